@@ -1,0 +1,70 @@
+// The problem value type: one convolution or correlation, fully described.
+//
+// A Problem is plain data. It prints as one line of text and parses back
+// (see docs/semantics.md, "Problem strings"), e.g.
+//   op=corr dtype=f32 x=1080x1920 k=11x11 mode=same boundary=symmetric
+// The same string names a case in tests, benchmarks, error messages and explain().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faltung {
+
+enum class Op { conv, corr };
+enum class DType { f32, f64, c64, c128 };
+enum class Mode { full, same, valid };
+// Canonical boundary names; see boundary.hpp for the other libraries' aliases.
+enum class BoundaryRule { constant, symmetric, mirror, nearest, wrap };
+enum class NanPolicy { propagate, ignore, fill, raise };
+
+using Shape = std::vector<std::int64_t>;
+
+struct Problem {
+  Op op = Op::conv;
+  DType dtype = DType::f64;
+  Shape x;                            // input shape, row-major (last axis fastest)
+  Shape k;                            // kernel shape
+  std::vector<int> axes;              // convolved axes of x; empty = the last rank(k) axes
+  Mode mode = Mode::full;
+  std::vector<BoundaryRule> boundary; // empty = constant; one, or one per convolved axis
+  double cval = 0.0;                  // value of the constant boundary
+  std::vector<std::int64_t> origin;   // empty = 0; one, or one per convolved axis (mode=same only)
+  NanPolicy nan = NanPolicy::propagate;
+  double fill = 0.0;                  // replacement value for nan=fill
+
+  // Equality is on the canonical form: "boundary=constant" and an omitted
+  // boundary are the same problem, as are axes=0 and the default axes.
+  friend bool operator==(const Problem& a, const Problem& b);
+};
+
+// The canonical one-line text (keys in the SEMANTICS.md order, defaults omitted).
+std::string to_string(const Problem& p);
+// Parses a problem string. Throws faltung::Error naming the offending key on bad input.
+Problem parse_problem(std::string_view text);
+// Collapses per-axis lists that repeat one value, drops defaults, resolves axes.
+// Does not validate; parse_problem(to_string(p)) == canonical(p) for any p.
+Problem canonical(const Problem& p);
+// Throws faltung::Error with a message naming the problem if p is not computable.
+void validate(const Problem& p);
+// Output shape of a valid problem.
+Shape output_shape(const Problem& p);
+std::size_t hash_value(const Problem& p);
+
+// Element counts and sizes.
+std::int64_t element_count(const Shape& s);
+std::size_t dtype_size(DType t);
+bool is_complex(DType t);
+
+// Names used by the grammar.
+std::string_view name(Op v);
+std::string_view name(DType v);
+std::string_view name(Mode v);
+std::string_view name(BoundaryRule v);
+std::string_view name(NanPolicy v);
+std::string shape_to_string(const Shape& s);
+
+}  // namespace faltung

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of faltung from Debian 12 packages.
+# Idempotent: running it twice is harmless. Needs root (or sudo).
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libhwy-dev            # Google Highway: portable SIMD with run-time dispatch
+  libgtest-dev          # GoogleTest
+  nlohmann-json3-dev    # golden.json and JSON lines in tests and faltung-bench
+  libcli11-dev          # faltung-bench command line
+  python3               # dependency-rule check
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi

@@ -1,0 +1,212 @@
+// The direct method: every dtype, rank, mode, boundary and nan policy, on the
+// register-blocked row kernels.
+//
+// nan policies (docs/semantics.md):
+//   propagate  a plain direct sum already makes exactly the windows holding a
+//              NaN/Inf non-finite.
+//   fill       one copy of x with the non-finite samples replaced.
+//   ignore     three passes of the same driver: the sum over valid samples, the
+//              sum of valid weights, and a count of invalid samples per window;
+//              y = sum_valid(w x) * sum(w) / sum_valid(w) where the count is
+//              non-zero, the plain sum elsewhere.
+//   raise      a scan before any work.
+// Each extra pass runs only when x actually holds a non-finite sample.
+#include "algorithms/direct/direct_solver.hpp"
+
+#include <cmath>
+#include <complex>
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+#include "algorithms/direct/row_driver.hpp"
+#include "algorithms/direct/row_kernels.hpp"
+#include "core/finite.hpp"
+#include "core/geometry.hpp"
+#include "core/threads.hpp"
+
+namespace faltung::direct {
+namespace {
+
+constexpr std::size_t kAlign = 64;
+std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+
+// Sustained rate of the row kernels used for estimates: f32 AVX-512, 1 thread,
+// ~90 GFLOP/s measured here (docs/performance.md); f64 half of that.
+double flops_per_second(DType t) { return (t == DType::f32 || t == DType::c64) ? 90e9 : 45e9; }
+
+template <class T>
+class DirectExecutor final : public algorithms::Executor {
+ public:
+  DirectExecutor(const Problem& p, int threads)
+      : p_(p),
+        g_(core::make_geometry(p)),
+        complex_(is_complex(p.dtype)),
+        cs_(complex_ ? 2 : 1),
+        kernels_(best_row_kernels()),
+        driver_(g_, complex_, sizeof(T), Schedule{}, threads) {}
+
+  std::size_t workspace_bytes() const override {
+    const std::size_t x_bytes = round_up(g_.input_elements * cs_ * sizeof(T));
+    const std::size_t y_bytes = round_up(g_.output_elements * cs_ * sizeof(T));
+    const std::size_t taps = round_up(g_.kernel_elements * cs_ * sizeof(T));
+    std::size_t policy = 0;
+    if (p_.nan == NanPolicy::fill) policy = x_bytes;
+    if (p_.nan == NanPolicy::ignore) policy = 3 * x_bytes + 2 * y_bytes + taps;
+    return taps + policy + driver_.workspace_bytes();
+  }
+
+  ExecuteReport execute(const void* xv, const void* kv, void* yv, void* workspace) const override {
+    core::require_finite_kernel(p_, kv);
+    const T* x = static_cast<const T*>(xv);
+    T* y = static_cast<T*>(yv);
+    ExecuteReport report;
+    report.nonfinite_inputs = core::count_nonfinite(xv, p_.dtype, g_.input_elements);
+    if (p_.nan == NanPolicy::raise && report.nonfinite_inputs > 0) core::raise_on_nonfinite_input(p_, xv);
+
+    char* ws = static_cast<char*>(workspace);
+    T* taps = reinterpret_cast<T*>(ws);
+    ws += round_up(g_.kernel_elements * cs_ * sizeof(T));
+    orient_taps(static_cast<const T*>(kv), taps);
+    void* driver_ws = ws;
+    ws += driver_.workspace_bytes();
+
+    const T cval = static_cast<T>(g_.cval);
+    const bool cval_finite = std::isfinite(cval);
+    if (p_.nan == NanPolicy::fill && report.nonfinite_inputs > 0) {
+      T* filled = reinterpret_cast<T*>(ws);
+      copy_replacing_nonfinite(x, filled, static_cast<T>(p_.fill));
+      run(filled, cval, taps, y, driver_ws);
+    } else if (p_.nan == NanPolicy::ignore && (report.nonfinite_inputs > 0 || !cval_finite)) {
+      normalised(x, cval, taps, y, ws, driver_ws);
+    } else {
+      run(x, cval, taps, y, driver_ws);
+    }
+    return report;
+  }
+
+  std::string describe() const override {
+    std::ostringstream s;
+    const std::size_t tile = sizeof(T) == 4 ? kernels_.f32_tile : kernels_.f64_tile;
+    s << "kernel: "
+      << (complex_ ? std::string(name(p_.dtype)) + "_direct_rows (complex, two real accumulators)"
+                   : std::string(sizeof(T) == 4 ? kernels_.f32_name : kernels_.f64_name))
+      << "\n";
+    s << "simd target: " << kernels_.target << "\n";
+    s << "tiling: " << tile << " outputs per register tile; " << driver_.segments().size()
+      << " segments per output row (edges gathered, interior read in place); "
+      << driver_.work_items() << " work items\n";
+    s << "threads: " << driver_.workers() << "\n";
+    s << "workspace: " << workspace_bytes() << " bytes\n";
+    s << "error bound: |y - y_ref| <= c * M * eps * sum|w||x| per output (M = "
+      << g_.kernel_elements << ")\n";
+    return s.str();
+  }
+
+ private:
+  using Kernel = void (*)(const RowJob<T>&);
+  Kernel kernel() const {
+    if constexpr (sizeof(T) == 4) return complex_ ? kernels_.c64 : kernels_.f32;
+    else return complex_ ? kernels_.c128 : kernels_.f64;
+  }
+
+  void run(const T* x, T cval, const T* taps, T* y, void* driver_ws) const {
+    driver_.run<T>(x, cval, taps, y, driver_ws, kernel());
+  }
+
+  // v = reversed w for convolution (flipping every axis of a row-major array
+  // reverses its flat order), conj(w) for complex correlation.
+  void orient_taps(const T* w, T* v) const {
+    const std::int64_t n = g_.kernel_elements;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t src = g_.flip ? n - 1 - i : i;
+      for (std::int64_t c = 0; c < cs_; ++c) v[i * cs_ + c] = w[src * cs_ + c];
+      if (g_.conjugate) v[i * cs_ + 1] = -v[i * cs_ + 1];
+    }
+  }
+
+  bool finite_at(const T* x, std::int64_t i) const {
+    bool ok = std::isfinite(x[i * cs_]);
+    if (complex_) ok = ok && std::isfinite(x[i * cs_ + 1]);
+    return ok;
+  }
+
+  void copy_replacing_nonfinite(const T* x, T* out, T value) const {
+    for (std::int64_t i = 0; i < g_.input_elements; ++i) {
+      const bool ok = finite_at(x, i);
+      for (std::int64_t c = 0; c < cs_; ++c) out[i * cs_ + c] = ok ? x[i * cs_ + c] : (c ? T(0) : value);
+    }
+  }
+
+  void normalised(const T* x, T cval, const T* taps, T* y, char* ws, void* driver_ws) const {
+    const std::int64_t nx = g_.input_elements, ny = g_.output_elements, nk = g_.kernel_elements;
+    const std::size_t x_bytes = round_up(nx * cs_ * sizeof(T));
+    const std::size_t y_bytes = round_up(ny * cs_ * sizeof(T));
+    T* zeroed = reinterpret_cast<T*>(ws);
+    T* valid = reinterpret_cast<T*>(ws + x_bytes);
+    T* invalid = reinterpret_cast<T*>(ws + 2 * x_bytes);
+    T* valid_weight = reinterpret_cast<T*>(ws + 3 * x_bytes);
+    T* invalid_count = reinterpret_cast<T*>(ws + 3 * x_bytes + y_bytes);
+    T* ones = reinterpret_cast<T*>(ws + 3 * x_bytes + 2 * y_bytes);
+    for (std::int64_t i = 0; i < nx; ++i) {
+      const bool ok = finite_at(x, i);
+      for (std::int64_t c = 0; c < cs_; ++c) {
+        zeroed[i * cs_ + c] = ok ? x[i * cs_ + c] : T(0);
+        valid[i * cs_ + c] = c == 0 && ok ? T(1) : T(0);
+        invalid[i * cs_ + c] = c == 0 && !ok ? T(1) : T(0);
+      }
+    }
+    for (std::int64_t i = 0; i < nk * cs_; ++i) ones[i] = (i % cs_ == 0) ? T(1) : T(0);
+    const bool cval_ok = std::isfinite(cval);
+    run(zeroed, cval_ok ? cval : T(0), taps, y, driver_ws);
+    run(valid, cval_ok ? T(1) : T(0), taps, valid_weight, driver_ws);
+    run(invalid, cval_ok ? T(0) : T(1), ones, invalid_count, driver_ws);
+
+    using C = std::complex<T>;
+    C total(0);
+    for (std::int64_t i = 0; i < nk; ++i) total += C(taps[i * cs_], complex_ ? taps[i * cs_ + 1] : T(0));
+    for (std::int64_t i = 0; i < ny; ++i) {
+      if (invalid_count[i * cs_] == T(0)) continue;  // window all valid: the plain sum
+      const C num(y[i * cs_], complex_ ? y[i * cs_ + 1] : T(0));
+      const C den(valid_weight[i * cs_], complex_ ? valid_weight[i * cs_ + 1] : T(0));
+      const C out = den == C(0) ? C(std::numeric_limits<T>::quiet_NaN(), 0) : num * total / den;
+      y[i * cs_] = out.real();
+      if (complex_) y[i * cs_ + 1] = den == C(0) ? std::numeric_limits<T>::quiet_NaN() : out.imag();
+    }
+  }
+
+  Problem p_;
+  core::Geometry g_;
+  bool complex_;
+  std::int64_t cs_;
+  const RowKernelTable& kernels_;
+  RowDriver driver_;
+};
+
+class DirectSolver final : public algorithms::Solver {
+ public:
+  Method method() const override { return Method::direct; }
+  std::string why_not(const Problem&) const override { return {}; }
+
+  algorithms::Estimate estimate(const Problem& p, int threads) const override {
+    const auto g = core::make_geometry(p);
+    algorithms::Estimate e;
+    e.flops = 2.0 * static_cast<double>(g.output_elements) * static_cast<double>(g.kernel_elements) *
+              (is_complex(p.dtype) ? 4.0 : 1.0);
+    e.seconds = e.flops / (flops_per_second(p.dtype) * core::resolve_threads(threads));
+    e.workspace_bytes = make(p, threads)->workspace_bytes();
+    return e;
+  }
+
+  std::unique_ptr<algorithms::Executor> make(const Problem& p, int threads) const override {
+    if (p.dtype == DType::f32 || p.dtype == DType::c64)
+      return std::make_unique<DirectExecutor<float>>(p, threads);
+    return std::make_unique<DirectExecutor<double>>(p, threads);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<algorithms::Solver> make_direct_solver() { return std::make_unique<DirectSolver>(); }
+
+}  // namespace faltung::direct

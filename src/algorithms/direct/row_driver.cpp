@@ -1,0 +1,137 @@
+#include "algorithms/direct/row_driver.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "core/threads.hpp"
+
+namespace faltung::direct {
+namespace {
+
+constexpr std::size_t kAlign = 64;
+std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+
+// Outputs [begin, end) cut into items of at most `chunk`.
+void append_segments(std::vector<Segment>& out, std::int64_t begin, std::int64_t end,
+                     std::int64_t chunk, bool edge) {
+  for (std::int64_t b = begin; b < end; b += chunk) out.push_back({b, std::min(end, b + chunk), edge});
+}
+
+constexpr int kMaxRank = 16;
+
+}  // namespace
+
+RowDriver::RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_bytes,
+                     Schedule schedule, int threads)
+    : g_(g), complex_(complex), scalar_bytes_(scalar_bytes) {
+  const auto& last = g_.axes.back();
+  for (std::size_t a = 0; a + 1 < g_.axes.size(); ++a) {
+    rows_ *= g_.axes[a].out;
+    kernel_rows_ *= g_.axes[a].m;
+  }
+  // Outputs whose whole window lies inside the row read the input directly.
+  const std::int64_t lo = std::clamp<std::int64_t>(-last.start, 0, last.out);
+  const std::int64_t hi = std::clamp<std::int64_t>(last.n - last.m + 1 - last.start, lo, last.out);
+  append_segments(segments_, 0, lo, schedule.edge_chunk, true);
+  append_segments(segments_, lo, hi, schedule.interior_chunk, false);
+  append_segments(segments_, hi, last.out, schedule.edge_chunk, true);
+  for (const auto& s : segments_) {
+    max_segment_ = std::max(max_segment_, s.end - s.begin);
+    if (s.edge) max_edge_ = std::max(max_edge_, s.end - s.begin);
+  }
+  workers_ = static_cast<int>(std::min<std::int64_t>(core::resolve_threads(threads), work_items()));
+  workers_ = std::max(workers_, 1);
+}
+
+std::size_t RowDriver::workspace_bytes() const {
+  const std::size_t elem = scalar_bytes_ * (complex_ ? 2 : 1);
+  const std::int64_t m = g_.axes.back().m;
+  const std::size_t constant_row = round_up((max_segment_ + m - 1) * elem);
+  const std::size_t pointers = round_up(kernel_rows_ * sizeof(void*));
+  const std::size_t scratch = max_edge_ > 0 ? round_up(kernel_rows_ * (max_edge_ + m - 1) * elem) : 0;
+  return constant_row + workers_ * (pointers + scratch);
+}
+
+template <class T>
+void RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* workspace,
+                    void (*kernel)(const RowJob<T>&)) const {
+  const int rank = static_cast<int>(g_.axes.size());
+  const auto& last = g_.axes.back();
+  const std::int64_t cs = complex_ ? 2 : 1;  // scalars per element
+  const std::int64_t m = last.m;
+  const std::size_t elem = sizeof(T) * cs;
+
+  char* ws = static_cast<char*>(workspace);
+  T* constant_row = reinterpret_cast<T*>(ws);
+  for (std::int64_t i = 0; i < max_segment_ + m - 1; ++i) {
+    constant_row[i * cs] = cval_re;
+    if (complex_) constant_row[i * cs + 1] = T(0);
+  }
+  ws += round_up((max_segment_ + m - 1) * elem);
+  const std::size_t pointer_bytes = round_up(kernel_rows_ * sizeof(void*));
+  const std::size_t scratch_stride = static_cast<std::size_t>(max_edge_ + m - 1);
+  const std::size_t scratch_bytes = max_edge_ > 0 ? round_up(kernel_rows_ * scratch_stride * elem) : 0;
+  const std::int64_t nseg = static_cast<std::int64_t>(segments_.size());
+
+  core::parallel_for(work_items(), workers_, [&](std::int64_t begin, std::int64_t end, int w) {
+    char* mine = ws + w * (pointer_bytes + scratch_bytes);
+    const T** src = reinterpret_cast<const T**>(mine);
+    T* scratch = reinterpret_cast<T*>(mine + pointer_bytes);
+    std::array<std::int64_t, kMaxRank> o{}, j{};
+    for (std::int64_t item = begin; item < end; ++item) {
+      const std::int64_t row = item / nseg;
+      const Segment& seg = segments_[item % nseg];
+      for (std::int64_t r = row, a = rank - 2; a >= 0; --a) {  // output row -> outer multi-index
+        o[a] = r % g_.axes[a].out;
+        r /= g_.axes[a].out;
+      }
+      j.fill(0);
+      const std::int64_t seg_len = seg.end - seg.begin;
+      const std::int64_t first = last.start + seg.begin;  // input coordinate of the first window
+      for (std::int64_t kr = 0; kr < kernel_rows_; ++kr) {
+        std::int64_t in_row = 0;
+        bool constant = false;
+        for (int a = 0; a + 1 < rank; ++a) {
+          const auto& ax = g_.axes[a];
+          const std::int64_t i = core::extend_index(o[a] + ax.start + j[a], ax.n, ax.rule);
+          constant = constant || i < 0;
+          in_row = in_row * ax.n + std::max<std::int64_t>(i, 0);
+        }
+        for (int a = rank - 2; a >= 0; --a) {  // next kernel row
+          if (++j[a] < g_.axes[a].m) break;
+          j[a] = 0;
+        }
+        if (constant) {
+          src[kr] = constant_row;
+          continue;
+        }
+        const T* x_row = x + in_row * last.n * cs;
+        if (!seg.edge) {
+          src[kr] = x_row + first * cs;
+          continue;
+        }
+        T* s = scratch + kr * scratch_stride * cs;
+        for (std::int64_t q = 0; q < seg_len + m - 1; ++q) {
+          const std::int64_t i = core::extend_index(first + q, last.n, last.rule);
+          for (std::int64_t c = 0; c < cs; ++c)
+            s[q * cs + c] = i < 0 ? (c == 0 ? cval_re : T(0)) : x_row[i * cs + c];
+        }
+        src[kr] = s;
+      }
+      const RowJob<T> job{src,
+                          taps,
+                          static_cast<std::size_t>(kernel_rows_),
+                          static_cast<std::size_t>(m),
+                          y + (row * last.out + seg.begin) * cs,
+                          static_cast<std::size_t>(seg_len)};
+      kernel(job);
+    }
+  });
+}
+
+template void RowDriver::run<float>(const float*, float, const float*, float*, void*,
+                                    void (*)(const RowJob<float>&)) const;
+template void RowDriver::run<double>(const double*, double, const double*, double*, void*,
+                                     void (*)(const RowJob<double>&)) const;
+
+}  // namespace faltung::direct

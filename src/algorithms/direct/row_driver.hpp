@@ -1,0 +1,47 @@
+// Drives the row kernels over a whole problem: walks output rows, finds the
+// source rows each kernel row reads (boundary rules on the outer axes cost a
+// pointer lookup), runs interior segments straight from the input and gathers
+// only the edge windows into a small scratch row.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "algorithms/direct/row_kernels.hpp"
+#include "algorithms/direct/schedule.hpp"
+#include "core/geometry.hpp"
+
+namespace faltung::direct {
+
+class RowDriver {
+ public:
+  RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_bytes, Schedule schedule,
+            int threads);
+
+  std::int64_t work_items() const { return rows_ * static_cast<std::int64_t>(segments_.size()); }
+  const std::vector<Segment>& segments() const { return segments_; }
+  // Bytes of workspace run() needs.
+  std::size_t workspace_bytes() const;
+  int workers() const { return workers_; }
+
+  // y = sum_j taps[j] * xe[o + start + j] for every output, with xe the input
+  // extended by the boundary rules and `cval` on constant edges.
+  // T is float or double; for complex data x, taps, y are interleaved pairs.
+  template <class T>
+  void run(const T* x, T cval_re, const T* taps, T* y, void* workspace,
+           void (*kernel)(const RowJob<T>&)) const;
+
+ private:
+  core::Geometry g_;
+  bool complex_;
+  std::size_t scalar_bytes_;
+  int workers_;
+  std::int64_t rows_ = 1;         // output rows (product of outer output sizes)
+  std::int64_t kernel_rows_ = 1;  // K: product of outer kernel sizes
+  std::int64_t max_edge_ = 0;     // longest edge segment
+  std::int64_t max_segment_ = 0;  // longest segment
+  std::vector<Segment> segments_;
+};
+
+}  // namespace faltung::direct

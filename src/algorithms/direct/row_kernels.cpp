@@ -1,0 +1,133 @@
+// Register-blocked direct-convolution kernels, compiled once per SIMD target
+// (Highway foreach_target) and picked at plan time by the running CPU.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "algorithms/direct/row_kernels.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <string>
+
+#include "algorithms/direct/row_kernels.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace faltung::direct::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Output vectors per tile. AVX-512 has 32 vector registers: 8 accumulators plus
+// the broadcast tap leave room for the loads; 16-register targets get 4.
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+constexpr int kRealTile = 8;
+constexpr int kComplexTile = 6;
+#else
+constexpr int kRealTile = 4;
+constexpr int kComplexTile = 2;
+#endif
+
+// R vectors of consecutive outputs starting at c.
+template <int R, class D, class T>
+HWY_INLINE void RealTile(D d, const RowJob<T>& job, std::size_t c) {
+  const std::size_t N = hn::Lanes(d);
+  hn::Vec<D> acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = hn::Zero(d);
+  for (std::size_t a = 0; a < job.K; ++a) {
+    const T* HWY_RESTRICT s = job.src[a] + c;
+    const T* HWY_RESTRICT w = job.taps + a * job.m;
+    for (std::size_t j = 0; j < job.m; ++j) {
+      const auto wv = hn::Set(d, w[j]);
+      for (int r = 0; r < R; ++r) acc[r] = hn::MulAdd(wv, hn::LoadU(d, s + j + r * N), acc[r]);
+    }
+  }
+  for (int r = 0; r < R; ++r) hn::StoreU(acc[r], d, job.dst + c + r * N);
+}
+
+template <class T>
+void RealRows(const RowJob<T>& job) {
+  const hn::ScalableTag<T> d;
+  const std::size_t N = hn::Lanes(d);
+  std::size_t c = 0;
+  for (; c + kRealTile * N <= job.len; c += kRealTile * N) RealTile<kRealTile>(d, job, c);
+  for (; c + N <= job.len; c += N) RealTile<1>(d, job, c);
+  // One lane at a time with the same MulAdd, so a tail output is rounded exactly
+  // as it would be inside a full vector.
+  const hn::CappedTag<T, 1> d1;
+  for (; c < job.len; ++c) RealTile<1>(d1, job, c);
+}
+
+// Complex: A accumulates re(w) * x, B accumulates im(w) * x over interleaved
+// (re, im) lanes; then y = A + i*B, i.e. re = A.re - B.im, im = A.im + B.re.
+template <int R, class D, class T>
+HWY_INLINE void ComplexTile(D d, const RowJob<T>& job, std::size_t c) {
+  const std::size_t N = hn::Lanes(d);  // scalars per vector = N/2 complex outputs
+  hn::Vec<D> A[R], B[R];
+  for (int r = 0; r < R; ++r) A[r] = B[r] = hn::Zero(d);
+  for (std::size_t a = 0; a < job.K; ++a) {
+    const T* HWY_RESTRICT s = job.src[a] + 2 * c;
+    const T* HWY_RESTRICT w = job.taps + 2 * a * job.m;
+    for (std::size_t j = 0; j < job.m; ++j) {
+      const auto wr = hn::Set(d, w[2 * j]);
+      const auto wi = hn::Set(d, w[2 * j + 1]);
+      for (int r = 0; r < R; ++r) {
+        const auto x = hn::LoadU(d, s + 2 * j + r * N);
+        A[r] = hn::MulAdd(wr, x, A[r]);
+        B[r] = hn::MulAdd(wi, x, B[r]);
+      }
+    }
+  }
+  const auto sign = hn::OddEven(hn::Set(d, T(1)), hn::Set(d, T(-1)));
+  for (int r = 0; r < R; ++r)
+    hn::StoreU(hn::MulAdd(hn::Reverse2(d, B[r]), sign, A[r]), d, job.dst + 2 * c + r * N);
+}
+
+template <class T>
+void ComplexRows(const RowJob<T>& job) {
+  const hn::ScalableTag<T> d;
+  const std::size_t per_vec = hn::Lanes(d) / 2;  // complex outputs per vector
+  std::size_t c = 0;
+  if (per_vec >= 1) {
+    for (; c + kComplexTile * per_vec <= job.len; c += kComplexTile * per_vec)
+      ComplexTile<kComplexTile>(d, job, c);
+    for (; c + per_vec <= job.len; c += per_vec) ComplexTile<1>(d, job, c);
+  }
+  const hn::CappedTag<T, 2> d2;  // one complex output
+  for (; c < job.len; ++c) ComplexTile<1>(d2, job, c);
+}
+
+void F32Rows(const RowJob<float>& job) { RealRows(job); }
+void F64Rows(const RowJob<double>& job) { RealRows(job); }
+void C64Rows(const RowJob<float>& job) { ComplexRows(job); }
+void C128Rows(const RowJob<double>& job) { ComplexRows(job); }
+
+
+const RowKernelTable* GetRowKernelTable() {
+  static const std::string f32_name = "f32_direct_rows_" + std::to_string(kRealTile) + "x" +
+                                      std::to_string(hn::Lanes(hn::ScalableTag<float>())) +
+                                      "__" + hwy::TargetName(HWY_TARGET);
+  static const std::string f64_name = "f64_direct_rows_" + std::to_string(kRealTile) + "x" +
+                                      std::to_string(hn::Lanes(hn::ScalableTag<double>())) +
+                                      "__" + hwy::TargetName(HWY_TARGET);
+  static const RowKernelTable table{
+      hwy::TargetName(HWY_TARGET),
+      f32_name.c_str(),
+      f64_name.c_str(),
+      kRealTile * hn::Lanes(hn::ScalableTag<float>()),
+      kRealTile * hn::Lanes(hn::ScalableTag<double>()),
+      &F32Rows,
+      &F64Rows,
+      &C64Rows,
+      &C128Rows};
+  return &table;
+}
+
+}  // namespace faltung::direct::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace faltung::direct {
+HWY_EXPORT(GetRowKernelTable);
+
+const RowKernelTable& best_row_kernels() {
+  // Evaluated per call (cheap): tests may restrict the targets in between.
+  return *HWY_DYNAMIC_DISPATCH(GetRowKernelTable)();
+}
+}  // namespace faltung::direct
+#endif

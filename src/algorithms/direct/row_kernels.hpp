@@ -1,0 +1,43 @@
+// The direct method's SIMD micro-kernels: one register-blocked loop that
+// computes a run of outputs along the contiguous axis from K source rows.
+//
+//   dst[c] = sum_{a<K} sum_{j<m} taps[a*m + j] * src[a][c + j]      c < len
+//
+// Complex kernels read interleaved (re, im) data and taps; c and j count
+// complex elements. Kernels never allocate, thread or validate: the driver
+// (direct_solver.cpp) does. Every output is computed by the same sequence of
+// operations wherever it falls in a tile, so results do not depend on how the
+// driver splits rows among threads.
+#pragma once
+
+#include <cstddef>
+
+namespace faltung::direct {
+
+template <class T>
+struct RowJob {
+  const T* const* src;  // K pointers, each to the first sample of output 0's window
+  const T* taps;        // K*m taps (complex: K*m interleaved re, im pairs)
+  std::size_t K;
+  std::size_t m;
+  T* dst;
+  std::size_t len;      // outputs to write
+};
+
+// Kernels for one SIMD target, named <dtype>_direct_rows_<tile>__<target>.
+struct RowKernelTable {
+  const char* target;  // Highway target name, e.g. AVX3
+  const char* f32_name;
+  const char* f64_name;
+  std::size_t f32_tile;  // outputs per register tile (f32); for explain and schedules
+  std::size_t f64_tile;
+  void (*f32)(const RowJob<float>&);
+  void (*f64)(const RowJob<double>&);
+  void (*c64)(const RowJob<float>&);
+  void (*c128)(const RowJob<double>&);
+};
+
+// The best kernels the running CPU supports (chosen once, cached).
+const RowKernelTable& best_row_kernels();
+
+}  // namespace faltung::direct

@@ -1,0 +1,132 @@
+// Plan creation: validate, ask every registered method, pick, and explain.
+#include "faltung/plan.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <sstream>
+#include <vector>
+
+#include "algorithms/solver.hpp"
+#include "core/threads.hpp"
+#include "faltung/errors.hpp"
+#include "planner/registry.hpp"
+
+namespace faltung {
+
+namespace {
+constexpr std::array<std::string_view, 3> kMethodNames{"auto", "direct", "reference"};
+
+std::string format_seconds(double s) {
+  char buf[64];
+  if (s < 1e-3) std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
+  else if (s < 1) std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);
+  else std::snprintf(buf, sizeof buf, "%.3g s", s);
+  return buf;
+}
+}  // namespace
+
+std::string_view name(Method m) { return kMethodNames[static_cast<int>(m)]; }
+
+Method parse_method(std::string_view text) {
+  for (std::size_t i = 0; i < kMethodNames.size(); ++i)
+    if (kMethodNames[i] == text) return static_cast<Method>(i);
+  throw Error(ErrorKind::parse, "unknown method '" + std::string(text) + "' (known: auto, direct, reference)");
+}
+
+struct Plan::State {
+  Problem problem;
+  Method requested;
+  Method method;
+  int threads;
+  algorithms::Estimate estimate;
+  std::unique_ptr<algorithms::Executor> executor;
+  std::vector<std::string> candidates;  // one explain line per method
+};
+
+Plan Plan::create(const Problem& p0, const PlanOptions& options) {
+  const Problem p = canonical(p0);
+  validate(p);
+  if (options.threads < 0)
+    throw Error(ErrorKind::invalid_argument, "threads must be >= 0 (0 = all hardware threads), got " +
+                                                 std::to_string(options.threads));
+  auto state = std::make_shared<State>();
+  state->problem = p;
+  state->requested = options.method;
+  state->threads = core::resolve_threads(options.threads);
+
+  const algorithms::Solver* chosen = nullptr;
+  for (const auto* s : planner::solvers()) {
+    const std::string reason = s->why_not(p);
+    std::string line = std::string(name(s->method())) + ": ";
+    if (!reason.empty()) {
+      state->candidates.push_back(line + "refused: " + reason);
+      continue;
+    }
+    const auto e = s->estimate(p, state->threads);
+    line += "estimated " + format_seconds(e.seconds);
+    const bool wanted = options.method == Method::automatic ? s->method() != Method::reference
+                                                            : s->method() == options.method;
+    if (options.method == Method::automatic && s->method() == Method::reference)
+      line += "; not chosen: the test oracle, only on request (method=reference)";
+    else if (!wanted)
+      line += "; not chosen: method=" + std::string(name(options.method)) + " was requested";
+    if (wanted && (!chosen || e.seconds < state->estimate.seconds)) {
+      chosen = s;
+      state->estimate = e;
+    }
+    state->candidates.push_back(line);
+  }
+  if (!chosen)
+    throw Error(ErrorKind::invalid_problem, "method " + std::string(name(options.method)) +
+                                                " cannot compute '" + to_string(p) + "'");
+  state->method = chosen->method();
+  state->executor = chosen->make(p, state->threads);
+  return Plan(std::move(state));
+}
+
+const Problem& Plan::problem() const { return state_->problem; }
+Shape Plan::output_shape() const { return faltung::output_shape(state_->problem); }
+std::int64_t Plan::output_elements() const { return element_count(output_shape()); }
+Method Plan::method() const { return state_->method; }
+int Plan::threads() const { return state_->threads; }
+std::size_t Plan::workspace_bytes() const { return state_->executor->workspace_bytes(); }
+
+ExecuteReport Plan::execute(const void* x, const void* k, void* y, void* workspace) const {
+  if (!x || !k || !y)
+    throw Error(ErrorKind::invalid_argument, "execute() needs x, k and y (got a null pointer)");
+  if (!workspace && workspace_bytes() > 0)
+    throw Error(ErrorKind::invalid_argument, "execute() needs a workspace of " +
+                                                 std::to_string(workspace_bytes()) + " bytes");
+  return state_->executor->execute(x, k, y, workspace);
+}
+
+ExecuteReport Plan::execute(const void* x, const void* k, void* y) const {
+  // 64-byte aligned, as the kernels' scratch rows expect.
+  std::vector<std::max_align_t> ws((workspace_bytes() + 64 + sizeof(std::max_align_t) - 1) /
+                                   sizeof(std::max_align_t));
+  char* base = reinterpret_cast<char*>(ws.data());
+  char* aligned = base + (64 - reinterpret_cast<std::uintptr_t>(base) % 64) % 64;
+  return execute(x, k, y, aligned);
+}
+
+std::string Plan::explain() const {
+  const State& s = *state_;
+  std::ostringstream out;
+  out << "problem: " << to_string(s.problem) << "\n";
+  out << "output: " << shape_to_string(faltung::output_shape(s.problem)) << "\n";
+  out << "method: " << name(s.method)
+      << (s.requested == Method::automatic ? " (auto: lowest estimated time)" : " (requested)") << "\n";
+  out << s.executor->describe();
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "estimate: %.3g GFLOP, %s\n", s.estimate.flops / 1e9,
+                format_seconds(s.estimate.seconds).c_str());
+  out << buf;
+  out << "candidates:\n";
+  for (const auto& line : s.candidates) out << "  " << line << "\n";
+  out << "non-finite inputs: counted per execute() (ExecuteReport::nonfinite_inputs); policy nan="
+      << name(s.problem.nan) << "\n";
+  return out.str();
+}
+
+}  // namespace faltung

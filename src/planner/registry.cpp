@@ -1,0 +1,21 @@
+#include "planner/registry.hpp"
+
+#include "algorithms/direct/direct_solver.hpp"
+#include "planner/reference_solver.hpp"
+
+namespace faltung::planner {
+
+const std::vector<const algorithms::Solver*>& solvers() {
+  static const auto direct = direct::make_direct_solver();
+  static const auto reference = make_reference_solver();
+  static const std::vector<const algorithms::Solver*> list{direct.get(), reference.get()};
+  return list;
+}
+
+const algorithms::Solver* solver_for(Method m) {
+  for (const auto* s : solvers())
+    if (s->method() == m) return s;
+  return nullptr;
+}
+
+}  // namespace faltung::planner
