@@ -78,8 +78,34 @@ HWY_INLINE void ComplexTile(D d, const RowJob<T>& job, std::size_t c) {
     hn::StoreU(hn::MulAdd(hn::Reverse2(d, B[r]), sign, A[r]), d, job.dst + 2 * c + r * N);
 }
 
+// One complex output with real and imaginary parts in separate one-lane
+// vectors, for targets whose vectors cannot hold a (re, im) pair.
+template <class T>
+HWY_INLINE void ComplexOne(const RowJob<T>& job, std::size_t c) {
+  const hn::CappedTag<T, 1> d;
+  auto ar = hn::Zero(d), ai = hn::Zero(d), br = hn::Zero(d), bi = hn::Zero(d);
+  for (std::size_t a = 0; a < job.K; ++a) {
+    const T* HWY_RESTRICT s = job.src[a] + 2 * c;
+    const T* HWY_RESTRICT w = job.taps + 2 * a * job.m;
+    for (std::size_t j = 0; j < job.m; ++j) {
+      const auto wr = hn::Set(d, w[2 * j]), wi = hn::Set(d, w[2 * j + 1]);
+      const auto xr = hn::Set(d, s[2 * j]), xi = hn::Set(d, s[2 * j + 1]);
+      ar = hn::MulAdd(wr, xr, ar);
+      ai = hn::MulAdd(wr, xi, ai);
+      br = hn::MulAdd(wi, xr, br);
+      bi = hn::MulAdd(wi, xi, bi);
+    }
+  }
+  job.dst[2 * c] = hn::GetLane(hn::Sub(ar, bi));
+  job.dst[2 * c + 1] = hn::GetLane(hn::Add(ai, br));
+}
+
 template <class T>
 void ComplexRows(const RowJob<T>& job) {
+  if constexpr (HWY_TARGET == HWY_SCALAR) {
+    for (std::size_t c = 0; c < job.len; ++c) ComplexOne(job, c);
+    return;
+  }
   const hn::ScalableTag<T> d;
   const std::size_t per_vec = hn::Lanes(d) / 2;  // complex outputs per vector
   std::size_t c = 0;

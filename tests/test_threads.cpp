@@ -1,0 +1,55 @@
+// The output is bit-identical for any thread count.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "faltung/errors.hpp"
+#include "support/check.hpp"
+#include "support/random_problem.hpp"
+
+namespace faltung::test {
+namespace {
+
+void expect_bit_identical(const Problem& p, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
+  const Buffer k = random_buffer(p.dtype, p.k, rng, Values::normal);
+  const Buffer one = run_plan(p, x, k, {Method::direct, 1});
+  for (int threads : {2, 3, 4, 7, 16}) {
+    const Buffer many = run_plan(p, x, k, {Method::direct, threads});
+    const std::size_t bytes = one.elements() * dtype_size(p.dtype);
+    EXPECT_EQ(std::memcmp(one.data(), many.data(), bytes), 0)
+        << "threads=" << threads << " differs from threads=1 for " << to_string(p);
+  }
+}
+
+TEST(Threads, BitIdenticalOnLargeProblems) {
+  for (const char* s : {"op=conv dtype=f32 x=100003 k=31 mode=same",
+                        "op=corr dtype=f64 x=54321 k=200 boundary=wrap",
+                        "op=conv dtype=f32 x=301x517 k=5x5 mode=same boundary=symmetric",
+                        "op=corr dtype=c64 x=40x33x29 k=3x4x5 mode=valid",
+                        "op=conv dtype=c128 x=9000 k=17 mode=same boundary=mirror",
+                        "op=conv dtype=f64 x=64x5000 k=33 axes=1 mode=same boundary=nearest",
+                        "op=conv dtype=f32 x=3000x7 k=9 axes=0 mode=same nan=ignore"})
+    expect_bit_identical(parse_problem(s), 7);
+}
+
+TEST(Threads, BitIdenticalOnRandomProblems) {
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    std::mt19937_64 rng(seed);
+    SweepLimits limits;
+    limits.allow_nonfinite = false;
+    const SweepCase c = random_case(rng, limits);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    expect_bit_identical(c.problem, seed);
+  }
+}
+
+TEST(Threads, ZeroMeansAllHardwareThreads) {
+  const Plan plan = Plan::create(parse_problem("op=conv dtype=f32 x=100000 k=9"), {Method::direct, 0});
+  EXPECT_GE(plan.threads(), 1);
+  EXPECT_THROW(Plan::create(parse_problem("op=conv dtype=f32 x=10 k=3"), PlanOptions{Method::direct, -1}), Error);
+}
+
+}  // namespace
+}  // namespace faltung::test
