@@ -41,6 +41,8 @@ class Plan {
   Method method() const;
   int threads() const;
   std::size_t workspace_bytes() const;
+  // The cost model's prediction for one execute() on this machine kind.
+  double estimated_seconds() const;
 
   // x, k and y point to dense arrays of the problem's dtype and shapes.
   // Throws faltung::Error for a non-finite kernel, or under nan=raise.

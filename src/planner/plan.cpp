@@ -91,6 +91,7 @@ std::int64_t Plan::output_elements() const { return element_count(output_shape()
 Method Plan::method() const { return state_->method; }
 int Plan::threads() const { return state_->threads; }
 std::size_t Plan::workspace_bytes() const { return state_->executor->workspace_bytes(); }
+double Plan::estimated_seconds() const { return state_->estimate.seconds; }
 
 ExecuteReport Plan::execute(const void* x, const void* k, void* y, void* workspace) const {
   if (!x || !k || !y)
