@@ -40,9 +40,12 @@ void sweep(std::uint64_t seed0, int count, const SweepLimits& limits) {
       ++raised;
       continue;
     }
-    const Buffer y = run_plan(c.problem, c.x, c.k, {Method::direct, c.threads});
+    ExecuteReport report;
+    const Buffer y = run_plan(c.problem, c.x, c.k, {Method::direct, c.threads}, &report);
     const CheckResult r = check_against_reference(c.problem, c.x, c.k, y, seed);
     ASSERT_TRUE(r.ok) << r.message;
+    // Every input sample is counted once, whichever items read it.
+    ASSERT_EQ(report.nonfinite_inputs, core::count_nonfinite(c.x.data(), c.problem.dtype, c.x.elements()));
     trivial += r.trivial;
   }
   // A sweep whose cases all compare zeros or NaNs proves nothing: flag it.
@@ -53,11 +56,44 @@ void sweep(std::uint64_t seed0, int count, const SweepLimits& limits) {
 
 TEST(Sweep, DirectAgainstReference) { sweep(base_seed(), 3000, {}); }
 
+// 1-D rows with kernels of 2 to 40 vectors: the ring kernel's territory
+// (several streams, several tap passes, a partial last tap vector), with
+// NaN/Inf bursts that must stay inside their windows.
+void long_kernel_sweep(std::uint64_t seed0, bool quick) {
+  int i = 0;
+  const std::vector<std::int64_t> all{31, 32, 33, 47, 64, 65, 100, 255, 256, 257, 300, 513, 640};
+  const std::vector<std::int64_t> few{33, 100, 257};
+  for (DType t : {DType::f32, DType::f64}) {
+    for (std::int64_t m : quick ? few : all) {
+      for (const char* rest : {"mode=same", "mode=full boundary=wrap", "mode=valid",
+                               "mode=same boundary=mirror origin=1"}) {
+        const std::uint64_t seed = seed0 + i++;
+        std::mt19937_64 rng(seed);
+        const std::int64_t n = std::uniform_int_distribution<std::int64_t>(4 * m, 4 * m + 3000)(rng);
+        const Problem p = parse_problem("op=conv dtype=" + std::string(name(t)) + " x=" + std::to_string(n) +
+                                        " k=" + std::to_string(m) + " " + rest);
+        Buffer x = random_buffer(t, p.x, rng, Values::normal);
+        const Buffer k = random_buffer(t, p.k, rng, Values::normal);
+        if (seed % 2) {
+          for (int b = 0; b < 3; ++b) x.set(std::uniform_int_distribution<std::int64_t>(0, n - 1)(rng), {b ? INFINITY : NAN, 0});
+        }
+        SCOPED_TRACE("seed " + std::to_string(seed) + " problem: " + to_string(p));
+        const Buffer y = run_plan(p, x, k, {Method::direct, 1});
+        const CheckResult r = check_against_reference(p, x, k, y, seed);
+        ASSERT_TRUE(r.ok) << r.message;
+      }
+    }
+  }
+}
+
+TEST(Sweep, LongKernels1D) { long_kernel_sweep(base_seed() + 500000, false); }
+
 TEST(Sweep, EverySimdTarget) {
   for (const auto& target : simd::available_targets()) {
     SCOPED_TRACE("SIMD target " + target.name);
     simd::restrict_targets(target.bits);
     sweep(base_seed() + 1000000 + target.bits % 1000, 400, {});
+    long_kernel_sweep(base_seed() + 2000000, true);
   }
   simd::restrict_targets(0);
 }

@@ -7,10 +7,12 @@
 
 namespace faltung::test {
 
-Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOptions& o) {
+Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOptions& o,
+                ExecuteReport* report) {
   const Plan plan = Plan::create(p, o);
   Buffer y(p.dtype, plan.output_shape());
-  plan.execute(x.data(), k.data(), y.data());
+  const ExecuteReport r = plan.execute(x.data(), k.data(), y.data());
+  if (report) *report = r;
   return y;
 }
 

@@ -17,7 +17,8 @@ struct CheckResult {
   bool trivial = false;        // every reference output was zero or non-finite: proves little
 };
 
-Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOptions& o);
+Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOptions& o,
+                ExecuteReport* report = nullptr);
 
 // Compares y (computed for p from x, k) with the reference under the direct rule.
 CheckResult check_against_reference(const Problem& p, const Buffer& x, const Buffer& k,

@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <complex>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <sstream>
@@ -49,7 +50,7 @@ class DirectExecutor final : public algorithms::Executor {
   std::size_t workspace_bytes() const override {
     const std::size_t x_bytes = round_up(g_.input_elements * cs_ * sizeof(T));
     const std::size_t y_bytes = round_up(g_.output_elements * cs_ * sizeof(T));
-    const std::size_t taps = round_up(g_.kernel_elements * cs_ * sizeof(T));
+    const std::size_t taps = tap_bytes();
     std::size_t policy = 0;
     if (p_.nan == NanPolicy::fill) policy = x_bytes;
     if (p_.nan == NanPolicy::ignore) policy = 3 * x_bytes + 2 * y_bytes + taps;
@@ -61,26 +62,30 @@ class DirectExecutor final : public algorithms::Executor {
     const T* x = static_cast<const T*>(xv);
     T* y = static_cast<T*>(yv);
     ExecuteReport report;
-    report.nonfinite_inputs = core::count_nonfinite(xv, p_.dtype, g_.input_elements);
-    if (p_.nan == NanPolicy::raise && report.nonfinite_inputs > 0) core::raise_on_nonfinite_input(p_, xv);
-
     char* ws = static_cast<char*>(workspace);
     T* taps = reinterpret_cast<T*>(ws);
-    ws += round_up(g_.kernel_elements * cs_ * sizeof(T));
+    ws += tap_bytes();
     orient_taps(static_cast<const T*>(kv), taps);
     void* driver_ws = ws;
     ws += driver_.workspace_bytes();
 
     const T cval = static_cast<T>(g_.cval);
-    const bool cval_finite = std::isfinite(cval);
+    if (p_.nan == NanPolicy::propagate || p_.nan == NanPolicy::raise) {
+      // One pass: the items count the input they own while it is in cache.
+      report.nonfinite_inputs = run(x, cval, taps, y, driver_ws, true);
+      if (p_.nan == NanPolicy::raise && report.nonfinite_inputs > 0) core::raise_on_nonfinite_input(p_, xv);
+      return report;
+    }
+    // fill and ignore choose their passes by what x holds.
+    report.nonfinite_inputs = count_nonfinite(x);
     if (p_.nan == NanPolicy::fill && report.nonfinite_inputs > 0) {
       T* filled = reinterpret_cast<T*>(ws);
       copy_replacing_nonfinite(x, filled, static_cast<T>(p_.fill));
-      run(filled, cval, taps, y, driver_ws);
-    } else if (p_.nan == NanPolicy::ignore && (report.nonfinite_inputs > 0 || !cval_finite)) {
+      run(filled, cval, taps, y, driver_ws, false);
+    } else if (p_.nan == NanPolicy::ignore && (report.nonfinite_inputs > 0 || !std::isfinite(cval))) {
       normalised(x, cval, taps, y, ws, driver_ws);
     } else {
-      run(x, cval, taps, y, driver_ws);
+      run(x, cval, taps, y, driver_ws, false);
     }
     return report;
   }
@@ -110,8 +115,16 @@ class DirectExecutor final : public algorithms::Executor {
     else return complex_ ? kernels_.c128 : kernels_.f64;
   }
 
-  void run(const T* x, T cval, const T* taps, T* y, void* driver_ws) const {
-    driver_.run<T>(x, cval, taps, y, driver_ws, kernel());
+  std::int64_t run(const T* x, T cval, const T* taps, T* y, void* driver_ws, bool count) const {
+    return driver_.run<T>(x, cval, taps, y, driver_ws, count, kernels_, kernel());
+  }
+
+  std::size_t tap_bytes() const { return round_up(g_.kernel_elements * cs_ * sizeof(T)); }
+
+  std::int64_t count_nonfinite(const T* x) const {
+    const auto n = static_cast<std::size_t>(g_.input_elements);
+    if constexpr (sizeof(T) == 4) return static_cast<std::int64_t>(kernels_.count_f32(x, n, complex_));
+    else return static_cast<std::int64_t>(kernels_.count_f64(x, n, complex_));
   }
 
   // v = reversed w for convolution (flipping every axis of a row-major array
@@ -147,7 +160,7 @@ class DirectExecutor final : public algorithms::Executor {
     T* invalid = reinterpret_cast<T*>(ws + 2 * x_bytes);
     T* valid_weight = reinterpret_cast<T*>(ws + 3 * x_bytes);
     T* invalid_count = reinterpret_cast<T*>(ws + 3 * x_bytes + y_bytes);
-    T* ones = reinterpret_cast<T*>(ws + 3 * x_bytes + 2 * y_bytes);
+    T* ones = reinterpret_cast<T*>(ws + 3 * x_bytes + 2 * y_bytes);  // tap_bytes() long
     for (std::int64_t i = 0; i < nx; ++i) {
       const bool ok = finite_at(x, i);
       for (std::int64_t c = 0; c < cs_; ++c) {
@@ -158,9 +171,9 @@ class DirectExecutor final : public algorithms::Executor {
     }
     for (std::int64_t i = 0; i < nk * cs_; ++i) ones[i] = (i % cs_ == 0) ? T(1) : T(0);
     const bool cval_ok = std::isfinite(cval);
-    run(zeroed, cval_ok ? cval : T(0), taps, y, driver_ws);
-    run(valid, cval_ok ? T(1) : T(0), taps, valid_weight, driver_ws);
-    run(invalid, cval_ok ? T(0) : T(1), ones, invalid_count, driver_ws);
+    run(zeroed, cval_ok ? cval : T(0), taps, y, driver_ws, false);
+    run(valid, cval_ok ? T(1) : T(0), taps, valid_weight, driver_ws, false);
+    run(invalid, cval_ok ? T(0) : T(1), ones, invalid_count, driver_ws, false);
 
     using C = std::complex<T>;
     C total(0);

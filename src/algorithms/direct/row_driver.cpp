@@ -43,6 +43,17 @@ RowDriver::RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_b
   workers_ = std::max(workers_, 1);
 }
 
+// Input index i along an axis belongs to output clamp(i - start, 0, out - 1):
+// every sample is counted by exactly one output (row or segment).
+std::int64_t RowDriver::owned_input_begin(std::size_t axis, std::int64_t o) const {
+  const auto& ax = g_.axes[axis];
+  return std::clamp<std::int64_t>(o == 0 ? 0 : o + ax.start, 0, ax.n);
+}
+std::int64_t RowDriver::owned_input_end(std::size_t axis, std::int64_t o) const {
+  const auto& ax = g_.axes[axis];
+  return std::clamp<std::int64_t>(o == ax.out - 1 ? ax.n : o + ax.start + 1, 0, ax.n);
+}
+
 std::size_t RowDriver::workspace_bytes() const {
   const std::size_t elem = scalar_bytes_ * (complex_ ? 2 : 1);
   const std::int64_t m = g_.axes.back().m;
@@ -52,9 +63,41 @@ std::size_t RowDriver::workspace_bytes() const {
   return constant_row + workers_ * (pointers + scratch);
 }
 
+// Non-finite samples among the input this work item owns: the rows owned by
+// its output row times the columns owned by its segment.
 template <class T>
-void RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* workspace,
-                    void (*kernel)(const RowJob<T>&)) const {
+std::int64_t RowDriver::count_owned(const T* x, const std::int64_t* o, const Segment& seg,
+                                    std::size_t (*count_fn)(const T*, std::size_t, bool)) const {
+  const int outer = static_cast<int>(g_.axes.size()) - 1;
+  const std::int64_t cs = complex_ ? 2 : 1;
+  const std::int64_t c0 = owned_input_begin(outer, seg.begin);
+  const std::int64_t c1 = owned_input_end(outer, seg.end - 1);
+  if (c1 <= c0) return 0;
+  std::array<std::int64_t, kMaxRank> lo{}, hi{}, i{};
+  for (int a = 0; a < outer; ++a) {
+    lo[a] = owned_input_begin(a, o[a]);
+    hi[a] = owned_input_end(a, o[a]);
+    if (hi[a] <= lo[a]) return 0;
+    i[a] = lo[a];
+  }
+  std::int64_t n = 0;
+  for (;;) {
+    std::int64_t row = 0;
+    for (int a = 0; a < outer; ++a) row = row * g_.axes[a].n + i[a];
+    n += static_cast<std::int64_t>(
+        count_fn(x + (row * g_.axes[outer].n + c0) * cs, static_cast<std::size_t>(c1 - c0), complex_));
+    int a = outer - 1;
+    for (; a >= 0; --a) {
+      if (++i[a] < hi[a]) break;
+      i[a] = lo[a];
+    }
+    if (a < 0) return n;
+  }
+}
+
+template <class T>
+std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* workspace, bool count,
+                            const RowKernelTable& kernels, void (*kernel)(const RowJob<T>&)) const {
   const int rank = static_cast<int>(g_.axes.size());
   const auto& last = g_.axes.back();
   const std::int64_t cs = complex_ ? 2 : 1;  // scalars per element
@@ -72,6 +115,10 @@ void RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* workspace,
   const std::size_t scratch_stride = static_cast<std::size_t>(max_edge_ + m - 1);
   const std::size_t scratch_bytes = max_edge_ > 0 ? round_up(kernel_rows_ * scratch_stride * elem) : 0;
   const std::int64_t nseg = static_cast<std::int64_t>(segments_.size());
+  std::size_t (*count_fn)(const T*, std::size_t, bool) = nullptr;
+  if constexpr (sizeof(T) == 4) count_fn = kernels.count_f32;
+  else count_fn = kernels.count_f64;
+  std::vector<std::int64_t> counts(workers_, 0);
 
   core::parallel_for(work_items(), workers_, [&](std::int64_t begin, std::int64_t end, int w) {
     char* mine = ws + w * (pointer_bytes + scratch_bytes);
@@ -125,13 +172,17 @@ void RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* workspace,
                           y + (row * last.out + seg.begin) * cs,
                           static_cast<std::size_t>(seg_len)};
       kernel(job);
+      if (count) counts[w] += count_owned(x, o.data(), seg, count_fn);
     }
   });
+  std::int64_t total = 0;
+  for (auto c : counts) total += c;
+  return total;
 }
 
-template void RowDriver::run<float>(const float*, float, const float*, float*, void*,
-                                    void (*)(const RowJob<float>&)) const;
-template void RowDriver::run<double>(const double*, double, const double*, double*, void*,
-                                     void (*)(const RowJob<double>&)) const;
+template std::int64_t RowDriver::run<float>(const float*, float, const float*, float*, void*, bool,
+                                            const RowKernelTable&, void (*)(const RowJob<float>&)) const;
+template std::int64_t RowDriver::run<double>(const double*, double, const double*, double*, void*, bool,
+                                             const RowKernelTable&, void (*)(const RowJob<double>&)) const;
 
 }  // namespace faltung::direct

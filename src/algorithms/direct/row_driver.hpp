@@ -28,9 +28,12 @@ class RowDriver {
   // y = sum_j taps[j] * xe[o + start + j] for every output, with xe the input
   // extended by the boundary rules and `cval` on constant edges.
   // T is float or double; for complex data x, taps, y are interleaved pairs.
+  // Returns the number of non-finite samples of x when `count` is set
+  // (counted by each work item on the input it owns, while still in cache),
+  // else 0.
   template <class T>
-  void run(const T* x, T cval_re, const T* taps, T* y, void* workspace,
-           void (*kernel)(const RowJob<T>&)) const;
+  std::int64_t run(const T* x, T cval_re, const T* taps, T* y, void* workspace, bool count,
+                   const RowKernelTable& kernels, void (*kernel)(const RowJob<T>&)) const;
 
  private:
   core::Geometry g_;
@@ -42,6 +45,11 @@ class RowDriver {
   std::int64_t max_edge_ = 0;     // longest edge segment
   std::int64_t max_segment_ = 0;  // longest segment
   std::vector<Segment> segments_;
+  std::int64_t owned_input_end(std::size_t axis, std::int64_t o) const;
+  template <class T>
+  std::int64_t count_owned(const T* x, const std::int64_t* o, const Segment& seg,
+                           std::size_t (*count_fn)(const T*, std::size_t, bool)) const;
+  std::int64_t owned_input_begin(std::size_t axis, std::int64_t o) const;
 };
 
 }  // namespace faltung::direct

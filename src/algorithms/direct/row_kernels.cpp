@@ -5,9 +5,12 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include <cmath>
 #include <string>
 
 #include "algorithms/direct/row_kernels.hpp"
+
+#include "algorithms/direct/ring-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace faltung::direct::HWY_NAMESPACE {
@@ -44,7 +47,7 @@ template <class T>
 void RealRows(const RowJob<T>& job) {
   const hn::ScalableTag<T> d;
   const std::size_t N = hn::Lanes(d);
-  std::size_t c = 0;
+  std::size_t c = RingRows(job);  // 1-D rows with longer kernels: the ring kernel
   for (; c + kRealTile * N <= job.len; c += kRealTile * N) RealTile<kRealTile>(d, job, c);
   for (; c + N <= job.len; c += N) RealTile<1>(d, job, c);
   // One lane at a time with the same MulAdd, so a tail output is rounded exactly
@@ -118,6 +121,31 @@ void ComplexRows(const RowJob<T>& job) {
   for (; c < job.len; ++c) ComplexTile<1>(d2, job, c);
 }
 
+template <class T>
+std::size_t CountNonFinite(const T* HWY_RESTRICT p, std::size_t elements, bool complex) {
+  const hn::ScalableTag<T> d;
+  const std::size_t N = hn::Lanes(d);
+  const std::size_t scalars = elements * (complex ? 2 : 1);
+  std::size_t i = 0, bad = 0;
+  if (!complex) {
+    for (; i + N <= scalars; i += N) bad += hn::CountTrue(d, hn::Not(hn::IsFinite(hn::LoadU(d, p + i))));
+    for (; i < scalars; ++i) bad += !std::isfinite(p[i]);
+    return bad;
+  }
+  if (N >= 2) {
+    for (; i + N <= scalars; i += N) {
+      // A pair is bad when either part is: OR each lane with its partner.
+      const auto v = hn::VecFromMask(d, hn::Not(hn::IsFinite(hn::LoadU(d, p + i))));
+      bad += hn::CountTrue(d, hn::MaskFromVec(hn::Or(v, hn::Reverse2(d, v)))) / 2;
+    }
+  }
+  for (; i < scalars; i += 2) bad += !(std::isfinite(p[i]) && std::isfinite(p[i + 1]));
+  return bad;
+}
+
+std::size_t CountF32(const float* p, std::size_t n, bool complex) { return CountNonFinite(p, n, complex); }
+std::size_t CountF64(const double* p, std::size_t n, bool complex) { return CountNonFinite(p, n, complex); }
+
 void F32Rows(const RowJob<float>& job) { RealRows(job); }
 void F64Rows(const RowJob<double>& job) { RealRows(job); }
 void C64Rows(const RowJob<float>& job) { ComplexRows(job); }
@@ -140,7 +168,9 @@ const RowKernelTable* GetRowKernelTable() {
       &F32Rows,
       &F64Rows,
       &C64Rows,
-      &C128Rows};
+      &C128Rows,
+      &CountF32,
+      &CountF64};
   return &table;
 }
 

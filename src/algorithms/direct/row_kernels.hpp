@@ -35,6 +35,10 @@ struct RowKernelTable {
   void (*f64)(const RowJob<double>&);
   void (*c64)(const RowJob<float>&);
   void (*c128)(const RowJob<double>&);
+  // Non-finite elements among `elements` values (complex: pairs with a NaN or
+  // Inf in either part).
+  std::size_t (*count_f32)(const float* data, std::size_t elements, bool complex);
+  std::size_t (*count_f64)(const double* data, std::size_t elements, bool complex);
 };
 
 // The best kernels the running CPU supports (chosen once, cached).
