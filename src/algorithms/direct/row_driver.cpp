@@ -25,10 +25,18 @@ RowDriver::RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_b
                      Schedule schedule, int threads)
     : g_(g), complex_(complex), scalar_bytes_(scalar_bytes) {
   const auto& last = g_.axes.back();
-  for (std::size_t a = 0; a + 1 < g_.axes.size(); ++a) {
+  const std::size_t outer = g_.axes.size() - 1;
+  for (std::size_t a = 0; a < outer; ++a) {
     rows_ *= g_.axes[a].out;
     kernel_rows_ *= g_.axes[a].m;
   }
+  // Blocks of output rows share input rows when the kernel's outer extent lies
+  // along the second-last axis alone (2-D windows, batched or not).
+  if (!complex && outer >= 1 && kernel_rows_ > 1 && g_.axes[outer - 1].m == kernel_rows_)
+    rows_per_item_ = static_cast<std::int64_t>(kMaxRowsPerJob);
+  row_blocks_ = outer >= 1 ? (g_.axes[outer - 1].out + rows_per_item_ - 1) / rows_per_item_ : 1;
+  row_groups_ = outer >= 1 ? rows_ / g_.axes[outer - 1].out * row_blocks_ : 1;
+  max_sources_ = rows_per_item_ > 1 ? rows_per_item_ + kernel_rows_ - 1 : kernel_rows_;
   // Outputs whose whole window lies inside the row read the input directly.
   const std::int64_t lo = std::clamp<std::int64_t>(-last.start, 0, last.out);
   const std::int64_t hi = std::clamp<std::int64_t>(last.n - last.m + 1 - last.start, lo, last.out);
@@ -58,8 +66,8 @@ std::size_t RowDriver::workspace_bytes() const {
   const std::size_t elem = scalar_bytes_ * (complex_ ? 2 : 1);
   const std::int64_t m = g_.axes.back().m;
   const std::size_t constant_row = round_up((max_segment_ + m - 1) * elem);
-  const std::size_t pointers = round_up(kernel_rows_ * sizeof(void*));
-  const std::size_t scratch = max_edge_ > 0 ? round_up(kernel_rows_ * (max_edge_ + m - 1) * elem) : 0;
+  const std::size_t pointers = round_up(max_sources_ * sizeof(void*));
+  const std::size_t scratch = max_edge_ > 0 ? round_up(max_sources_ * (max_edge_ + m - 1) * elem) : 0;
   return constant_row + workers_ * (pointers + scratch);
 }
 
@@ -99,6 +107,7 @@ template <class T>
 std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* workspace, bool count,
                             const RowKernelTable& kernels, void (*kernel)(const RowJob<T>&)) const {
   const int rank = static_cast<int>(g_.axes.size());
+  const int outer = rank - 1;  // axes before the contiguous one
   const auto& last = g_.axes.back();
   const std::int64_t cs = complex_ ? 2 : 1;  // scalars per element
   const std::int64_t m = last.m;
@@ -111,9 +120,9 @@ std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* wo
     if (complex_) constant_row[i * cs + 1] = T(0);
   }
   ws += round_up((max_segment_ + m - 1) * elem);
-  const std::size_t pointer_bytes = round_up(kernel_rows_ * sizeof(void*));
+  const std::size_t pointer_bytes = round_up(max_sources_ * sizeof(void*));
   const std::size_t scratch_stride = static_cast<std::size_t>(max_edge_ + m - 1);
-  const std::size_t scratch_bytes = max_edge_ > 0 ? round_up(kernel_rows_ * scratch_stride * elem) : 0;
+  const std::size_t scratch_bytes = max_edge_ > 0 ? round_up(max_sources_ * scratch_stride * elem) : 0;
   const std::int64_t nseg = static_cast<std::int64_t>(segments_.size());
   std::size_t (*count_fn)(const T*, std::size_t, bool) = nullptr;
   if constexpr (sizeof(T) == 4) count_fn = kernels.count_f32;
@@ -126,53 +135,74 @@ std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* wo
     T* scratch = reinterpret_cast<T*>(mine + pointer_bytes);
     std::array<std::int64_t, kMaxRank> o{}, j{};
     for (std::int64_t item = begin; item < end; ++item) {
-      const std::int64_t row = item / nseg;
       const Segment& seg = segments_[item % nseg];
-      for (std::int64_t r = row, a = rank - 2; a >= 0; --a) {  // output row -> outer multi-index
-        o[a] = r % g_.axes[a].out;
-        r /= g_.axes[a].out;
+      // The item's first output row (outer multi-index) and how many rows it has.
+      std::int64_t rows = 1;
+      for (std::int64_t r = item / nseg, a = outer - 1; a >= 0; --a) {
+        const std::int64_t extent = a == outer - 1 ? row_blocks_ : g_.axes[a].out;
+        o[a] = r % extent;
+        r /= extent;
       }
-      j.fill(0);
+      if (rows_per_item_ > 1) {
+        o[outer - 1] *= rows_per_item_;
+        rows = std::min(rows_per_item_, g_.axes[outer - 1].out - o[outer - 1]);
+      }
       const std::int64_t seg_len = seg.end - seg.begin;
       const std::int64_t first = last.start + seg.begin;  // input coordinate of the first window
-      for (std::int64_t kr = 0; kr < kernel_rows_; ++kr) {
+
+      // Source row e reads outer input coordinates o + start + j: j runs over
+      // the kernel's outer extents, or for a row block over rows + K - 1 rows.
+      const std::int64_t sources = rows_per_item_ > 1 ? rows + kernel_rows_ - 1 : kernel_rows_;
+      j.fill(0);
+      for (std::int64_t e = 0; e < sources; ++e) {
         std::int64_t in_row = 0;
         bool constant = false;
-        for (int a = 0; a + 1 < rank; ++a) {
+        for (int a = 0; a < outer; ++a) {
           const auto& ax = g_.axes[a];
           const std::int64_t i = core::extend_index(o[a] + ax.start + j[a], ax.n, ax.rule);
           constant = constant || i < 0;
           in_row = in_row * ax.n + std::max<std::int64_t>(i, 0);
         }
-        for (int a = rank - 2; a >= 0; --a) {  // next kernel row
-          if (++j[a] < g_.axes[a].m) break;
-          j[a] = 0;
+        if (rows_per_item_ > 1) {
+          ++j[outer - 1];
+        } else {
+          for (int a = outer - 1; a >= 0; --a) {  // next kernel row
+            if (++j[a] < g_.axes[a].m) break;
+            j[a] = 0;
+          }
         }
         if (constant) {
-          src[kr] = constant_row;
+          src[e] = constant_row;
           continue;
         }
         const T* x_row = x + in_row * last.n * cs;
         if (!seg.edge) {
-          src[kr] = x_row + first * cs;
+          src[e] = x_row + first * cs;
           continue;
         }
-        T* s = scratch + kr * scratch_stride * cs;
+        T* s = scratch + e * scratch_stride * cs;
         for (std::int64_t q = 0; q < seg_len + m - 1; ++q) {
           const std::int64_t i = core::extend_index(first + q, last.n, last.rule);
           for (std::int64_t c = 0; c < cs; ++c)
             s[q * cs + c] = i < 0 ? (c == 0 ? cval_re : T(0)) : x_row[i * cs + c];
         }
-        src[kr] = s;
+        src[e] = s;
       }
-      const RowJob<T> job{src,
-                          taps,
-                          static_cast<std::size_t>(kernel_rows_),
-                          static_cast<std::size_t>(m),
-                          y + (row * last.out + seg.begin) * cs,
-                          static_cast<std::size_t>(seg_len)};
+      std::int64_t out_row = 0;
+      for (int a = 0; a < outer; ++a) out_row = out_row * g_.axes[a].out + o[a];
+      RowJob<T> job{src,
+                    taps,
+                    static_cast<std::size_t>(kernel_rows_),
+                    static_cast<std::size_t>(m),
+                    y + (out_row * last.out + seg.begin) * cs,
+                    static_cast<std::size_t>(seg_len)};
+      job.rows = static_cast<std::size_t>(rows);
+      job.dst_stride = static_cast<std::size_t>(last.out * cs);
       kernel(job);
-      if (count) counts[w] += count_owned(x, o.data(), seg, count_fn);
+      if (count) {
+        for (std::int64_t t = 0; t < rows; ++t, ++o[std::max(outer - 1, 0)])
+          counts[w] += count_owned(x, o.data(), seg, count_fn);
+      }
     }
   });
   std::int64_t total = 0;

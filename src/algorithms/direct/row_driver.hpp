@@ -19,7 +19,8 @@ class RowDriver {
   RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_bytes, Schedule schedule,
             int threads);
 
-  std::int64_t work_items() const { return rows_ * static_cast<std::int64_t>(segments_.size()); }
+  std::int64_t work_items() const { return row_groups_ * static_cast<std::int64_t>(segments_.size()); }
+  std::int64_t rows_per_item() const { return rows_per_item_; }
   const std::vector<Segment>& segments() const { return segments_; }
   // Bytes of workspace run() needs.
   std::size_t workspace_bytes() const;
@@ -42,6 +43,10 @@ class RowDriver {
   int workers_;
   std::int64_t rows_ = 1;         // output rows (product of outer output sizes)
   std::int64_t kernel_rows_ = 1;  // K: product of outer kernel sizes
+  std::int64_t rows_per_item_ = 1;  // output rows one kernel call computes
+  std::int64_t row_blocks_ = 1;     // blocks of rows along the second-last axis
+  std::int64_t row_groups_ = 1;     // work items per segment column
+  std::int64_t max_sources_ = 1;    // source rows one item reads
   std::int64_t max_edge_ = 0;     // longest edge segment
   std::int64_t max_segment_ = 0;  // longest segment
   std::vector<Segment> segments_;

@@ -10,6 +10,7 @@
 
 #include "algorithms/direct/row_kernels.hpp"
 
+#include "algorithms/direct/multirow-inl.h"
 #include "algorithms/direct/ring-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -45,6 +46,7 @@ HWY_INLINE void RealTile(D d, const RowJob<T>& job, std::size_t c) {
 
 template <class T>
 void RealRows(const RowJob<T>& job) {
+  if (job.rows > 1) return MultiRowRows(job);
   const hn::ScalableTag<T> d;
   const std::size_t N = hn::Lanes(d);
   std::size_t c = RingRows(job);  // 1-D rows with longer kernels: the ring kernel

@@ -14,14 +14,21 @@
 
 namespace faltung::direct {
 
+// Real kernels may compute up to this many output rows per job (2-D windows
+// whose kernel rows run along one axis; see multirow-inl.h).
+inline constexpr std::size_t kMaxRowsPerJob = 4;
+
 template <class T>
 struct RowJob {
-  const T* const* src;  // K pointers, each to the first sample of output 0's window
+  const T* const* src;  // K pointers (rows + K - 1 for several rows), each to the
+                        // first sample of output 0's window; output row t reads src[t .. t+K-1]
   const T* taps;        // K*m taps (complex: K*m interleaved re, im pairs)
   std::size_t K;
   std::size_t m;
   T* dst;
-  std::size_t len;      // outputs to write
+  std::size_t len;             // outputs to write per row
+  std::size_t rows = 1;        // output rows (> 1 only for real dtypes)
+  std::size_t dst_stride = 0;  // elements between consecutive output rows
 };
 
 // Kernels for one SIMD target, named <dtype>_direct_rows_<tile>__<target>.
