@@ -109,7 +109,7 @@ class DirectExecutor final : public algorithms::Executor {
   }
 
  private:
-  using Kernel = void (*)(const RowJob<T>&);
+  using Kernel = bool (*)(const RowJob<T>&);
   Kernel kernel() const {
     if constexpr (sizeof(T) == 4) return complex_ ? kernels_.c64 : kernels_.f32;
     else return complex_ ? kernels_.c128 : kernels_.f64;

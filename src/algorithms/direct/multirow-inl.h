@@ -34,7 +34,7 @@ constexpr int kMultiRowCols = 2;  // 4 x 2 of 16 registers
 
 // Outputs [c, c + V*lanes) of the job's `rows` (<= kMaxRowsPerJob) output rows.
 template <int V, class D, class T>
-HWY_INLINE void MultiRowTile(D d, const RowJob<T>& job, std::size_t c) {
+HWY_INLINE bool MultiRowTile(D d, const RowJob<T>& job, std::size_t c) {
   constexpr int RT = static_cast<int>(kMaxRowsPerJob);
   const std::size_t N = hn::Lanes(d);
   const std::size_t K = job.K, m = job.m, rows = job.rows;
@@ -56,19 +56,28 @@ HWY_INLINE void MultiRowTile(D d, const RowJob<T>& job, std::size_t c) {
       }
     }
   }
-  for (std::size_t t = 0; t < rows; ++t)
-    for (int v = 0; v < V; ++v) hn::StoreU(acc[t][v], d, job.dst + t * job.dst_stride + c + v * N);
+  FiniteProbe<D> probe;
+  for (std::size_t t = 0; t < rows; ++t) {
+    for (int v = 0; v < V; ++v) {
+      hn::StoreU(acc[t][v], d, job.dst + t * job.dst_stride + c + v * N);
+      probe.Add(acc[t][v]);
+    }
+  }
+  return probe.AllFinite();
 }
 
 template <class T>
-void MultiRowRows(const RowJob<T>& job) {
+bool MultiRowRows(const RowJob<T>& job) {
   const hn::ScalableTag<T> d;
   const std::size_t N = hn::Lanes(d);
+  bool finite = true;
   std::size_t c = 0;
-  for (; c + kMultiRowCols * N <= job.len; c += kMultiRowCols * N) MultiRowTile<kMultiRowCols>(d, job, c);
-  for (; c + N <= job.len; c += N) MultiRowTile<1>(d, job, c);
+  for (; c + kMultiRowCols * N <= job.len; c += kMultiRowCols * N)
+    finite &= MultiRowTile<kMultiRowCols>(d, job, c);
+  for (; c + N <= job.len; c += N) finite &= MultiRowTile<1>(d, job, c);
   const hn::CappedTag<T, 1> d1;  // one lane, the same MulAdd sequence as in a full vector
-  for (; c < job.len; ++c) MultiRowTile<1>(d1, job, c);
+  for (; c < job.len; ++c) finite &= MultiRowTile<1>(d1, job, c);
+  return finite;
 }
 
 }  // namespace faltung::direct::HWY_NAMESPACE

@@ -58,11 +58,12 @@ HWY_INLINE void KeepInRegister(V& v) {
 // Blocks [0, nb) of G streams `stride` samples apart, taps w[0 .. (Q-1)*N + last).
 // accumulate: continue from the partial sums already in y.
 template <int Q, int G, class T>
-HWY_NOINLINE void RingPass(const T* HWY_RESTRICT x, const T* HWY_RESTRICT w, T* HWY_RESTRICT y,
+HWY_NOINLINE bool RingPass(const T* HWY_RESTRICT x, const T* HWY_RESTRICT w, T* HWY_RESTRICT y,
                            std::size_t nb, std::size_t stride, bool accumulate, std::size_t last) {
   const hn::ScalableTag<T> d;
   using V = hn::Vec<decltype(d)>;
   const std::size_t N = hn::Lanes(d);
+  FiniteProbe<decltype(d)> probe;
   V acc[G][Q];
   for (int g = 0; g < G; ++g) {
     for (int q = 0; q < Q; ++q) acc[g][q] = hn::Zero(d);
@@ -103,15 +104,19 @@ HWY_NOINLINE void RingPass(const T* HWY_RESTRICT x, const T* HWY_RESTRICT w, T* 
 #pragma GCC unroll 4
       for (int g = 0; g < G; ++g) {
         V& a = acc[g][(u + 1) % Q];
-        if (done >= 0) hn::StoreU(a, d, y + g * stride + static_cast<std::size_t>(done) * N);
+        if (done >= 0) {
+          hn::StoreU(a, d, y + g * stride + static_cast<std::size_t>(done) * N);
+          probe.Add(a);
+        }
         a = (accumulate && next < nb) ? hn::LoadU(d, y + g * stride + next * N) : hn::Zero(d);
       }
     }
   }
+  return probe.AllFinite();
 }
 
 template <class T>
-using RingFn = void (*)(const T*, const T*, T*, std::size_t, std::size_t, bool, std::size_t);
+using RingFn = bool (*)(const T*, const T*, T*, std::size_t, std::size_t, bool, std::size_t);
 
 // table[q] = RingPass<q, streams>, for q = 1 .. kRingMaxQ.
 template <class T, int kStreams, std::size_t... I>
@@ -126,9 +131,10 @@ constexpr auto MakeRingTableOwnStreams(std::index_sequence<I...>) {
 }
 
 // Computes a prefix of job's outputs with the ring; returns how many (a
-// multiple of G*N, possibly 0 when the ring does not apply).
+// multiple of G*N, possibly 0 when the ring does not apply). Clears `finite`
+// when an output it wrote is NaN or +-Inf.
 template <class T>
-std::size_t RingRows(const RowJob<T>& job) {
+std::size_t RingRows(const RowJob<T>& job, bool& finite) {
   if constexpr (kRingMaxQ == 0) {
     return 0;
   } else {
@@ -152,7 +158,8 @@ std::size_t RingRows(const RowJob<T>& job) {
       const std::size_t q = q_total - q0 < static_cast<std::size_t>(kRingMaxQ) ? q_total - q0 : kRingMaxQ;
       const RingFn<T> fn = streams == 1 ? single[q] : own[q];
       const std::size_t last = q0 + q < q_total ? N : m - (q_total - 1) * N;
-      fn(job.src[0] + q0 * N, job.taps + q0 * N, job.dst, nb, stride, q0 > 0, last);
+      const bool pass_finite = fn(job.src[0] + q0 * N, job.taps + q0 * N, job.dst, nb, stride, q0 > 0, last);
+      if (q0 + q == q_total) finite &= pass_finite;  // the final pass holds the outputs
     }
     return streams * stride;
   }

@@ -105,7 +105,7 @@ std::int64_t RowDriver::count_owned(const T* x, const std::int64_t* o, const Seg
 
 template <class T>
 std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* workspace, bool count,
-                            const RowKernelTable& kernels, void (*kernel)(const RowJob<T>&)) const {
+                            const RowKernelTable& kernels, bool (*kernel)(const RowJob<T>&)) const {
   const int rank = static_cast<int>(g_.axes.size());
   const int outer = rank - 1;  // axes before the contiguous one
   const auto& last = g_.axes.back();
@@ -198,8 +198,8 @@ std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* wo
                     static_cast<std::size_t>(seg_len)};
       job.rows = static_cast<std::size_t>(rows);
       job.dst_stride = static_cast<std::size_t>(last.out * cs);
-      kernel(job);
-      if (count) {
+      // Clean outputs prove the owned inputs clean; count only otherwise.
+      if (!kernel(job) && count) {
         for (std::int64_t t = 0; t < rows; ++t, ++o[std::max(outer - 1, 0)])
           counts[w] += count_owned(x, o.data(), seg, count_fn);
       }
@@ -211,8 +211,8 @@ std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* wo
 }
 
 template std::int64_t RowDriver::run<float>(const float*, float, const float*, float*, void*, bool,
-                                            const RowKernelTable&, void (*)(const RowJob<float>&)) const;
+                                            const RowKernelTable&, bool (*)(const RowJob<float>&)) const;
 template std::int64_t RowDriver::run<double>(const double*, double, const double*, double*, void*, bool,
-                                             const RowKernelTable&, void (*)(const RowJob<double>&)) const;
+                                             const RowKernelTable&, bool (*)(const RowJob<double>&)) const;
 
 }  // namespace faltung::direct

@@ -34,7 +34,7 @@ class RowDriver {
   // else 0.
   template <class T>
   std::int64_t run(const T* x, T cval_re, const T* taps, T* y, void* workspace, bool count,
-                   const RowKernelTable& kernels, void (*kernel)(const RowJob<T>&)) const;
+                   const RowKernelTable& kernels, bool (*kernel)(const RowJob<T>&)) const;
 
  private:
   core::Geometry g_;

@@ -10,6 +10,7 @@
 
 #include "algorithms/direct/row_kernels.hpp"
 
+#include "algorithms/direct/probe-inl.h"
 #include "algorithms/direct/multirow-inl.h"
 #include "algorithms/direct/ring-inl.h"
 
@@ -29,7 +30,7 @@ constexpr int kComplexTile = 2;
 
 // R vectors of consecutive outputs starting at c.
 template <int R, class D, class T>
-HWY_INLINE void RealTile(D d, const RowJob<T>& job, std::size_t c) {
+HWY_INLINE bool RealTile(D d, const RowJob<T>& job, std::size_t c) {
   const std::size_t N = hn::Lanes(d);
   hn::Vec<D> acc[R];
   for (int r = 0; r < R; ++r) acc[r] = hn::Zero(d);
@@ -41,27 +42,34 @@ HWY_INLINE void RealTile(D d, const RowJob<T>& job, std::size_t c) {
       for (int r = 0; r < R; ++r) acc[r] = hn::MulAdd(wv, hn::LoadU(d, s + j + r * N), acc[r]);
     }
   }
-  for (int r = 0; r < R; ++r) hn::StoreU(acc[r], d, job.dst + c + r * N);
+  FiniteProbe<D> probe;
+  for (int r = 0; r < R; ++r) {
+    hn::StoreU(acc[r], d, job.dst + c + r * N);
+    probe.Add(acc[r]);
+  }
+  return probe.AllFinite();
 }
 
 template <class T>
-void RealRows(const RowJob<T>& job) {
+bool RealRows(const RowJob<T>& job) {
   if (job.rows > 1) return MultiRowRows(job);
   const hn::ScalableTag<T> d;
   const std::size_t N = hn::Lanes(d);
-  std::size_t c = RingRows(job);  // 1-D rows with longer kernels: the ring kernel
-  for (; c + kRealTile * N <= job.len; c += kRealTile * N) RealTile<kRealTile>(d, job, c);
-  for (; c + N <= job.len; c += N) RealTile<1>(d, job, c);
+  bool finite = true;
+  std::size_t c = RingRows(job, finite);  // 1-D rows with longer kernels: the ring kernel
+  for (; c + kRealTile * N <= job.len; c += kRealTile * N) finite &= RealTile<kRealTile>(d, job, c);
+  for (; c + N <= job.len; c += N) finite &= RealTile<1>(d, job, c);
   // One lane at a time with the same MulAdd, so a tail output is rounded exactly
   // as it would be inside a full vector.
   const hn::CappedTag<T, 1> d1;
-  for (; c < job.len; ++c) RealTile<1>(d1, job, c);
+  for (; c < job.len; ++c) finite &= RealTile<1>(d1, job, c);
+  return finite;
 }
 
 // Complex: A accumulates re(w) * x, B accumulates im(w) * x over interleaved
 // (re, im) lanes; then y = A + i*B, i.e. re = A.re - B.im, im = A.im + B.re.
 template <int R, class D, class T>
-HWY_INLINE void ComplexTile(D d, const RowJob<T>& job, std::size_t c) {
+HWY_INLINE bool ComplexTile(D d, const RowJob<T>& job, std::size_t c) {
   const std::size_t N = hn::Lanes(d);  // scalars per vector = N/2 complex outputs
   hn::Vec<D> A[R], B[R];
   for (int r = 0; r < R; ++r) A[r] = B[r] = hn::Zero(d);
@@ -79,14 +87,19 @@ HWY_INLINE void ComplexTile(D d, const RowJob<T>& job, std::size_t c) {
     }
   }
   const auto sign = hn::OddEven(hn::Set(d, T(1)), hn::Set(d, T(-1)));
-  for (int r = 0; r < R; ++r)
-    hn::StoreU(hn::MulAdd(hn::Reverse2(d, B[r]), sign, A[r]), d, job.dst + 2 * c + r * N);
+  FiniteProbe<D> probe;
+  for (int r = 0; r < R; ++r) {
+    const auto y = hn::MulAdd(hn::Reverse2(d, B[r]), sign, A[r]);
+    hn::StoreU(y, d, job.dst + 2 * c + r * N);
+    probe.Add(y);
+  }
+  return probe.AllFinite();
 }
 
 // One complex output with real and imaginary parts in separate one-lane
 // vectors, for targets whose vectors cannot hold a (re, im) pair.
 template <class T>
-HWY_INLINE void ComplexOne(const RowJob<T>& job, std::size_t c) {
+HWY_INLINE bool ComplexOne(const RowJob<T>& job, std::size_t c) {
   const hn::CappedTag<T, 1> d;
   auto ar = hn::Zero(d), ai = hn::Zero(d), br = hn::Zero(d), bi = hn::Zero(d);
   for (std::size_t a = 0; a < job.K; ++a) {
@@ -103,24 +116,27 @@ HWY_INLINE void ComplexOne(const RowJob<T>& job, std::size_t c) {
   }
   job.dst[2 * c] = hn::GetLane(hn::Sub(ar, bi));
   job.dst[2 * c + 1] = hn::GetLane(hn::Add(ai, br));
+  return std::isfinite(job.dst[2 * c]) && std::isfinite(job.dst[2 * c + 1]);
 }
 
 template <class T>
-void ComplexRows(const RowJob<T>& job) {
+bool ComplexRows(const RowJob<T>& job) {
+  bool finite = true;
   if constexpr (HWY_TARGET == HWY_SCALAR) {
-    for (std::size_t c = 0; c < job.len; ++c) ComplexOne(job, c);
-    return;
+    for (std::size_t c = 0; c < job.len; ++c) finite &= ComplexOne(job, c);
+    return finite;
   }
   const hn::ScalableTag<T> d;
   const std::size_t per_vec = hn::Lanes(d) / 2;  // complex outputs per vector
   std::size_t c = 0;
   if (per_vec >= 1) {
     for (; c + kComplexTile * per_vec <= job.len; c += kComplexTile * per_vec)
-      ComplexTile<kComplexTile>(d, job, c);
-    for (; c + per_vec <= job.len; c += per_vec) ComplexTile<1>(d, job, c);
+      finite &= ComplexTile<kComplexTile>(d, job, c);
+    for (; c + per_vec <= job.len; c += per_vec) finite &= ComplexTile<1>(d, job, c);
   }
   const hn::CappedTag<T, 2> d2;  // one complex output
-  for (; c < job.len; ++c) ComplexTile<1>(d2, job, c);
+  for (; c < job.len; ++c) finite &= ComplexTile<1>(d2, job, c);
+  return finite;
 }
 
 template <class T>
@@ -148,10 +164,10 @@ std::size_t CountNonFinite(const T* HWY_RESTRICT p, std::size_t elements, bool c
 std::size_t CountF32(const float* p, std::size_t n, bool complex) { return CountNonFinite(p, n, complex); }
 std::size_t CountF64(const double* p, std::size_t n, bool complex) { return CountNonFinite(p, n, complex); }
 
-void F32Rows(const RowJob<float>& job) { RealRows(job); }
-void F64Rows(const RowJob<double>& job) { RealRows(job); }
-void C64Rows(const RowJob<float>& job) { ComplexRows(job); }
-void C128Rows(const RowJob<double>& job) { ComplexRows(job); }
+bool F32Rows(const RowJob<float>& job) { return RealRows(job); }
+bool F64Rows(const RowJob<double>& job) { return RealRows(job); }
+bool C64Rows(const RowJob<float>& job) { return ComplexRows(job); }
+bool C128Rows(const RowJob<double>& job) { return ComplexRows(job); }
 
 
 const RowKernelTable* GetRowKernelTable() {

@@ -38,10 +38,11 @@ struct RowKernelTable {
   const char* f64_name;
   std::size_t f32_tile;  // outputs per register tile (f32); for explain and schedules
   std::size_t f64_tile;
-  void (*f32)(const RowJob<float>&);
-  void (*f64)(const RowJob<double>&);
-  void (*c64)(const RowJob<float>&);
-  void (*c128)(const RowJob<double>&);
+  // Each returns true when every output it wrote is finite.
+  bool (*f32)(const RowJob<float>&);
+  bool (*f64)(const RowJob<double>&);
+  bool (*c64)(const RowJob<float>&);
+  bool (*c128)(const RowJob<double>&);
   // Non-finite elements among `elements` values (complex: pairs with a NaN or
   // Inf in either part).
   std::size_t (*count_f32)(const float* data, std::size_t elements, bool complex);
