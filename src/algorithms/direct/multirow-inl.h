@@ -33,10 +33,11 @@ constexpr int kMultiRowCols = 2;  // 4 x 2 of 16 registers
 #endif
 
 // Outputs [c, c + V*lanes) of the job's `rows` (<= kMaxRowsPerJob) output rows.
-template <int V, class D, class T>
-HWY_INLINE bool MultiRowTile(D d, const RowJob<T>& job, std::size_t c) {
+template <int V, bool kPartial = false, class D, class T>
+HWY_INLINE bool MultiRowTile(D d, const RowJob<T>& job, std::size_t c, std::size_t lanes = 0) {
   constexpr int RT = static_cast<int>(kMaxRowsPerJob);
   const std::size_t N = hn::Lanes(d);
+  const TileIO<D, kPartial> io(lanes);
   const std::size_t K = job.K, m = job.m, rows = job.rows;
   hn::Vec<D> acc[RT][V];
   for (int t = 0; t < RT; ++t)
@@ -48,7 +49,7 @@ HWY_INLINE bool MultiRowTile(D d, const RowJob<T>& job, std::size_t c) {
     const std::size_t t_hi = r < rows - 1 ? r : rows - 1;
     for (std::size_t j = 0; j < m; ++j) {
       hn::Vec<D> X[V];
-      for (int v = 0; v < V; ++v) X[v] = hn::LoadU(d, s + j + v * N);
+      for (int v = 0; v < V; ++v) X[v] = io.Load(s + j + v * N);
       for (int t = 0; t < RT; ++t) {
         if (static_cast<std::size_t>(t) < t_lo || static_cast<std::size_t>(t) > t_hi) continue;
         const auto w = hn::Set(d, job.taps[(r - t) * m + j]);
@@ -59,7 +60,7 @@ HWY_INLINE bool MultiRowTile(D d, const RowJob<T>& job, std::size_t c) {
   FiniteProbe<D> probe;
   for (std::size_t t = 0; t < rows; ++t) {
     for (int v = 0; v < V; ++v) {
-      hn::StoreU(acc[t][v], d, job.dst + t * job.dst_stride + c + v * N);
+      io.Store(acc[t][v], job.dst + t * job.dst_stride + c + v * N);
       probe.Add(acc[t][v]);
     }
   }
@@ -75,7 +76,9 @@ bool MultiRowRows(const RowJob<T>& job) {
   for (; c + kMultiRowCols * N <= job.len; c += kMultiRowCols * N)
     finite &= MultiRowTile<kMultiRowCols>(d, job, c);
   for (; c + N <= job.len; c += N) finite &= MultiRowTile<1>(d, job, c);
-  const hn::CappedTag<T, 1> d1;  // one lane, the same MulAdd sequence as in a full vector
+  // The tail: the same MulAdd sequence per lane as in a full vector.
+  if (kMaskedTail && c < job.len) return finite & MultiRowTile<1, true>(d, job, c, job.len - c);
+  const hn::CappedTag<T, 1> d1;
   for (; c < job.len; ++c) finite &= MultiRowTile<1>(d1, job, c);
   return finite;
 }

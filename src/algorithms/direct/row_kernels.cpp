@@ -10,7 +10,7 @@
 
 #include "algorithms/direct/row_kernels.hpp"
 
-#include "algorithms/direct/probe-inl.h"
+#include "algorithms/direct/tile_io-inl.h"
 #include "algorithms/direct/multirow-inl.h"
 #include "algorithms/direct/ring-inl.h"
 
@@ -29,9 +29,10 @@ constexpr int kComplexTile = 2;
 #endif
 
 // R vectors of consecutive outputs starting at c.
-template <int R, class D, class T>
-HWY_INLINE bool RealTile(D d, const RowJob<T>& job, std::size_t c) {
+template <int R, bool kPartial = false, class D, class T>
+HWY_INLINE bool RealTile(D d, const RowJob<T>& job, std::size_t c, std::size_t lanes = 0) {
   const std::size_t N = hn::Lanes(d);
+  const TileIO<D, kPartial> io(lanes);
   hn::Vec<D> acc[R];
   for (int r = 0; r < R; ++r) acc[r] = hn::Zero(d);
   for (std::size_t a = 0; a < job.K; ++a) {
@@ -39,12 +40,12 @@ HWY_INLINE bool RealTile(D d, const RowJob<T>& job, std::size_t c) {
     const T* HWY_RESTRICT w = job.taps + a * job.m;
     for (std::size_t j = 0; j < job.m; ++j) {
       const auto wv = hn::Set(d, w[j]);
-      for (int r = 0; r < R; ++r) acc[r] = hn::MulAdd(wv, hn::LoadU(d, s + j + r * N), acc[r]);
+      for (int r = 0; r < R; ++r) acc[r] = hn::MulAdd(wv, io.Load(s + j + r * N), acc[r]);
     }
   }
   FiniteProbe<D> probe;
   for (int r = 0; r < R; ++r) {
-    hn::StoreU(acc[r], d, job.dst + c + r * N);
+    io.Store(acc[r], job.dst + c + r * N);
     probe.Add(acc[r]);
   }
   return probe.AllFinite();
@@ -59,8 +60,9 @@ bool RealRows(const RowJob<T>& job) {
   std::size_t c = RingRows(job, finite);  // 1-D rows with longer kernels: the ring kernel
   for (; c + kRealTile * N <= job.len; c += kRealTile * N) finite &= RealTile<kRealTile>(d, job, c);
   for (; c + N <= job.len; c += N) finite &= RealTile<1>(d, job, c);
-  // One lane at a time with the same MulAdd, so a tail output is rounded exactly
-  // as it would be inside a full vector.
+  // The tail with the same MulAdd per lane, so its outputs round exactly as
+  // they would inside a full vector.
+  if (kMaskedTail && c < job.len) return finite & RealTile<1, true>(d, job, c, job.len - c);
   const hn::CappedTag<T, 1> d1;
   for (; c < job.len; ++c) finite &= RealTile<1>(d1, job, c);
   return finite;
