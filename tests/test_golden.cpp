@@ -16,14 +16,6 @@ namespace {
 
 using json = nlohmann::json;
 
-DType dtype_from(const std::string& s) {
-  if (s == "float32") return DType::f32;
-  if (s == "float64") return DType::f64;
-  if (s == "complex64") return DType::c64;
-  if (s == "complex128") return DType::c128;
-  throw std::runtime_error("golden.json: unknown dtype " + s);
-}
-
 Buffer buffer_from(const json& a, DType t) {
   Shape shape = a["shape"].get<Shape>();
   Buffer b(t, shape);
@@ -53,7 +45,7 @@ GoldenCase translate(const json& c, int index) {
   const std::string ref = c["reference"];
   const json& params = c["params"];
   g.label = "case " + std::to_string(index) + " (" + ref + " " + params.dump() + ")";
-  const DType t = dtype_from(c["x"]["dtype"]);
+  const DType t = dtype_from_numpy_name(c["x"]["dtype"].get<std::string>());
   g.x = buffer_from(c["x"], t);
   g.k = buffer_from(c["k"], t);
   g.y = buffer_from(c["y"], t);

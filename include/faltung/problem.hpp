@@ -66,5 +66,9 @@ std::string_view name(Mode v);
 std::string_view name(BoundaryRule v);
 std::string_view name(NanPolicy v);
 std::string shape_to_string(const Shape& s);
+// numpy's names: float32, float64, complex64, complex128.
+std::string_view numpy_name(DType t);
+// Throws faltung::Error(parse) for any other name.
+DType dtype_from_numpy_name(std::string_view name);
 
 }  // namespace faltung

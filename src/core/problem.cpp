@@ -91,6 +91,17 @@ std::string_view name(NanPolicy v) { return kNans[static_cast<int>(v)]; }
 
 std::string shape_to_string(const Shape& s) { return core::join(s, "x"); }
 
+namespace {
+constexpr std::array<std::string_view, 4> kNumpyNames{"float32", "float64", "complex64", "complex128"};
+}
+
+std::string_view numpy_name(DType t) { return kNumpyNames[static_cast<int>(t)]; }
+
+DType dtype_from_numpy_name(std::string_view s) {
+  if (const auto t = lookup<DType>(kNumpyNames, s)) return *t;
+  throw Error(ErrorKind::parse, "numpy dtype '" + std::string(s) + "' is not one of " + alternatives(kNumpyNames));
+}
+
 std::int64_t element_count(const Shape& s) {
   std::int64_t n = 1;
   for (auto d : s) n *= d;

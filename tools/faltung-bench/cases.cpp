@@ -5,33 +5,11 @@
 #include <stdexcept>
 
 namespace faltung::bench {
-namespace {
-
-std::string numpy_dtype(DType t) {
-  switch (t) {
-    case DType::f32: return "float32";
-    case DType::f64: return "float64";
-    case DType::c64: return "complex64";
-    case DType::c128: return "complex128";
-  }
-  return "";
-}
-
-DType dtype_from_numpy(const std::string& s) {
-  if (s == "float32") return DType::f32;
-  if (s == "float64") return DType::f64;
-  if (s == "complex64") return DType::c64;
-  if (s == "complex128") return DType::c128;
-  throw std::runtime_error("grid: unknown dtype " + s);
-}
-
-}  // namespace
-
 BenchCase case_for(const Problem& p0) {
   const Problem p = canonical(p0);
   const bool plain = p.op == Op::conv && p.boundary.empty() && p.cval == 0 && p.origin.empty() &&
                      p.nan == NanPolicy::propagate && !is_complex(p.dtype);
-  const std::string dt = numpy_dtype(p.dtype);
+  const std::string dt(numpy_name(p.dtype));
   if (plain && p.x.size() == 1 && p.k.size() == 1)
     return {"1d", "1d n=" + std::to_string(p.x[0]) + " m=" + std::to_string(p.k[0]) + " " + dt + " " +
                       std::string(name(p.mode)),
@@ -65,19 +43,19 @@ std::vector<Problem> grid_problems(const std::string& grid_json, const std::stri
   auto want = [&](const std::string& g) { return g.find(filter) != std::string::npos; };
   if (want("1d"))
     for (const auto& c : grid["1d"])
-      out.push_back(parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy(c["dtype"]))) +
+      out.push_back(parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
                                   " x=" + std::to_string(c["n"].get<long>()) + " k=" +
                                   std::to_string(c["m"].get<long>()) + " mode=" + c["mode"].get<std::string>()));
   if (want("2d"))
     for (const auto& c : grid["2d"])
-      out.push_back(parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy(c["dtype"]))) +
+      out.push_back(parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
                                   " x=" + std::to_string(c["H"].get<long>()) + "x" +
                                   std::to_string(c["W"].get<long>()) + " k=" +
                                   std::to_string(c["kh"].get<long>()) + "x" +
                                   std::to_string(c["kw"].get<long>()) + " mode=same"));
   if (want("batched"))
     for (const auto& c : grid["batched"])
-      out.push_back(parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy(c["dtype"]))) +
+      out.push_back(parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
                                   " x=" + std::to_string(c["series"].get<long>()) + "x" +
                                   std::to_string(c["length"].get<long>()) + " k=" +
                                   std::to_string(c["m"].get<long>()) + " mode=same"));
