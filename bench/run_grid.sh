@@ -20,4 +20,8 @@ done
 "$py" "$shared/table.py" "$out"/anchors-1d.jsonl "$out"/faltung-1d.jsonl > "$out/table-1d.md"
 "$py" "$shared/table.py" "$out"/anchors-2d.jsonl "$out"/faltung-2d.jsonl > "$out/table-2d.md"
 "$py" "$shared/table.py" "$out"/anchors-batched.jsonl "$out"/faltung-batched.jsonl > "$out/table-batched.md"
+# The machine's limits and the direct method's share of them, in the same run.
+g++ -O3 -march=native "$shared/peak.cpp" -o "$out/peak" && "$out/peak" | tee "$out/peak.txt"
+rm -f "$out/peak"
+./build/tools/faltung-bench/faltung-bench --perf --table --file bench/peak_1d.txt | tee "$out/direct-1d-efficiency.txt"
 cat "$out"/table-*.md

@@ -97,6 +97,7 @@ class DirectExecutor final : public algorithms::Executor {
       << (complex_ ? std::string(name(p_.dtype)) + "_direct_rows (complex, two real accumulators)"
                    : std::string(sizeof(T) == 4 ? kernels_.f32_name : kernels_.f64_name))
       << "\n";
+    s << "kernel family: " << kernel_family() << "\n";
     s << "simd target: " << kernels_.target << "\n";
     s << "tiling: " << tile << " outputs per register tile; " << driver_.segments().size()
       << " segments per output row (edges gathered, interior read in place); "
@@ -109,6 +110,21 @@ class DirectExecutor final : public algorithms::Executor {
   }
 
  private:
+  // Which of the row kernels the interior runs on (see row_kernels.hpp).
+  std::string kernel_family() const {
+    const std::int64_t m = g_.axes.back().m;
+    const std::size_t lanes = sizeof(T) == 4 ? kernels_.f32_lanes : kernels_.f64_lanes;
+    if (driver_.rows_per_item() > 1)
+      return "multi-row: " + std::to_string(driver_.rows_per_item()) +
+             " output rows share each input load (2-D window)";
+    const std::int64_t outer_taps = g_.kernel_elements / m;
+    if (!complex_ && outer_taps == 1 && kernels_.ring_max_vectors > 0 &&
+        static_cast<std::size_t>(m) >= 2 * lanes)
+      return "ring: each input vector feeds the " + std::to_string((m + lanes - 1) / lanes) +
+             " output vectors whose windows hold it";
+    return "tile: one load per tap and output vector";
+  }
+
   using Kernel = bool (*)(const RowJob<T>&);
   Kernel kernel() const {
     if constexpr (sizeof(T) == 4) return complex_ ? kernels_.c64 : kernels_.f32;

@@ -38,6 +38,9 @@ struct RowKernelTable {
   const char* f64_name;
   std::size_t f32_tile;  // outputs per register tile (f32); for explain and schedules
   std::size_t f64_tile;
+  std::size_t f32_lanes;  // vector lanes
+  std::size_t f64_lanes;
+  std::size_t ring_max_vectors;  // taps per ring pass, in vectors (0: no ring kernel)
   // Each returns true when every output it wrote is finite.
   bool (*f32)(const RowJob<float>&);
   bool (*f64)(const RowJob<double>&);
