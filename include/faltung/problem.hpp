@@ -23,6 +23,9 @@ enum class NanPolicy { propagate, ignore, fill, raise };
 
 using Shape = std::vector<std::int64_t>;
 
+// Most axes x may have (convolved and batch); at most 3 are convolved.
+inline constexpr int kMaxRank = 16;
+
 struct Problem {
   Op op = Op::conv;
   DType dtype = DType::f64;

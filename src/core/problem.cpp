@@ -243,7 +243,8 @@ void validate(const Problem& p) {
   const int r = static_cast<int>(p.x.size());
   if (p.x.empty()) invalid(p, "x has no axes");
   if (p.k.empty()) invalid(p, "k has no axes");
-  if (p.x.size() > 16) invalid(p, "x has more than 16 axes");
+  if (p.x.size() > static_cast<std::size_t>(kMaxRank))
+    invalid(p, "x has more than " + std::to_string(kMaxRank) + " axes");
   for (auto d : p.x)
     if (d <= 0) invalid(p, "empty input: x=" + shape_to_string(p.x) + " has an axis of size 0");
   for (auto d : p.k)

@@ -178,14 +178,17 @@ int run(const std::vector<Problem>& problems, const Settings& s) {
     rows.push_back(row);
   }
   if (s.table) {
-    std::printf("%-58s %-9s %-10s %12s %10s\n", "case", "method", "verify", "ms", "GFLOP/s");
+    int width = 4;
+    for (const auto& r : rows) width = std::max(width, static_cast<int>(r.c.name.size()));
+    std::printf("%-*s  %-9s %-10s %12s %10s\n", width, "case", "method", "verify", "ms", "GFLOP/s");
     for (const auto& r : rows) {
       const std::string verdict = r.checked < 0 ? "-" : "ok " + std::to_string(r.checked);
       if (r.seconds >= 0)
-        std::printf("%-58s %-9s %-10s %12.4f %10.1f\n", r.c.name.c_str(), r.method.c_str(), verdict.c_str(),
-                    r.seconds * 1e3, r.gflops);
+        std::printf("%-*s  %-9s %-10s %12.4f %10.1f\n", width, r.c.name.c_str(), r.method.c_str(),
+                    verdict.c_str(), r.seconds * 1e3, r.gflops);
       else
-        std::printf("%-58s %-9s %-10s %12s %10s\n", r.c.name.c_str(), r.method.c_str(), verdict.c_str(), "-", "-");
+        std::printf("%-*s  %-9s %-10s %12s %10s\n", width, r.c.name.c_str(), r.method.c_str(), verdict.c_str(),
+                    "-", "-");
     }
     if (failures) std::printf("%d problem(s) failed; see above\n", failures);
   }

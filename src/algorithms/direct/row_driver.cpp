@@ -17,8 +17,6 @@ void append_segments(std::vector<Segment>& out, std::int64_t begin, std::int64_t
   for (std::int64_t b = begin; b < end; b += chunk) out.push_back({b, std::min(end, b + chunk), edge});
 }
 
-constexpr int kMaxRank = 16;
-
 }  // namespace
 
 RowDriver::RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_bytes,
