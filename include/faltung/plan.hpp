@@ -1,7 +1,8 @@
 // Plans: a validated problem bound to a method, ready to execute many times.
 //
 // A Plan is immutable and may be shared by threads. execute() with a caller's
-// workspace allocates nothing; the overload without one allocates it.
+// workspace allocates nothing (with threads > 1 it starts that many OS
+// threads per call); the overload without one allocates the workspace.
 // Arrays are dense row-major; complex data is std::complex<float|double>
 // (interleaved re, im). The result is bit-identical for any thread count.
 #pragma once

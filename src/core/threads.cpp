@@ -13,14 +13,8 @@ int resolve_threads(int requested) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-void parallel_for(std::int64_t items, int threads,
-                  const std::function<void(std::int64_t, std::int64_t, int)>& body) {
-  if (items <= 0) return;
-  const int workers = static_cast<int>(std::min<std::int64_t>(resolve_threads(threads), items));
-  if (workers == 1) {
-    body(0, items, 0);
-    return;
-  }
+void run_on_threads(std::int64_t items, int workers,
+                    const std::function<void(std::int64_t, std::int64_t, int)>& body) {
   std::exception_ptr error;
   std::mutex error_mutex;
   auto run = [&](int w) {

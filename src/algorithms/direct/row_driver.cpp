@@ -66,7 +66,8 @@ std::size_t RowDriver::workspace_bytes() const {
   const std::size_t constant_row = round_up((max_segment_ + m - 1) * elem);
   const std::size_t pointers = round_up(max_sources_ * sizeof(void*));
   const std::size_t scratch = max_edge_ > 0 ? round_up(max_sources_ * (max_edge_ + m - 1) * elem) : 0;
-  return constant_row + workers_ * (pointers + scratch);
+  const std::size_t counts = round_up(workers_ * sizeof(std::int64_t));
+  return constant_row + counts + workers_ * (pointers + scratch);
 }
 
 // Non-finite samples among the input this work item owns: the rows owned by
@@ -118,6 +119,9 @@ std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* wo
     if (complex_) constant_row[i * cs + 1] = T(0);
   }
   ws += round_up((max_segment_ + m - 1) * elem);
+  std::int64_t* counts = reinterpret_cast<std::int64_t*>(ws);  // non-finite inputs per worker
+  std::fill(counts, counts + workers_, std::int64_t{0});
+  ws += round_up(workers_ * sizeof(std::int64_t));
   const std::size_t pointer_bytes = round_up(max_sources_ * sizeof(void*));
   const std::size_t scratch_stride = static_cast<std::size_t>(max_edge_ + m - 1);
   const std::size_t scratch_bytes = max_edge_ > 0 ? round_up(max_sources_ * scratch_stride * elem) : 0;
@@ -125,7 +129,6 @@ std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* wo
   std::size_t (*count_fn)(const T*, std::size_t, bool) = nullptr;
   if constexpr (sizeof(T) == 4) count_fn = kernels.count_f32;
   else count_fn = kernels.count_f64;
-  std::vector<std::int64_t> counts(workers_, 0);
 
   core::parallel_for(work_items(), workers_, [&](std::int64_t begin, std::int64_t end, int w) {
     char* mine = ws + w * (pointer_bytes + scratch_bytes);
@@ -204,7 +207,7 @@ std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* wo
     }
   });
   std::int64_t total = 0;
-  for (auto c : counts) total += c;
+  for (int w = 0; w < workers_; ++w) total += counts[w];
   return total;
 }
 
