@@ -32,8 +32,10 @@ namespace {
 constexpr std::size_t kAlign = 64;
 std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
-// Sustained rate of the row kernels used for estimates: f32 AVX-512, 1 thread,
-// ~90 GFLOP/s measured here (docs/performance.md); f64 half of that.
+// Sustained rate of the row kernels used for estimates, one thread, AVX-512:
+// f32 measured 70-170 GFLOP/s here (small kernels are bound by memory and
+// loads, docs/performance.md), so 90 is a middle value; f64 half of that. The
+// planner issue replaces this with a calibrated cost model.
 double flops_per_second(DType t) { return (t == DType::f32 || t == DType::c64) ? 90e9 : 45e9; }
 
 template <class T>
