@@ -101,9 +101,9 @@ class DirectExecutor final : public algorithms::Executor {
       << "\n";
     s << "kernel family: " << kernel_family() << "\n";
     s << "simd target: " << kernels_.target << "\n";
-    s << "tiling: " << tile << " outputs per register tile; " << driver_.segments().size()
-      << " segments per output row (edges gathered, interior read in place); "
-      << driver_.work_items() << " work items\n";
+    s << "tiling: " << driver_.segments().size()
+      << " segments per output row (edges gathered, interior read in place); " << driver_.work_items()
+      << " work items; plain tile " << tile << " outputs\n";
     s << "threads: " << driver_.workers() << "\n";
     s << "workspace: " << workspace_bytes() << " bytes\n";
     s << "error bound: |y - y_ref| <= c * M * eps * sum|w||x| per output (M = "
