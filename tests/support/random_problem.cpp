@@ -91,7 +91,7 @@ SweepCase random_case(std::mt19937_64& rng, const SweepLimits& limits) {
     if (p.nan == NanPolicy::fill) p.fill = pick(rng, {0.0, -1.0, 3.5});
     p = canonical(p);
     const std::int64_t macs = element_count(output_shape(p)) * element_count(p.k);
-    if (macs > limits.max_macs) continue;
+    if (macs > limits.max_macs || macs < limits.min_macs) continue;
 
     SweepCase c;
     c.problem = p;

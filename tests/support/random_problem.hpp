@@ -19,6 +19,7 @@ struct SweepCase {
 
 struct SweepLimits {
   std::int64_t max_macs = 150000;  // outputs x kernel elements
+  std::int64_t min_macs = 0;
   bool allow_nonfinite = true;     // inject NaN / Inf into x
 };
 

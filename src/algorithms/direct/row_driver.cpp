@@ -45,7 +45,9 @@ RowDriver::RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_b
     max_segment_ = std::max(max_segment_, s.end - s.begin);
     if (s.edge) max_edge_ = std::max(max_edge_, s.end - s.begin);
   }
-  workers_ = static_cast<int>(std::min<std::int64_t>(core::resolve_threads(threads), work_items()));
+  const std::int64_t macs = g_.output_elements * g_.kernel_elements;
+  const std::int64_t worth = std::max<std::int64_t>(1, macs / schedule.min_macs_per_worker);
+  workers_ = static_cast<int>(std::min({std::int64_t{core::resolve_threads(threads)}, work_items(), worth}));
   workers_ = std::max(workers_, 1);
 }
 

@@ -16,6 +16,10 @@ struct Schedule {
   // Edge outputs per item. Edge windows are gathered into a scratch row of
   // chunk + m - 1 samples per kernel row, so smaller keeps that scratch small.
   std::int64_t edge_chunk = 256;
+  // Multiply-adds a worker thread must get before another is started. Starting
+  // a thread costs ~30 us here; 4e6 f32 MACs take ~80 us. Measured: 1e5 x 31
+  // taps ran in 0.053 ms on one thread and 0.082 ms on two.
+  std::int64_t min_macs_per_worker = 4'000'000;
 };
 
 // A run of outputs along the contiguous axis of one output row.
