@@ -45,7 +45,8 @@ class Plan {
   // The cost model's prediction for one execute() on this machine kind.
   double estimated_seconds() const;
 
-  // x, k and y point to dense arrays of the problem's dtype and shapes.
+  // x, k and y point to dense arrays of the problem's dtype and shapes;
+  // workspace to workspace_bytes() bytes (64-byte alignment is best).
   // Throws faltung::Error for a non-finite kernel, or under nan=raise.
   ExecuteReport execute(const void* x, const void* k, void* y, void* workspace) const;
   ExecuteReport execute(const void* x, const void* k, void* y) const;

@@ -9,6 +9,7 @@
 
 #include "algorithms/solver.hpp"
 #include "core/threads.hpp"
+#include "core/workspace.hpp"
 #include "faltung/errors.hpp"
 #include "planner/registry.hpp"
 
@@ -103,12 +104,9 @@ ExecuteReport Plan::execute(const void* x, const void* k, void* y, void* workspa
 }
 
 ExecuteReport Plan::execute(const void* x, const void* k, void* y) const {
-  // 64-byte aligned, as the kernels' scratch rows expect.
-  std::vector<std::max_align_t> ws((workspace_bytes() + 64 + sizeof(std::max_align_t) - 1) /
-                                   sizeof(std::max_align_t));
-  char* base = reinterpret_cast<char*>(ws.data());
-  char* aligned = base + (64 - reinterpret_cast<std::uintptr_t>(base) % 64) % 64;
-  return execute(x, k, y, aligned);
+  // Cache-line aligned, so workers' regions do not share lines.
+  std::vector<char> ws(workspace_bytes() + core::kCacheLine);
+  return execute(x, k, y, core::align_to_line(ws.data()));
 }
 
 std::string Plan::explain() const {

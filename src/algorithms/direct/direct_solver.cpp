@@ -25,12 +25,11 @@
 #include "core/finite.hpp"
 #include "core/geometry.hpp"
 #include "core/threads.hpp"
+#include "core/workspace.hpp"
 
 namespace faltung::direct {
 namespace {
 
-constexpr std::size_t kAlign = 64;
-std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 // Sustained rate of the row kernels used for estimates, one thread, AVX-512:
 // f32 measured 70-170 GFLOP/s here (small kernels are bound by memory and
@@ -50,8 +49,8 @@ class DirectExecutor final : public algorithms::Executor {
         driver_(g_, complex_, sizeof(T), Schedule{}, threads) {}
 
   std::size_t workspace_bytes() const override {
-    const std::size_t x_bytes = round_up(g_.input_elements * cs_ * sizeof(T));
-    const std::size_t y_bytes = round_up(g_.output_elements * cs_ * sizeof(T));
+    const std::size_t x_bytes = core::round_up_to_line(g_.input_elements * cs_ * sizeof(T));
+    const std::size_t y_bytes = core::round_up_to_line(g_.output_elements * cs_ * sizeof(T));
     const std::size_t taps = tap_bytes();
     std::size_t policy = 0;
     if (p_.nan == NanPolicy::fill) policy = x_bytes;
@@ -137,7 +136,7 @@ class DirectExecutor final : public algorithms::Executor {
     return driver_.run<T>(x, cval, taps, y, driver_ws, count, kernels_, kernel());
   }
 
-  std::size_t tap_bytes() const { return round_up(g_.kernel_elements * cs_ * sizeof(T)); }
+  std::size_t tap_bytes() const { return core::round_up_to_line(g_.kernel_elements * cs_ * sizeof(T)); }
 
   std::int64_t count_nonfinite(const T* x) const {
     const auto n = static_cast<std::size_t>(g_.input_elements);
@@ -171,8 +170,8 @@ class DirectExecutor final : public algorithms::Executor {
 
   void normalised(const T* x, T cval, const T* taps, T* y, char* ws, void* driver_ws) const {
     const std::int64_t nx = g_.input_elements, ny = g_.output_elements, nk = g_.kernel_elements;
-    const std::size_t x_bytes = round_up(nx * cs_ * sizeof(T));
-    const std::size_t y_bytes = round_up(ny * cs_ * sizeof(T));
+    const std::size_t x_bytes = core::round_up_to_line(nx * cs_ * sizeof(T));
+    const std::size_t y_bytes = core::round_up_to_line(ny * cs_ * sizeof(T));
     T* zeroed = reinterpret_cast<T*>(ws);
     T* valid = reinterpret_cast<T*>(ws + x_bytes);
     T* invalid = reinterpret_cast<T*>(ws + 2 * x_bytes);

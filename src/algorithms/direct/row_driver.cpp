@@ -4,12 +4,11 @@
 #include <array>
 
 #include "core/threads.hpp"
+#include "core/workspace.hpp"
 
 namespace faltung::direct {
 namespace {
 
-constexpr std::size_t kAlign = 64;
-std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 // Outputs [begin, end) cut into items of at most `chunk`.
 void append_segments(std::vector<Segment>& out, std::int64_t begin, std::int64_t end,
@@ -62,14 +61,81 @@ std::int64_t RowDriver::owned_input_end(std::size_t axis, std::int64_t o) const 
   return std::clamp<std::int64_t>(o == ax.out - 1 ? ax.n : o + ax.start + 1, 0, ax.n);
 }
 
-std::size_t RowDriver::workspace_bytes() const {
+RowDriver::Layout RowDriver::layout() const {
   const std::size_t elem = scalar_bytes_ * (complex_ ? 2 : 1);
   const std::int64_t m = g_.axes.back().m;
-  const std::size_t constant_row = round_up((max_segment_ + m - 1) * elem);
-  const std::size_t pointers = round_up(max_sources_ * sizeof(void*));
-  const std::size_t scratch = max_edge_ > 0 ? round_up(max_sources_ * (max_edge_ + m - 1) * elem) : 0;
-  const std::size_t counts = round_up(workers_ * sizeof(std::int64_t));
-  return constant_row + counts + workers_ * (pointers + scratch);
+  Layout l;
+  l.scratch_stride = static_cast<std::size_t>(max_edge_ + m - 1);
+  l.constant_row = core::round_up_to_line((max_segment_ + m - 1) * elem);
+  l.counts = core::round_up_to_line(workers_ * sizeof(std::int64_t));
+  l.pointers = core::round_up_to_line(max_sources_ * sizeof(void*));
+  l.scratch = max_edge_ > 0 ? core::round_up_to_line(max_sources_ * l.scratch_stride * elem) : 0;
+  return l;
+}
+
+std::size_t RowDriver::workspace_bytes() const {
+  const Layout l = layout();
+  return l.constant_row + l.counts + workers_ * (l.pointers + l.scratch);
+}
+
+std::int64_t RowDriver::locate(std::int64_t item, std::int64_t* o) const {
+  const int outer = static_cast<int>(g_.axes.size()) - 1;
+  for (std::int64_t r = item / static_cast<std::int64_t>(segments_.size()), a = outer - 1; a >= 0; --a) {
+    const std::int64_t extent = a == outer - 1 ? row_blocks_ : g_.axes[a].out;
+    o[a] = r % extent;
+    r /= extent;
+  }
+  if (rows_per_item_ == 1) return 1;
+  o[outer - 1] *= rows_per_item_;
+  return std::min(rows_per_item_, g_.axes[outer - 1].out - o[outer - 1]);
+}
+
+template <class T>
+void RowDriver::resolve_sources(const T* x, T cval_re, const std::int64_t* o, std::int64_t rows,
+                                const Segment& seg, const T* constant_row, T* scratch,
+                                std::size_t scratch_stride, const T** src) const {
+  const int outer = static_cast<int>(g_.axes.size()) - 1;
+  const auto& last = g_.axes.back();
+  const std::int64_t cs = complex_ ? 2 : 1;
+  const std::int64_t first = last.start + seg.begin;  // input coordinate of the first window
+  const std::int64_t gathered = seg.end - seg.begin + last.m - 1;
+  // Source e reads outer input coordinates o + start + j: j runs over the
+  // kernel's outer extents, or for a row block over rows + K - 1 rows.
+  const std::int64_t sources = rows_per_item_ > 1 ? rows + kernel_rows_ - 1 : kernel_rows_;
+  std::array<std::int64_t, kMaxRank> j{};
+  for (std::int64_t e = 0; e < sources; ++e) {
+    std::int64_t in_row = 0;
+    bool constant = false;
+    for (int a = 0; a < outer; ++a) {
+      const auto& ax = g_.axes[a];
+      const std::int64_t i = core::extend_index(o[a] + ax.start + j[a], ax.n, ax.rule);
+      constant = constant || i < 0;
+      in_row = in_row * ax.n + std::max<std::int64_t>(i, 0);
+    }
+    if (rows_per_item_ > 1) {
+      ++j[outer - 1];
+    } else {
+      for (int a = outer - 1; a >= 0; --a) {  // next kernel row
+        if (++j[a] < g_.axes[a].m) break;
+        j[a] = 0;
+      }
+    }
+    if (constant) {
+      src[e] = constant_row;
+      continue;
+    }
+    const T* x_row = x + in_row * last.n * cs;
+    if (!seg.edge) {
+      src[e] = x_row + first * cs;
+      continue;
+    }
+    T* s = scratch + e * scratch_stride * cs;
+    for (std::int64_t q = 0; q < gathered; ++q) {
+      const std::int64_t i = core::extend_index(first + q, last.n, last.rule);
+      for (std::int64_t c = 0; c < cs; ++c) s[q * cs + c] = i < 0 ? (c == 0 ? cval_re : T(0)) : x_row[i * cs + c];
+    }
+    src[e] = s;
+  }
 }
 
 // Non-finite samples among the input this work item owns: the rows owned by
@@ -107,98 +173,43 @@ std::int64_t RowDriver::count_owned(const T* x, const std::int64_t* o, const Seg
 template <class T>
 std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* workspace, bool count,
                             const RowKernelTable& kernels, bool (*kernel)(const RowJob<T>&)) const {
-  const int rank = static_cast<int>(g_.axes.size());
-  const int outer = rank - 1;  // axes before the contiguous one
+  const int outer = static_cast<int>(g_.axes.size()) - 1;  // axes before the contiguous one
   const auto& last = g_.axes.back();
   const std::int64_t cs = complex_ ? 2 : 1;  // scalars per element
-  const std::int64_t m = last.m;
-  const std::size_t elem = sizeof(T) * cs;
+  const Layout l = layout();
 
   char* ws = static_cast<char*>(workspace);
   T* constant_row = reinterpret_cast<T*>(ws);
-  for (std::int64_t i = 0; i < max_segment_ + m - 1; ++i) {
+  for (std::int64_t i = 0; i < max_segment_ + last.m - 1; ++i) {
     constant_row[i * cs] = cval_re;
     if (complex_) constant_row[i * cs + 1] = T(0);
   }
-  ws += round_up((max_segment_ + m - 1) * elem);
+  ws += l.constant_row;
   std::int64_t* counts = reinterpret_cast<std::int64_t*>(ws);  // non-finite inputs per worker
   std::fill(counts, counts + workers_, std::int64_t{0});
-  ws += round_up(workers_ * sizeof(std::int64_t));
-  const std::size_t pointer_bytes = round_up(max_sources_ * sizeof(void*));
-  const std::size_t scratch_stride = static_cast<std::size_t>(max_edge_ + m - 1);
-  const std::size_t scratch_bytes = max_edge_ > 0 ? round_up(max_sources_ * scratch_stride * elem) : 0;
-  const std::int64_t nseg = static_cast<std::int64_t>(segments_.size());
+  ws += l.counts;
   std::size_t (*count_fn)(const T*, std::size_t, bool) = nullptr;
   if constexpr (sizeof(T) == 4) count_fn = kernels.count_f32;
   else count_fn = kernels.count_f64;
+  const std::int64_t nseg = static_cast<std::int64_t>(segments_.size());
 
   core::parallel_for(work_items(), workers_, [&](std::int64_t begin, std::int64_t end, int w) {
-    char* mine = ws + w * (pointer_bytes + scratch_bytes);
+    char* mine = ws + w * (l.pointers + l.scratch);
     const T** src = reinterpret_cast<const T**>(mine);
-    T* scratch = reinterpret_cast<T*>(mine + pointer_bytes);
-    std::array<std::int64_t, kMaxRank> o{}, j{};
+    T* scratch = reinterpret_cast<T*>(mine + l.pointers);
+    std::array<std::int64_t, kMaxRank> o{};
     for (std::int64_t item = begin; item < end; ++item) {
       const Segment& seg = segments_[item % nseg];
-      // The item's first output row (outer multi-index) and how many rows it has.
-      std::int64_t rows = 1;
-      for (std::int64_t r = item / nseg, a = outer - 1; a >= 0; --a) {
-        const std::int64_t extent = a == outer - 1 ? row_blocks_ : g_.axes[a].out;
-        o[a] = r % extent;
-        r /= extent;
-      }
-      if (rows_per_item_ > 1) {
-        o[outer - 1] *= rows_per_item_;
-        rows = std::min(rows_per_item_, g_.axes[outer - 1].out - o[outer - 1]);
-      }
-      const std::int64_t seg_len = seg.end - seg.begin;
-      const std::int64_t first = last.start + seg.begin;  // input coordinate of the first window
-
-      // Source row e reads outer input coordinates o + start + j: j runs over
-      // the kernel's outer extents, or for a row block over rows + K - 1 rows.
-      const std::int64_t sources = rows_per_item_ > 1 ? rows + kernel_rows_ - 1 : kernel_rows_;
-      j.fill(0);
-      for (std::int64_t e = 0; e < sources; ++e) {
-        std::int64_t in_row = 0;
-        bool constant = false;
-        for (int a = 0; a < outer; ++a) {
-          const auto& ax = g_.axes[a];
-          const std::int64_t i = core::extend_index(o[a] + ax.start + j[a], ax.n, ax.rule);
-          constant = constant || i < 0;
-          in_row = in_row * ax.n + std::max<std::int64_t>(i, 0);
-        }
-        if (rows_per_item_ > 1) {
-          ++j[outer - 1];
-        } else {
-          for (int a = outer - 1; a >= 0; --a) {  // next kernel row
-            if (++j[a] < g_.axes[a].m) break;
-            j[a] = 0;
-          }
-        }
-        if (constant) {
-          src[e] = constant_row;
-          continue;
-        }
-        const T* x_row = x + in_row * last.n * cs;
-        if (!seg.edge) {
-          src[e] = x_row + first * cs;
-          continue;
-        }
-        T* s = scratch + e * scratch_stride * cs;
-        for (std::int64_t q = 0; q < seg_len + m - 1; ++q) {
-          const std::int64_t i = core::extend_index(first + q, last.n, last.rule);
-          for (std::int64_t c = 0; c < cs; ++c)
-            s[q * cs + c] = i < 0 ? (c == 0 ? cval_re : T(0)) : x_row[i * cs + c];
-        }
-        src[e] = s;
-      }
+      const std::int64_t rows = locate(item, o.data());
+      resolve_sources(x, cval_re, o.data(), rows, seg, constant_row, scratch, l.scratch_stride, src);
       std::int64_t out_row = 0;
       for (int a = 0; a < outer; ++a) out_row = out_row * g_.axes[a].out + o[a];
       RowJob<T> job{src,
                     taps,
                     static_cast<std::size_t>(kernel_rows_),
-                    static_cast<std::size_t>(m),
+                    static_cast<std::size_t>(last.m),
                     y + (out_row * last.out + seg.begin) * cs,
-                    static_cast<std::size_t>(seg_len)};
+                    static_cast<std::size_t>(seg.end - seg.begin)};
       job.rows = static_cast<std::size_t>(rows);
       job.dst_stride = static_cast<std::size_t>(last.out * cs);
       // Clean outputs prove the owned inputs clean; count only otherwise.

@@ -51,6 +51,21 @@ class RowDriver {
   std::int64_t max_segment_ = 0;  // longest segment
   std::vector<Segment> segments_;
   std::int64_t owned_input_end(std::size_t axis, std::int64_t o) const;
+  // The workspace: a constant row (cval), per-worker counts, then per worker
+  // the source pointers and the edge scratch rows.
+  struct Layout {
+    std::size_t constant_row = 0, counts = 0, pointers = 0, scratch = 0;
+    std::size_t scratch_stride = 0;  // elements per gathered source row
+  };
+  Layout layout() const;
+  // Writes the item's first output row (outer multi-index) to o; returns its rows.
+  std::int64_t locate(std::int64_t item, std::int64_t* o) const;
+  // Points src[e] at each source row of the item: in place for interior
+  // segments, gathered with the boundary rule into scratch for edges, the
+  // constant row where an outer coordinate falls off a constant boundary.
+  template <class T>
+  void resolve_sources(const T* x, T cval_re, const std::int64_t* o, std::int64_t rows, const Segment& seg,
+                       const T* constant_row, T* scratch, std::size_t scratch_stride, const T** src) const;
   template <class T>
   std::int64_t count_owned(const T* x, const std::int64_t* o, const Segment& seg,
                            std::size_t (*count_fn)(const T*, std::size_t, bool)) const;
