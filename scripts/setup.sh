@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libhwy-dev            # Google Highway: portable SIMD with run-time dispatch
   libgtest-dev          # GoogleTest
+  libbenchmark-dev      # Google Benchmark (bench/kernels_bench.cpp)
   nlohmann-json3-dev    # golden.json and JSON lines in tests and faltung-bench
   libcli11-dev          # faltung-bench command line
   python3               # dependency-rule check
