@@ -88,7 +88,7 @@ std::int64_t verify(const Problem& p, const void* x, const void* k, const void* 
   } else {
     const std::int64_t ends = std::min<std::int64_t>(affordable / 4, 2000);
     for (std::int64_t i = 0; i < ends; ++i) idx.push_back(i), idx.push_back(n - 1 - i);
-    const std::int64_t step = std::max<std::int64_t>(1, n / (affordable / 2));
+    const std::int64_t step = std::max<std::int64_t>(1, n / std::max<std::int64_t>(1, affordable / 2));
     for (std::int64_t i = ends; i < n - ends; i += step) idx.push_back(i);
   }
   for (const std::int64_t i : idx) {
