@@ -107,6 +107,10 @@ TEST(Errors, AxesOutOfRangeOrUnordered) {
                {"strictly increasing"});
   expect_error([] { plan("op=conv dtype=f32 x=2x2x2x2 k=1x1x1x1"); }, ErrorKind::invalid_problem,
                {"between 1 and 3 convolved axes"});
+  expect_error([] {  // through the convenience call, which sizes its output first
+    Array<float> x{{5, 5}, std::vector<float>(25)}, k{{3}, {1, 2, 3}};
+    convolve(x, k, {.axes = {5}});
+  }, ErrorKind::invalid_problem, {"axis 5 is out of range"});
 }
 
 TEST(Errors, NullPointersAndMissingWorkspace) {

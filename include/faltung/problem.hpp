@@ -53,7 +53,7 @@ Problem parse_problem(std::string_view text);
 Problem canonical(const Problem& p);
 // Throws faltung::Error with a message naming the problem if p is not computable.
 void validate(const Problem& p);
-// Output shape of a valid problem.
+// Output shape; throws faltung::Error (as validate) when p is not computable.
 Shape output_shape(const Problem& p);
 std::size_t hash_value(const Problem& p);
 

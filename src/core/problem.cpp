@@ -7,6 +7,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "core/geometry.hpp"
 #include "core/text.hpp"
 #include "faltung/errors.hpp"
 #include "faltung/problem.hpp"
@@ -315,17 +316,9 @@ void validate(const Problem& p) {
 }
 
 Shape output_shape(const Problem& p) {
-  const std::vector<int> axes = resolved_axes(p);
-  Shape out = p.x;
-  for (std::size_t i = 0; i < axes.size(); ++i) {
-    const std::int64_t n = p.x[axes[i]];
-    const std::int64_t m = p.k.size() == axes.size() ? p.k[i] : p.k[axes[i]];
-    switch (p.mode) {
-      case Mode::full: out[axes[i]] = n + m - 1; break;
-      case Mode::same: out[axes[i]] = n; break;
-      case Mode::valid: out[axes[i]] = std::max(n, m) - std::min(n, m) + 1; break;
-    }
-  }
+  validate(p);
+  Shape out;
+  for (const auto& ax : core::make_geometry(p).axes) out.push_back(ax.out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // faltung::convolve / correlate / filter: problem construction and one-shot runs.
 #include <string>
 
+#include "core/geometry.hpp"
 #include "faltung/convolve.hpp"
 
 namespace faltung {
@@ -34,14 +35,16 @@ Problem filter_problem(DType dtype, const Shape& x, const Shape& k, const Filter
   p.nan = o.nan;
   p.fill = o.fill;
   validate(p);  // shapes and axes first, so the kernel sizes below exist
-  const Problem c = canonical(p);
-  const std::size_t naxes = c.axes.empty() ? c.k.size() : c.axes.size();
+  std::vector<std::int64_t> taps;  // kernel length per convolved axis
+  for (const auto& ax : core::make_geometry(p).axes)
+    if (ax.convolved) taps.push_back(ax.m);
+  const std::size_t naxes = taps.size();
   if (o.origin.size() > 1 && o.origin.size() != naxes)
     throw Error(ErrorKind::invalid_problem,
                 "origin lists " + std::to_string(o.origin.size()) +
                     " values; give one, or one per convolved axis (" + std::to_string(naxes) + ")");
   for (std::size_t i = 0; i < naxes && !o.origin.empty(); ++i) {
-    const std::int64_t m = c.k.size() == naxes ? c.k[i] : c.k[c.axes[i]];
+    const std::int64_t m = taps[i];
     const std::int64_t nd = o.origin.size() == 1 ? o.origin[0] : o.origin[i];
     if (nd < -(m / 2) || nd > (m - 1) / 2)
       throw Error(ErrorKind::invalid_problem,
@@ -59,7 +62,6 @@ namespace detail {
 
 void run_problem(const Problem& p, const void* x, std::size_t x_count, const void* k,
                  std::size_t k_count, void* y, Method method, int threads) {
-  validate(p);
   if (static_cast<std::int64_t>(x_count) != element_count(p.x))
     throw Error(ErrorKind::invalid_argument, "x holds " + std::to_string(x_count) +
                                                  " values but its shape " + shape_to_string(p.x) +

@@ -37,6 +37,7 @@ Method parse_method(std::string_view text) {
 
 struct Plan::State {
   Problem problem;
+  Shape output_shape;
   Method requested;
   Method method;
   int threads;
@@ -53,6 +54,7 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
                                                  std::to_string(options.threads));
   auto state = std::make_shared<State>();
   state->problem = p;
+  state->output_shape = faltung::output_shape(p);
   state->requested = options.method;
   state->threads = core::resolve_threads(options.threads);
 
@@ -87,8 +89,8 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
 }
 
 const Problem& Plan::problem() const { return state_->problem; }
-Shape Plan::output_shape() const { return faltung::output_shape(state_->problem); }
-std::int64_t Plan::output_elements() const { return element_count(output_shape()); }
+Shape Plan::output_shape() const { return state_->output_shape; }
+std::int64_t Plan::output_elements() const { return element_count(state_->output_shape); }
 Method Plan::method() const { return state_->method; }
 int Plan::threads() const { return state_->threads; }
 std::size_t Plan::workspace_bytes() const { return state_->executor->workspace_bytes(); }
@@ -113,7 +115,7 @@ std::string Plan::explain() const {
   const State& s = *state_;
   std::ostringstream out;
   out << "problem: " << to_string(s.problem) << "\n";
-  out << "output: " << shape_to_string(faltung::output_shape(s.problem)) << "\n";
+  out << "output: " << shape_to_string(s.output_shape) << "\n";
   out << "method: " << name(s.method)
       << (s.requested == Method::automatic ? " (auto: lowest estimated time)" : " (requested)") << "\n";
   out << s.executor->describe();
