@@ -30,7 +30,6 @@
 namespace faltung::direct {
 namespace {
 
-
 // Sustained rate of the row kernels used for estimates, one thread, AVX-512:
 // f32 measured 70-170 GFLOP/s here (small kernels are bound by memory and
 // loads, docs/performance.md), so 90 is a middle value; f64 half of that. The
@@ -93,11 +92,11 @@ class DirectExecutor final : public algorithms::Executor {
 
   std::string describe() const override {
     std::ostringstream s;
-    const std::size_t tile = sizeof(T) == 4 ? kernels_.f32_tile : kernels_.f64_tile;
-    s << "kernel: "
-      << (complex_ ? std::string(name(p_.dtype)) + "_direct_rows (complex, two real accumulators)"
-                   : std::string(sizeof(T) == 4 ? kernels_.f32_name : kernels_.f64_name))
-      << "\n";
+    const std::size_t tile = kernels_.real_tile_vectors * lanes();
+    s << "kernel: " << name(p_.dtype) << "_direct_rows";
+    if (complex_) s << " (complex, two real accumulators)";
+    else s << "_" << kernels_.real_tile_vectors << "x" << lanes() << "__" << kernels_.target;
+    s << "\n";
     s << "kernel family: " << kernel_family() << "\n";
     s << "simd target: " << kernels_.target << "\n";
     s << "tiling: " << driver_.segments().size()
@@ -114,7 +113,7 @@ class DirectExecutor final : public algorithms::Executor {
   // Which of the row kernels the interior runs on (see row_kernels.hpp).
   std::string kernel_family() const {
     const std::int64_t m = g_.axes.back().m;
-    const std::size_t lanes = sizeof(T) == 4 ? kernels_.f32_lanes : kernels_.f64_lanes;
+    const std::size_t lanes = this->lanes();
     if (driver_.rows_per_item() > 1)
       return "multi-row: " + std::to_string(driver_.rows_per_item()) +
              " output rows share each input load (2-D window)";
@@ -125,6 +124,8 @@ class DirectExecutor final : public algorithms::Executor {
              " output vectors whose windows hold it";
     return "tile: one load per tap and output vector";
   }
+
+  std::size_t lanes() const { return sizeof(T) == 4 ? kernels_.f32_lanes : kernels_.f64_lanes; }
 
   using Kernel = bool (*)(const RowJob<T>&);
   Kernel kernel() const {

@@ -118,16 +118,14 @@ HWY_NOINLINE bool RingPass(const T* HWY_RESTRICT x, const T* HWY_RESTRICT w, T* 
 template <class T>
 using RingFn = bool (*)(const T*, const T*, T*, std::size_t, std::size_t, bool, std::size_t);
 
-// table[q] = RingPass<q, streams>, for q = 1 .. kRingMaxQ.
+// table[q] = RingPass<q, streams>, for q = 1 .. kRingMaxQ; kStreams = 0 gives
+// each q its own RingStreams(q).
 template <class T, int kStreams, std::size_t... I>
 constexpr auto MakeRingTable(std::index_sequence<I...>) {
-  return std::array<RingFn<T>, sizeof...(I)>{
-      {(I == 0 ? nullptr : &RingPass<static_cast<int>(I), kStreams, T>)...}};
-}
-template <class T, std::size_t... I>
-constexpr auto MakeRingTableOwnStreams(std::index_sequence<I...>) {
-  return std::array<RingFn<T>, sizeof...(I)>{
-      {(I == 0 ? nullptr : &RingPass<static_cast<int>(I), RingStreams(static_cast<int>(I)), T>)...}};
+  return std::array<RingFn<T>, sizeof...(I)>{{(I == 0 ? nullptr
+                                                      : &RingPass<static_cast<int>(I),
+                                                                  kStreams ? kStreams : RingStreams(static_cast<int>(I)),
+                                                                  T>)...}};
 }
 
 // Computes a prefix of job's outputs with the ring; returns how many (a
@@ -142,7 +140,7 @@ std::size_t RingRows(const RowJob<T>& job, bool& finite) {
     const std::size_t m = job.m;
     const std::size_t q_total = (m + N - 1) / N;
     if (job.K != 1 || q_total < 2) return 0;
-    static constexpr auto own = MakeRingTableOwnStreams<T>(std::make_index_sequence<kRingMaxQ + 1>());
+    static constexpr auto own = MakeRingTable<T, 0>(std::make_index_sequence<kRingMaxQ + 1>());
     static constexpr auto single = MakeRingTable<T, 1>(std::make_index_sequence<kRingMaxQ + 1>());
     const std::size_t q_first = q_total < static_cast<std::size_t>(kRingMaxQ) ? q_total : kRingMaxQ;
     const std::size_t streams = q_total > static_cast<std::size_t>(kRingMaxQ) ? 1 : RingStreams(static_cast<int>(q_first));

@@ -6,7 +6,6 @@
 #include <hwy/highway.h>
 
 #include <cmath>
-#include <string>
 
 #include "algorithms/direct/row_kernels.hpp"
 
@@ -171,20 +170,10 @@ bool F64Rows(const RowJob<double>& job) { return RealRows(job); }
 bool C64Rows(const RowJob<float>& job) { return ComplexRows(job); }
 bool C128Rows(const RowJob<double>& job) { return ComplexRows(job); }
 
-
 const RowKernelTable* GetRowKernelTable() {
-  static const std::string f32_name = "f32_direct_rows_" + std::to_string(kRealTile) + "x" +
-                                      std::to_string(hn::Lanes(hn::ScalableTag<float>())) +
-                                      "__" + hwy::TargetName(HWY_TARGET);
-  static const std::string f64_name = "f64_direct_rows_" + std::to_string(kRealTile) + "x" +
-                                      std::to_string(hn::Lanes(hn::ScalableTag<double>())) +
-                                      "__" + hwy::TargetName(HWY_TARGET);
   static const RowKernelTable table{
       hwy::TargetName(HWY_TARGET),
-      f32_name.c_str(),
-      f64_name.c_str(),
-      kRealTile * hn::Lanes(hn::ScalableTag<float>()),
-      kRealTile * hn::Lanes(hn::ScalableTag<double>()),
+      static_cast<std::size_t>(kRealTile),
       hn::Lanes(hn::ScalableTag<float>()),
       hn::Lanes(hn::ScalableTag<double>()),
       static_cast<std::size_t>(kRingMaxQ),

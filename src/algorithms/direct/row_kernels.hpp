@@ -31,14 +31,11 @@ struct RowJob {
   std::size_t dst_stride = 0;  // elements between consecutive output rows
 };
 
-// Kernels for one SIMD target, named <dtype>_direct_rows_<tile>__<target>.
+// Kernels for one SIMD target, named <dtype>_direct_rows_<tile vectors>x<lanes>__<target>.
 struct RowKernelTable {
-  const char* target;  // Highway target name, e.g. AVX3
-  const char* f32_name;
-  const char* f64_name;
-  std::size_t f32_tile;  // outputs per register tile (f32); for explain and schedules
-  std::size_t f64_tile;
-  std::size_t f32_lanes;  // vector lanes
+  const char* target;              // Highway target name, e.g. AVX3
+  std::size_t real_tile_vectors;   // output vectors per plain register tile
+  std::size_t f32_lanes;           // vector lanes
   std::size_t f64_lanes;
   std::size_t ring_max_vectors;  // taps per ring pass, in vectors (0: no ring kernel)
   // Each returns true when every output it wrote is finite.
@@ -52,7 +49,8 @@ struct RowKernelTable {
   std::size_t (*count_f64)(const double* data, std::size_t elements, bool complex);
 };
 
-// The best kernels the running CPU supports (chosen once, cached).
+// The best kernels the running CPU (and any restrict_targets) allows; plans
+// take it once, when they are made.
 const RowKernelTable& best_row_kernels();
 
 }  // namespace faltung::direct
