@@ -23,8 +23,9 @@ RowDriver::RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_b
     : g_(g), complex_(complex), scalar_bytes_(scalar_bytes) {
   const auto& last = g_.axes.back();
   const std::size_t outer = g_.axes.size() - 1;
+  std::int64_t rows = 1;  // output rows: the product of the outer output sizes
   for (std::size_t a = 0; a < outer; ++a) {
-    rows_ *= g_.axes[a].out;
+    rows *= g_.axes[a].out;
     kernel_rows_ *= g_.axes[a].m;
   }
   // Blocks of output rows share input rows when the kernel's outer extent lies
@@ -32,7 +33,7 @@ RowDriver::RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_b
   if (!complex && outer >= 1 && kernel_rows_ > 1 && g_.axes[outer - 1].m == kernel_rows_)
     rows_per_item_ = static_cast<std::int64_t>(kMaxRowsPerJob);
   row_blocks_ = outer >= 1 ? (g_.axes[outer - 1].out + rows_per_item_ - 1) / rows_per_item_ : 1;
-  row_groups_ = outer >= 1 ? rows_ / g_.axes[outer - 1].out * row_blocks_ : 1;
+  row_groups_ = outer >= 1 ? rows / g_.axes[outer - 1].out * row_blocks_ : 1;
   max_sources_ = rows_per_item_ > 1 ? rows_per_item_ + kernel_rows_ - 1 : kernel_rows_;
   // Outputs whose whole window lies inside the row read the input directly.
   const std::int64_t lo = std::clamp<std::int64_t>(-last.start, 0, last.out);

@@ -41,7 +41,6 @@ class RowDriver {
   bool complex_;
   std::size_t scalar_bytes_;
   int workers_;
-  std::int64_t rows_ = 1;         // output rows (product of outer output sizes)
   std::int64_t kernel_rows_ = 1;  // K: product of outer kernel sizes
   std::int64_t rows_per_item_ = 1;  // output rows one kernel call computes
   std::int64_t row_blocks_ = 1;     // blocks of rows along the second-last axis
