@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libhwy-dev            # Google Highway: portable SIMD with run-time dispatch
+  libfftw3-dev          # FFTW3 (float and double): the FFT methods
   libgtest-dev          # GoogleTest
   libbenchmark-dev      # Google Benchmark (bench/kernels_bench.cpp)
   nlohmann-json3-dev    # golden.json and JSON lines in tests and faltung-bench

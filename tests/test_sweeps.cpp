@@ -19,8 +19,8 @@ std::uint64_t base_seed() {
   return env ? std::strtoull(env, nullptr, 10) : 20261126;
 }
 
-// Runs `count` random cases with the direct method; returns how many were trivial.
-void sweep(std::uint64_t seed0, int count, const SweepLimits& limits) {
+// Runs `count` random cases with one method; flags a sweep of trivial cases.
+void sweep(std::uint64_t seed0, int count, const SweepLimits& limits, Method method = Method::direct) {
   int trivial = 0, raised = 0;
   for (int i = 0; i < count; ++i) {
     const std::uint64_t seed = seed0 + i;
@@ -31,7 +31,7 @@ void sweep(std::uint64_t seed0, int count, const SweepLimits& limits) {
     if (c.problem.nan == NanPolicy::raise &&
         core::count_nonfinite(c.x.data(), c.problem.dtype, c.x.elements()) > 0) {
       try {
-        run_plan(c.problem, c.x, c.k, {Method::direct, c.threads});
+        run_plan(c.problem, c.x, c.k, {method, c.threads});
         ADD_FAILURE() << "nan=raise did not raise";
       } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::nonfinite_input);
@@ -40,9 +40,10 @@ void sweep(std::uint64_t seed0, int count, const SweepLimits& limits) {
       ++raised;
       continue;
     }
-    ExecuteReport report;
-    const Buffer y = run_plan(c.problem, c.x, c.k, {Method::direct, c.threads}, &report);
-    const CheckResult r = check_against_reference(c.problem, c.x, c.k, y, seed);
+    const Plan plan = Plan::create(c.problem, {method, c.threads});
+    Buffer y(c.problem.dtype, plan.output_shape());
+    const ExecuteReport report = plan.execute(c.x.data(), c.k.data(), y.data());
+    const CheckResult r = check_against_reference(c.problem, c.x, c.k, y, seed, plan.transform_length());
     ASSERT_TRUE(r.ok) << r.message;
     // Every input sample is counted once, whichever items read it.
     ASSERT_EQ(report.nonfinite_inputs, core::count_nonfinite(c.x.data(), c.problem.dtype, c.x.elements()));
@@ -50,11 +51,13 @@ void sweep(std::uint64_t seed0, int count, const SweepLimits& limits) {
   }
   // A sweep whose cases all compare zeros or NaNs proves nothing: flag it.
   EXPECT_LT(trivial, count / 10) << "too many trivial cases";
-  std::printf("sweep seed=%llu cases=%d trivial=%d raised=%d\n",
+  std::printf("sweep %s seed=%llu cases=%d trivial=%d raised=%d\n", std::string(name(method)).c_str(),
               static_cast<unsigned long long>(seed0), count, trivial, raised);
 }
 
 TEST(Sweep, DirectAgainstReference) { sweep(base_seed(), 3000, {}); }
+TEST(Sweep, FftAgainstReference) { sweep(base_seed() + 3000000, 1500, {}, Method::fft); }
+TEST(Sweep, OverlapSaveAgainstReference) { sweep(base_seed() + 4000000, 1500, {}, Method::overlap_save); }
 
 // 1-D rows with kernels of 2 to 40 vectors: the ring kernel's territory
 // (several streams, several tap passes, a partial last tap vector), with

@@ -12,6 +12,8 @@ enum class ErrorKind {
   nonfinite_kernel,  // the kernel holds NaN or Inf (an error under every nan policy)
   nonfinite_input,   // nan=raise met a non-finite input sample
   invalid_argument,  // a call received a null pointer, wrong size or similar
+  io,                // a file (wisdom) could not be read or written
+  resource,          // a method needs more than its limit allows (workspace cap, FFT size)
 };
 
 class Error : public std::invalid_argument {

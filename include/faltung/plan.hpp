@@ -16,13 +16,35 @@
 
 namespace faltung {
 
-enum class Method { automatic, direct, reference };
+// auto: the lowest estimate of the cost model. measure: times every
+// candidate once and remembers the fastest (wisdom.hpp). The others force a
+// method: direct sums, one FFT over the whole array, overlap-save blocks,
+// rank-1 kernels as 1-D passes, and the naive reference (the test oracle).
+enum class Method { automatic, direct, fft, overlap_save, separable, measure, reference };
 std::string_view name(Method m);
-Method parse_method(std::string_view text);  // "auto", "direct", "reference"
+// "auto", "direct", "fft", "overlap_save", "separable", "measure", "reference"
+Method parse_method(std::string_view text);
+
+// Which error bound the plan must keep (docs/semantics.md, tolerance rules).
+enum class Accuracy {
+  // FFT methods allowed: max error <= c * eps * log2(L) * ||x||_2 * ||w||_2.
+  // Outputs much smaller than the largest (a huge dynamic range) may lose
+  // all their digits, as with scipy's fftconvolve.
+  normwise,
+  // Each output within c * M * eps * sum|w||x| of its own window (direct,
+  // separable): small outputs beside huge ones stay accurate.
+  elementwise,
+};
+std::string_view name(Accuracy a);
+Accuracy parse_accuracy(std::string_view text);  // "normwise", "elementwise"
 
 struct PlanOptions {
   Method method = Method::automatic;
   int threads = 1;  // worker threads for execute(); 0 = all hardware threads
+  // Largest workspace the plan may use, in bytes (0: no cap). Blocked
+  // methods pick smaller blocks to fit; methods that cannot fit are refused.
+  std::size_t max_workspace_bytes = 0;
+  Accuracy accuracy = Accuracy::normwise;
 };
 
 // What one execute() saw.
@@ -44,6 +66,10 @@ class Plan {
   std::size_t workspace_bytes() const;
   // The cost model's prediction for one execute() on this machine kind.
   double estimated_seconds() const;
+  // The error bound the chosen method keeps, and for FFT methods the total
+  // transform length L of that bound (0 otherwise).
+  Accuracy accuracy() const;
+  std::int64_t transform_length() const;
 
   // x, k and y point to dense arrays of the problem's dtype and shapes;
   // workspace to workspace_bytes() bytes (64-byte alignment is best).

@@ -28,6 +28,16 @@ inline long double direct_bound(DType t, std::int64_t kernel_elements, const Ref
   return kDirectFactor * static_cast<long double>(kernel_elements) * epsilon(t) * ref.error_scale;
 }
 
+// FFT-based methods: max|y - y_ref| <= c * eps * log2(L) * ||x||_2 * ||w||_2
+// (L = the transform's total length), with c = kFftFactor.
+inline constexpr long double kFftFactor = 4.0L;
+
+inline long double normwise_bound(DType t, std::int64_t transform_length, const ReferenceNorms& n,
+                                  const ReferenceValue& ref) {
+  const long double log2L = std::log2(static_cast<long double>(transform_length < 2 ? 2 : transform_length));
+  return kFftFactor * epsilon(t) * log2L * n.w * (ref.x_gain * n.x + ref.valid_gain * n.valid);
+}
+
 enum class Verdict { ok, mismatch, nonfinite_expected, finite_expected };
 
 // Judges one output of a direct method against the reference.
@@ -38,6 +48,14 @@ inline Verdict check_direct(DType t, std::int64_t kernel_elements, const Referen
   if (!y_finite) return Verdict::finite_expected;
   return std::abs(y - ref.value) <= direct_bound(t, kernel_elements, ref) ? Verdict::ok
                                                                           : Verdict::mismatch;
+}
+
+// Judges one output of an FFT method (bound from normwise_bound).
+inline Verdict check_normwise(long double bound, const ReferenceValue& ref, std::complex<long double> y) {
+  const bool y_finite = std::isfinite(y.real()) && std::isfinite(y.imag());
+  if (ref.nonfinite) return y_finite ? Verdict::nonfinite_expected : Verdict::ok;
+  if (!y_finite) return Verdict::finite_expected;
+  return std::abs(y - ref.value) <= bound ? Verdict::ok : Verdict::mismatch;
 }
 
 inline const char* describe(Verdict v) {

@@ -16,7 +16,9 @@
 namespace faltung {
 
 namespace {
-constexpr std::array<std::string_view, 3> kMethodNames{"auto", "direct", "reference"};
+constexpr std::array<std::string_view, 7> kMethodNames{"auto",      "direct",  "fft",      "overlap_save",
+                                                       "separable", "measure", "reference"};
+constexpr std::array<std::string_view, 2> kAccuracyNames{"normwise", "elementwise"};
 
 std::string format_seconds(double s) {
   char buf[64];
@@ -32,7 +34,16 @@ std::string_view name(Method m) { return kMethodNames[static_cast<int>(m)]; }
 Method parse_method(std::string_view text) {
   for (std::size_t i = 0; i < kMethodNames.size(); ++i)
     if (kMethodNames[i] == text) return static_cast<Method>(i);
-  throw Error(ErrorKind::parse, "unknown method '" + std::string(text) + "' (known: auto, direct, reference)");
+  throw Error(ErrorKind::parse, "unknown method '" + std::string(text) +
+                                    "' (known: auto, direct, fft, overlap_save, separable, measure, reference)");
+}
+
+std::string_view name(Accuracy a) { return kAccuracyNames[static_cast<int>(a)]; }
+
+Accuracy parse_accuracy(std::string_view text) {
+  for (std::size_t i = 0; i < kAccuracyNames.size(); ++i)
+    if (kAccuracyNames[i] == text) return static_cast<Accuracy>(i);
+  throw Error(ErrorKind::parse, "unknown accuracy '" + std::string(text) + "' (known: normwise, elementwise)");
 }
 
 struct Plan::State {
@@ -58,19 +69,33 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   state->requested = options.method;
   state->threads = core::resolve_threads(options.threads);
 
+  algorithms::Context context;
+  context.threads = state->threads;
+  context.max_workspace_bytes = options.max_workspace_bytes;
+  const bool automatic = options.method == Method::automatic || options.method == Method::measure;
+
   const algorithms::Solver* chosen = nullptr;
   for (const auto* s : planner::solvers()) {
-    const std::string reason = s->why_not(p);
     std::string line = std::string(name(s->method())) + ": ";
+    std::string reason = s->why_not(p, context);
+    if (reason.empty() && options.accuracy == Accuracy::elementwise &&
+        s->error_model() == algorithms::ErrorModel::normwise)
+      reason = "its error bound is normwise (c * eps * log2(L) * ||x|| * ||w||); accuracy=elementwise was asked for";
     if (!reason.empty()) {
       state->candidates.push_back(line + "refused: " + reason);
       continue;
     }
-    const auto e = s->estimate(p, state->threads);
+    const auto e = s->estimate(p, context);
+    if (reason.empty() && context.max_workspace_bytes && e.workspace_bytes > context.max_workspace_bytes) {
+      state->candidates.push_back(line + "refused: needs " + std::to_string(e.workspace_bytes) +
+                                  " bytes of workspace, over max_workspace_bytes=" +
+                                  std::to_string(context.max_workspace_bytes));
+      continue;
+    }
     line += "estimated " + format_seconds(e.seconds);
-    const bool wanted = options.method == Method::automatic ? s->method() != Method::reference
-                                                            : s->method() == options.method;
-    if (options.method == Method::automatic && s->method() == Method::reference)
+    if (!e.detail.empty()) line += " (" + e.detail + ")";
+    const bool wanted = automatic ? s->method() != Method::reference : s->method() == options.method;
+    if (automatic && s->method() == Method::reference)
       line += "; not chosen: the test oracle, only on request (method=reference)";
     else if (!wanted)
       line += "; not chosen: method=" + std::string(name(options.method)) + " was requested";
@@ -82,9 +107,9 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   }
   if (!chosen)
     throw Error(ErrorKind::invalid_problem, "method " + std::string(name(options.method)) +
-                                                " cannot compute '" + to_string(p) + "'");
+                                                " cannot compute '" + to_string(p) + "' under these options");
   state->method = chosen->method();
-  state->executor = chosen->make(p, state->threads);
+  state->executor = chosen->make(p, context);
   return Plan(std::move(state));
 }
 
@@ -95,6 +120,10 @@ Method Plan::method() const { return state_->method; }
 int Plan::threads() const { return state_->threads; }
 std::size_t Plan::workspace_bytes() const { return state_->executor->workspace_bytes(); }
 double Plan::estimated_seconds() const { return state_->estimate.seconds; }
+Accuracy Plan::accuracy() const {
+  return state_->executor->transform_length() > 0 ? Accuracy::normwise : Accuracy::elementwise;
+}
+std::int64_t Plan::transform_length() const { return state_->executor->transform_length(); }
 
 ExecuteReport Plan::execute(const void* x, const void* k, void* y, void* workspace) const {
   if (!x || !k || !y)

@@ -51,15 +51,16 @@ class ReferenceExecutor final : public algorithms::Executor {
 class ReferenceSolver final : public algorithms::Solver {
  public:
   Method method() const override { return Method::reference; }
-  std::string why_not(const Problem&) const override { return {}; }
-  algorithms::Estimate estimate(const Problem& p, int) const override {
+  algorithms::ErrorModel error_model() const override { return algorithms::ErrorModel::elementwise; }
+  std::string why_not(const Problem&, const algorithms::Context&) const override { return {}; }
+  algorithms::Estimate estimate(const Problem& p, const algorithms::Context&) const override {
     const auto g = core::make_geometry(p);
     algorithms::Estimate e;
     e.flops = 2.0 * static_cast<double>(g.output_elements) * static_cast<double>(g.kernel_elements);
     e.seconds = e.flops / 0.3e9;  // long double x87 sums with index arithmetic per tap
     return e;
   }
-  std::unique_ptr<algorithms::Executor> make(const Problem& p, int) const override {
+  std::unique_ptr<algorithms::Executor> make(const Problem& p, const algorithms::Context&) const override {
     return std::make_unique<ReferenceExecutor>(p);
   }
 };

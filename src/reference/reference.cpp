@@ -114,8 +114,44 @@ ReferenceValue Reference::at(std::int64_t flat) const {
     out.value = A * S / B;
     out.error_scale = std::abs(S / B) * abs_valid_wx + std::abs(A * S / (B * B)) * abs_valid_w +
                       std::abs(A / B) * abs_all_w;
+    out.x_gain = std::abs(S / B);
+    out.valid_gain = std::abs(A * S / (B * B));
   }
   return out;
+}
+
+ReferenceNorms Reference::norms() const {
+  const Impl& s = *impl_;
+  const auto& axes = s.g.axes;
+  const std::size_t r = axes.size();
+  // The region the windows read: [start, start + out + m - 1) per axis.
+  std::vector<std::int64_t> span(r), e(r, 0);
+  std::int64_t total = 1;
+  for (std::size_t a = 0; a < r; ++a) {
+    span[a] = axes[a].out + axes[a].m - 1;
+    total *= span[a];
+  }
+  long double x2 = 0, v2 = 0, w2 = 0;
+  for (std::int64_t f = 0; f < total; ++f) {
+    std::int64_t xf = 0;
+    bool constant = false;
+    for (std::size_t a = 0; a < r; ++a) {
+      const std::int64_t i = core::extend_index(axes[a].start + e[a], axes[a].n, axes[a].rule);
+      constant = constant || i < 0;
+      xf = xf * axes[a].n + (i < 0 ? 0 : i);
+    }
+    CL sample = constant ? CL(s.g.cval, 0) : s.load(s.x, xf);
+    const bool finite = std::isfinite(sample.real()) && std::isfinite(sample.imag());
+    if (!finite) sample = (!constant && s.problem.nan == NanPolicy::fill) ? CL(s.problem.fill, 0) : CL(0);
+    x2 += std::norm(sample);
+    v2 += finite ? 1 : 0;
+    for (std::size_t a = r; a-- > 0;) {
+      if (++e[a] < span[a]) break;
+      e[a] = 0;
+    }
+  }
+  for (std::int64_t j = 0; j < s.g.kernel_elements; ++j) w2 += std::norm(s.tap(j));
+  return {std::sqrt(x2), std::sqrt(v2), std::sqrt(w2)};
 }
 
 }  // namespace faltung

@@ -20,8 +20,9 @@ struct CheckResult {
 Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOptions& o,
                 ExecuteReport* report = nullptr);
 
-// Compares y (computed for p from x, k) with the reference under the direct rule.
+// Compares y (computed for p from x, k) with the reference under the direct
+// rule, or with transform_length > 0 under the normwise (FFT) rule.
 CheckResult check_against_reference(const Problem& p, const Buffer& x, const Buffer& k,
-                                    const Buffer& y, std::uint64_t seed);
+                                    const Buffer& y, std::uint64_t seed, std::int64_t transform_length = 0);
 
 }  // namespace faltung::test

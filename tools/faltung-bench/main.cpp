@@ -78,7 +78,8 @@ std::complex<long double> element(const void* y, DType t, std::int64_t i) {
 
 // Checks every output when the reference is affordable, otherwise both ends
 // and an even sample. Returns the number checked; throws on a mismatch.
-std::int64_t verify(const Problem& p, const void* x, const void* k, const void* y, std::uint64_t seed) {
+std::int64_t verify(const Problem& p, const void* x, const void* k, const void* y, std::uint64_t seed,
+                    std::int64_t transform_length) {
   const Reference ref(p, x, k);
   const std::int64_t n = ref.output_elements(), kn = element_count(p.k);
   const std::int64_t affordable = std::max<std::int64_t>(1, 50'000'000 / kn);
@@ -91,16 +92,23 @@ std::int64_t verify(const Problem& p, const void* x, const void* k, const void* 
     const std::int64_t step = std::max<std::int64_t>(1, n / std::max<std::int64_t>(1, affordable / 2));
     for (std::int64_t i = ends; i < n - ends; i += step) idx.push_back(i);
   }
+  // FFT methods keep the normwise bound: norms over the whole problem.
+  const ReferenceNorms norms = transform_length > 0 ? ref.norms() : ReferenceNorms{};
+  auto bound = [&](const ReferenceValue& v) {
+    return transform_length > 0 ? tolerance::normwise_bound(p.dtype, transform_length, norms, v)
+                                : tolerance::direct_bound(p.dtype, kn, v);
+  };
   for (const std::int64_t i : idx) {
     const ReferenceValue v = ref.at(i);
     const auto got = element(y, p.dtype, i);
-    const auto verdict = tolerance::check_direct(p.dtype, kn, v, got);
+    const auto verdict = transform_length > 0 ? tolerance::check_normwise(bound(v), v, got)
+                                              : tolerance::check_direct(p.dtype, kn, v, got);
     if (verdict != tolerance::Verdict::ok) {
       char buf[512];
       std::snprintf(buf, sizeof buf, "output %lld is %s: got (%.17g, %.17g), reference (%.17Lg, %.17Lg), bound %.3Lg",
                     static_cast<long long>(i), tolerance::describe(verdict), static_cast<double>(got.real()),
                     static_cast<double>(got.imag()), v.value.real(), v.value.imag(),
-                    tolerance::direct_bound(p.dtype, kn, v));
+                    bound(v));
       throw std::runtime_error("MISMATCH problem: " + to_string(p) + " seed: " + std::to_string(seed) + "\n  " + buf);
     }
   }
@@ -152,7 +160,7 @@ int run(const std::vector<Problem>& problems, const Settings& s) {
       Bytes y(plan.output_elements() * dtype_size(p.dtype));
       Bytes ws(plan.workspace_bytes() + 64);
       plan.execute(x.data(), k.data(), y.data(), ws.data());
-      if (s.verify) row.checked = verify(p, x.data(), k.data(), y.data(), seed);
+      if (s.verify) row.checked = verify(p, x.data(), k.data(), y.data(), seed, plan.transform_length());
       if (!s.output.empty()) write_npy(s.output, p.dtype, plan.output_shape(), y.data());
       if (s.perf) {
         row.seconds = time_best(plan, x.data(), k.data(), y.data(), ws.data(), s.budget);

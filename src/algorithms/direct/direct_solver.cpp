@@ -20,6 +20,7 @@
 #include <limits>
 #include <sstream>
 
+#include "algorithms/costs.hpp"
 #include "algorithms/direct/row_driver.hpp"
 #include "algorithms/direct/row_kernels.hpp"
 #include "core/finite.hpp"
@@ -30,15 +31,16 @@
 namespace faltung::direct {
 namespace {
 
-// Sustained rate of the row kernels used for estimates, one thread, AVX-512:
-// f32 measured 70-170 GFLOP/s here (small kernels are bound by memory and
-// loads, docs/performance.md), so 90 is a middle value; f64 half of that. The
-// planner issue replaces this with a calibrated cost model.
-double flops_per_second(DType t) { return (t == DType::f32 || t == DType::c64) ? 90e9 : 45e9; }
+class DirectExecutorBase : public algorithms::Executor {
+ public:
+  virtual int workers() const = 0;
+};
 
 template <class T>
-class DirectExecutor final : public algorithms::Executor {
+class DirectExecutor final : public DirectExecutorBase {
  public:
+  int workers() const override { return driver_.workers(); }
+
   DirectExecutor(const Problem& p, int threads)
       : p_(p),
         g_(core::make_geometry(p)),
@@ -217,19 +219,23 @@ class DirectExecutor final : public algorithms::Executor {
 class DirectSolver final : public algorithms::Solver {
  public:
   Method method() const override { return Method::direct; }
-  std::string why_not(const Problem&) const override { return {}; }
+  algorithms::ErrorModel error_model() const override { return algorithms::ErrorModel::elementwise; }
+  std::string why_not(const Problem&, const algorithms::Context&) const override { return {}; }
 
-  algorithms::Estimate estimate(const Problem& p, int threads) const override {
+  algorithms::Estimate estimate(const Problem& p, const algorithms::Context& c) const override {
     const auto g = core::make_geometry(p);
     algorithms::Estimate e;
-    e.flops = 2.0 * static_cast<double>(g.output_elements) * static_cast<double>(g.kernel_elements) *
-              (is_complex(p.dtype) ? 4.0 : 1.0);
-    e.seconds = e.flops / (flops_per_second(p.dtype) * core::resolve_threads(threads));
-    e.workspace_bytes = make(p, threads)->workspace_bytes();
+    const double taps = static_cast<double>(g.kernel_elements) * (is_complex(p.dtype) ? 4.0 : 1.0);
+    e.flops = 2.0 * static_cast<double>(g.output_elements) * taps;
+    const auto executor = make(p, c);
+    const int workers = static_cast<const DirectExecutorBase&>(*executor).workers();
+    e.seconds = algorithms::direct_seconds(p.dtype, static_cast<double>(g.output_elements), taps) / workers;
+    e.workspace_bytes = executor->workspace_bytes();
     return e;
   }
 
-  std::unique_ptr<algorithms::Executor> make(const Problem& p, int threads) const override {
+  std::unique_ptr<algorithms::Executor> make(const Problem& p, const algorithms::Context& c) const override {
+    const int threads = c.threads;
     if (p.dtype == DType::f32 || p.dtype == DType::c64)
       return std::make_unique<DirectExecutor<float>>(p, threads);
     return std::make_unique<DirectExecutor<double>>(p, threads);

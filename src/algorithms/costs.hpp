@@ -1,0 +1,23 @@
+// The cost model behind method=auto: predicted seconds for each method's
+// work on this machine kind, one thread. The constants in costs.cpp come from
+// bench/calibrate_costs.cpp (run it on a new machine kind and paste its
+// output there); docs/performance.md records the run.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "faltung/problem.hpp"
+
+namespace faltung::algorithms {
+
+// Direct sums: `outputs` outputs of `taps` kernel elements each.
+double direct_seconds(DType t, double outputs, double taps);
+
+// One forward plus one inverse transform of lengths L (real: r2c + c2r).
+double fft_pair_seconds(DType t, const std::vector<std::int64_t>& L);
+
+// Gathering, multiplying and scattering one block of `elements` samples.
+double fft_block_overhead_seconds(DType t, std::int64_t elements);
+
+}  // namespace faltung::algorithms

@@ -1,0 +1,291 @@
+// nan policies on the FFT paths (docs/semantics.md). A transform spreads one
+// NaN over its whole block, so the first pass runs on x as it is and each
+// block reports whether its outputs came out finite. Only when one did not
+// does the executor count x and redo every block in the policy's way:
+//   propagate  x with non-finite samples as 0, then exactly the windows that
+//              hold one (window_counts.hpp) are set to NaN;
+//   fill       x with non-finite samples replaced;
+//   ignore     normalised convolution with two transforms per block: the sum
+//              of w x over valid samples and the sum of w over valid samples;
+//   raise      the error naming the first offending sample.
+// All of it works block by block in each worker's buffers, so the workspace
+// (and max_workspace_bytes) scales with the block, not the array. Outputs
+// that overflowed to Inf from a finite x are kept.
+#include "algorithms/fft/fft_executor.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <complex>
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+#include "algorithms/fft/tile_io.hpp"
+#include "algorithms/fft/tiles.hpp"
+#include "algorithms/fft/window_counts.hpp"
+#include "core/finite.hpp"
+#include "core/threads.hpp"
+#include "core/workspace.hpp"
+
+namespace faltung::fft {
+namespace {
+
+int worker_count(std::int64_t items, int threads) {
+  return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(core::resolve_threads(threads), items)));
+}
+
+// Byte offsets of the workspace regions, each a whole number of cache lines.
+struct Regions {
+  std::size_t workers = 0;     // start of worker 0 (after H, the kernel's scaled spectrum)
+  std::size_t per_worker = 0;  // per worker:
+  std::size_t spectrum = 0;    //   transform buffer at 0, its half spectrum here (real data)
+  std::size_t counts = 0;      //   window counts of the block (int32 per buffer element)
+  std::size_t line = 0;        //   one line of counts
+  std::size_t total = 0;
+};
+
+Regions regions(const Problem& p, const TileLayout& t, int workers) {
+  using core::round_up_to_line;
+  const bool complex = is_complex(p.dtype);
+  const std::size_t real_size = dtype_size(p.dtype) / (complex ? 2 : 1);
+  const auto n = static_cast<std::size_t>(t.buffer_elements);
+  const std::size_t spectrum_bytes =
+      round_up_to_line(2 * real_size * static_cast<std::size_t>(spectrum_elements(!complex, t.L)));
+  const std::size_t longest = static_cast<std::size_t>(*std::max_element(t.L.begin(), t.L.end()));
+  Regions r;
+  r.workers = spectrum_bytes;
+  r.spectrum = round_up_to_line(dtype_size(p.dtype) * n);
+  r.counts = r.spectrum + (complex ? 0 : spectrum_bytes);
+  r.line = r.counts + round_up_to_line(4 * n);
+  r.per_worker = r.line + round_up_to_line(4 * longest);
+  r.total = r.workers + r.per_worker * static_cast<std::size_t>(workers);
+  return r;
+}
+
+// What run_blocks does with each block.
+enum class Pass { fast, propagate, fill, ignore };
+
+template <class T>
+class FftExecutor final : public algorithms::Executor {
+  struct Weights {
+    std::complex<T> total;  // sum of the oriented kernel
+    double zero = 0;        // a valid-weight sum at most this is 0
+  };
+
+ public:
+  FftExecutor(const Problem& p, const FftSchedule& s, int threads)
+      : p_(p),
+        s_(s),
+        complex_(is_complex(p.dtype)),
+        cs_(complex_ ? 2 : 1),
+        t_(make_tile_layout(core::make_geometry(p), s.L, s.block)),
+        workers_(worker_count(t_.items, threads)),
+        r_(regions(p, t_, workers_)),
+        pair_(transform_pair<T>(!complex_, s.L, s.effort)),
+        spectrum_elements_(spectrum_elements(!complex_, s.L)) {}
+
+  std::size_t workspace_bytes() const override { return r_.total; }
+  std::int64_t transform_length() const override { return t_.buffer_elements; }
+
+  ExecuteReport execute(const void* xv, const void* kv, void* yv, void* workspace) const override {
+    core::require_finite_kernel(p_, kv);
+    const T* x = static_cast<const T*>(xv);
+    T* y = static_cast<T*>(yv);
+    char* ws = static_cast<char*>(workspace);
+    T* h = reinterpret_cast<T*>(ws);
+    kernel_spectrum(static_cast<const T*>(kv), h, ws);
+
+    ExecuteReport report;
+    if (run_blocks(x, Pass::fast, h, y, ws, {})) return report;
+
+    report.nonfinite_inputs = core::count_nonfinite(xv, p_.dtype, t_.g.input_elements);
+    if (report.nonfinite_inputs == 0 && std::isfinite(t_.g.cval)) return report;  // overflow: keep the Inf
+    if (p_.nan == NanPolicy::raise && report.nonfinite_inputs > 0) core::raise_on_nonfinite_input(p_, xv);
+    // raise's only bad value was a non-finite constant: as propagate.
+    const Pass pass = p_.nan == NanPolicy::fill ? Pass::fill : p_.nan == NanPolicy::ignore ? Pass::ignore : Pass::propagate;
+    const Weights weights = pass == Pass::ignore ? weight_totals(static_cast<const T*>(kv)) : Weights{};
+    run_blocks(x, pass, h, y, ws, weights);
+    return report;
+  }
+
+  std::string describe() const override {
+    std::ostringstream s;
+    s << "transform: " << (complex_ ? "complex" : "real") << " " << name(p_.dtype) << " FFTW, length ";
+    for (std::size_t i = 0; i < s_.L.size(); ++i) s << (i ? "x" : "") << s_.L[i];
+    s << " (planned with FFTW_" << (s_.effort == PlanEffort::measure ? "MEASURE" : "ESTIMATE") << ")\n";
+    s << "tiling: " << t_.items << " blocks of ";
+    for (std::size_t i = 0; i < s_.block.size(); ++i) s << (i ? "x" : "") << s_.block[i];
+    s << " outputs (" << t_.batch_count << " batch index" << (t_.batch_count == 1 ? "" : "es")
+      << "); boundary extension read in place while gathering each block\n";
+    s << "threads: " << workers_ << "\n";
+    s << "workspace: " << workspace_bytes() << " bytes\n";
+    s << "error bound: max|y - y_ref| <= c * eps * log2(L) * ||x||_2 * ||w||_2 (L = " << t_.buffer_elements
+      << ")\n";
+    return s.str();
+  }
+
+ private:
+  T* worker_data(char* ws, int w) const {
+    return reinterpret_cast<T*>(ws + r_.workers + r_.per_worker * static_cast<std::size_t>(w));
+  }
+
+  // H = FFT(w placed at the origin) / N, conjugated for correlation
+  // (tiles.hpp says where each block's outputs then lie).
+  void kernel_spectrum(const T* w, T* h, char* ws) const {
+    // Complex transforms run in place, so the kernel is staged in h itself.
+    T* data = complex_ ? h : worker_data(ws, 0);
+    std::memset(static_cast<void*>(data), 0, sizeof(T) * cs_ * static_cast<std::size_t>(t_.buffer_elements));
+    const std::size_t c = t_.conv.size();
+    std::int64_t rows = t_.g.kernel_elements / t_.g.axes[t_.conv[c - 1]].m;
+    const std::int64_t m_last = t_.g.axes[t_.conv[c - 1]].m;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      std::int64_t rem = r, off = 0;
+      for (std::size_t i = c - 1; i-- > 0;) {
+        const std::int64_t m = t_.g.axes[t_.conv[i]].m;
+        off += (rem % m) * t_.buf_stride[i];
+        rem /= m;
+      }
+      std::memcpy(data + off * cs_, w + r * m_last * cs_, sizeof(T) * cs_ * m_last);
+    }
+    pair_->forward(data, h);
+    const T scale = T(1) / static_cast<T>(t_.buffer_elements);
+    const bool conjugate = !t_.g.flip;
+    for (std::int64_t i = 0; i < spectrum_elements_; ++i) {
+      h[2 * i] *= scale;
+      h[2 * i + 1] *= conjugate ? -scale : scale;
+    }
+  }
+
+  // Every block of the pass, split among the workers. True when every output
+  // written is finite.
+  bool run_blocks(const T* x, Pass pass, const T* h, T* y, char* ws, const Weights& wt) const {
+    std::atomic<bool> finite{true};
+    core::parallel_for(t_.items, workers_, [&](std::int64_t begin, std::int64_t end, int w) {
+      char* mine = ws + r_.workers + r_.per_worker * static_cast<std::size_t>(w);
+      bool ok = true;
+      for (std::int64_t item = begin; item < end; ++item) ok &= block(x, pass, locate(t_, item), h, y, mine, wt);
+      if (!ok) finite.store(false, std::memory_order_relaxed);
+    });
+    return finite.load();
+  }
+
+  bool block(const T* x, Pass pass, const Tile& tile, const T* h, T* y, char* mine, const Weights& wt) const {
+    T* data = reinterpret_cast<T*>(mine);
+    T* spec = complex_ ? data : reinterpret_cast<T*>(mine + r_.spectrum);
+    const bool constant_bad = !std::isfinite(t_.g.cval);
+    GatherRule rule;
+    rule.constant = t_.g.cval;
+    if (pass == Pass::fast) return convolve_block(x, tile, rule, h, data, spec, y);
+
+    auto* counts = reinterpret_cast<std::int32_t*>(mine + r_.counts);
+    auto* line = reinterpret_cast<std::int32_t*>(mine + r_.line);
+    const bool samples_bad = pass != Pass::fill;
+    if (samples_bad || constant_bad) {
+      GatherRule bad;
+      bad.sample = samples_bad ? Sample::bad_indicator : Sample::zero;
+      bad.constant = constant_bad ? 1.0 : 0.0;
+      gather(t_, tile, x, data, cs_, bad);
+      for (std::int64_t i = 0; i < t_.buffer_elements; ++i) counts[i] = data[i * cs_] != T(0);
+      count_block_windows(t_, tile, counts, line);
+    }
+    rule.sample = Sample::sanitized;
+    rule.replacement = pass == Pass::fill ? p_.fill : 0.0;
+    if (constant_bad) rule.constant = 0.0;
+    convolve_block(x, tile, rule, h, data, spec, y);
+    if (!samples_bad && !constant_bad) return true;
+
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    if (pass != Pass::ignore) {
+      for_each_output_row(t_, tile, [&](std::int64_t off, std::int64_t y_off, std::int64_t n, std::int64_t sy) {
+        for (std::int64_t i = 0; i < n; ++i)
+          if (counts[off + i] > 0)
+            for (int c = 0; c < cs_; ++c) y[(y_off + i * sy) * cs_ + c] = nan;
+      });
+      return true;
+    }
+    // ignore: the valid weights' sum per window, then y = num * sum(w) / den.
+    GatherRule weights;
+    weights.sample = Sample::valid_indicator;
+    weights.constant = constant_bad ? 0.0 : 1.0;
+    gather(t_, tile, x, data, cs_, weights);
+    pair_->forward(data, spec);
+    multiply(spec, h);
+    pair_->inverse(spec, data);
+    const std::int64_t base = read_base(t_);
+    using C = std::complex<T>;
+    for_each_output_row(t_, tile, [&](std::int64_t off, std::int64_t y_off, std::int64_t n, std::int64_t sy) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        if (counts[off + i] == 0) continue;
+        T* out = y + (y_off + i * sy) * cs_;
+        const T* d = data + (base + off + i) * cs_;
+        const C den(d[0], complex_ ? d[1] : T(0));
+        if (counts[off + i] >= t_.g.kernel_elements || std::abs(den) <= wt.zero) {
+          for (int c = 0; c < cs_; ++c) out[c] = nan;
+          continue;
+        }
+        const C v = C(out[0], complex_ ? out[1] : T(0)) * wt.total / den;
+        out[0] = v.real();
+        if (complex_) out[1] = v.imag();
+      }
+    });
+    return true;
+  }
+
+  bool convolve_block(const T* x, const Tile& tile, const GatherRule& rule, const T* h, T* data, T* spec,
+                      T* y) const {
+    gather(t_, tile, x, data, cs_, rule);
+    pair_->forward(data, spec);
+    multiply(spec, h);
+    pair_->inverse(spec, data);
+    return scatter(t_, tile, data, y, cs_);
+  }
+
+  void multiply(T* __restrict spec, const T* __restrict h) const {
+    for (std::int64_t i = 0; i < spectrum_elements_; ++i) {
+      const T ar = spec[2 * i], ai = spec[2 * i + 1], br = h[2 * i], bi = h[2 * i + 1];
+      spec[2 * i] = ar * br - ai * bi;
+      spec[2 * i + 1] = ar * bi + ai * br;
+    }
+  }
+
+  // sum(w) as the windows see it, and the denominator below which a window
+  // of nan=ignore counts as having no valid weight: a sum within the
+  // transform's rounding of 0 is 0 (as direct's exact 0 / 0).
+  Weights weight_totals(const T* w) const {
+    using C = std::complex<T>;
+    C total(0);
+    double abs_sum = 0;
+    for (std::int64_t i = 0; i < t_.g.kernel_elements; ++i) {
+      const C v(w[i * cs_], complex_ ? w[i * cs_ + 1] : T(0));
+      total += t_.g.conjugate ? std::conj(v) : v;
+      abs_sum += std::abs(v);
+    }
+    return {total, 4.0 * std::numeric_limits<T>::epsilon() *
+                       std::log2(static_cast<double>(std::max<std::int64_t>(2, t_.buffer_elements))) * abs_sum};
+  }
+
+  Problem p_;
+  FftSchedule s_;
+  bool complex_;
+  int cs_;
+  TileLayout t_;
+  int workers_;
+  Regions r_;
+  std::shared_ptr<const TransformPair<T>> pair_;
+  std::int64_t spectrum_elements_;
+};
+
+}  // namespace
+
+std::size_t fft_workspace_bytes(const Problem& p, const FftSchedule& s, int threads) {
+  const TileLayout t = make_tile_layout(core::make_geometry(p), s.L, s.block);
+  return regions(p, t, worker_count(t.items, threads)).total;
+}
+
+std::unique_ptr<algorithms::Executor> make_fft_executor(const Problem& p, const FftSchedule& s, int threads) {
+  if (p.dtype == DType::f32 || p.dtype == DType::c64) return std::make_unique<FftExecutor<float>>(p, s, threads);
+  return std::make_unique<FftExecutor<double>>(p, s, threads);
+}
+
+}  // namespace faltung::fft

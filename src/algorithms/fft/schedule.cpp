@@ -1,0 +1,137 @@
+#include "algorithms/fft/schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "algorithms/costs.hpp"
+#include "algorithms/fft/smooth_sizes.hpp"
+#include "algorithms/fft/tiles.hpp"
+#include "core/geometry.hpp"
+
+namespace faltung::fft {
+namespace {
+
+// FFTW_MEASURE finds plans up to ~1.5x faster than FFTW_ESTIMATE, but its
+// planning takes milliseconds to seconds, growing with the size: worth it for
+// transforms up to 2^18 samples in problems that run at least a millisecond.
+constexpr std::int64_t kMeasureUpTo = std::int64_t{1} << 18;
+constexpr double kMeasureFrom = 1e-3;
+
+struct AxisNeed {
+  std::int64_t out, m;
+};
+
+std::vector<AxisNeed> needs(const core::Geometry& g) {
+  std::vector<AxisNeed> v;
+  for (const auto& ax : g.axes)
+    if (ax.convolved) v.push_back({ax.out, ax.m});
+  return v;
+}
+
+std::int64_t batch_count(const core::Geometry& g) {
+  std::int64_t b = 1;
+  for (const auto& ax : g.axes)
+    if (!ax.convolved) b *= ax.n;
+  return b;
+}
+
+// Predicted seconds of a schedule with `workers` threads.
+double cost(DType t, const std::vector<std::int64_t>& L, std::int64_t items, int threads) {
+  std::int64_t n = 1;
+  for (auto l : L) n *= l;
+  const double pair = algorithms::fft_pair_seconds(t, L);
+  const double block = pair + algorithms::fft_block_overhead_seconds(t, n);
+  const int workers = static_cast<int>(std::min<std::int64_t>(threads, items));
+  const double rounds = std::ceil(static_cast<double>(items) / workers);
+  return rounds * block + 0.5 * pair;  // + the kernel's forward transform
+}
+
+Scheduled finish(const Problem& p, const algorithms::Context& c, std::vector<std::int64_t> L,
+                 std::vector<std::int64_t> block, const char* name, double seconds) {
+  Scheduled s;
+  std::int64_t n = 1;
+  for (auto l : L) n *= l;
+  s.schedule.L = std::move(L);
+  s.schedule.block = std::move(block);
+  s.schedule.effort = n <= kMeasureUpTo && seconds >= kMeasureFrom ? PlanEffort::measure : PlanEffort::estimate;
+  s.schedule.name = name;
+  s.seconds = seconds;
+  s.workspace_bytes = fft_workspace_bytes(p, s.schedule, c.threads);
+  return s;
+}
+
+// Lengths to try along one axis: every 7-smooth length from the kernel's
+// length up to the whole span, thinned to about `most` by ratio.
+std::vector<std::int64_t> candidate_lengths(const AxisNeed& a, std::size_t most) {
+  const std::int64_t whole = a.out + a.m - 1;
+  std::vector<std::int64_t> all = smooth_between(std::max<std::int64_t>(a.m, 2), whole);
+  all.push_back(next_smooth(whole));
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  if (all.size() <= most) return all;
+  std::vector<std::int64_t> thin;
+  const double step = std::pow(static_cast<double>(all.back()) / all.front(), 1.0 / most);
+  double next = 0;
+  for (auto l : all)
+    if (l >= next || l == all.back()) {
+      thin.push_back(l);
+      next = l * step;
+    }
+  return thin;
+}
+
+}  // namespace
+
+Scheduled whole_array_schedule(const Problem& p, const algorithms::Context& c) {
+  const auto g = core::make_geometry(p);
+  std::vector<std::int64_t> L, block;
+  for (const auto& a : needs(g)) {
+    // Among the smooth lengths up to 2x the need, the one the model finds cheapest.
+    const std::int64_t need = a.out + a.m - 1;
+    std::int64_t best = next_smooth(need);
+    double best_cost = algorithms::fft_pair_seconds(p.dtype, {best});
+    for (auto l : smooth_between(need, 2 * need)) {
+      const double cl = algorithms::fft_pair_seconds(p.dtype, {l});
+      if (cl < best_cost) best = l, best_cost = cl;
+    }
+    L.push_back(best);
+    block.push_back(a.out);
+  }
+  const std::int64_t items = batch_count(g);
+  return finish(p, c, L, block, "fft", cost(p.dtype, L, items, c.threads));
+}
+
+std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Context& c) {
+  const auto g = core::make_geometry(p);
+  const auto axes = needs(g);
+  const std::size_t most = axes.size() == 1 ? 4096 : axes.size() == 2 ? 48 : 20;
+  std::vector<std::vector<std::int64_t>> cands;
+  for (const auto& a : axes) cands.push_back(candidate_lengths(a, most));
+  const std::int64_t batches = batch_count(g);
+
+  std::optional<Scheduled> best;
+  std::vector<std::size_t> pick(axes.size(), 0);
+  // Odometer over the candidate lengths of every axis; cheapest first, and
+  // the workspace check only for schedules that would win.
+  while (true) {
+    std::vector<std::int64_t> L, block;
+    std::int64_t items = batches;
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      const std::int64_t l = cands[i][pick[i]];
+      const std::int64_t b = std::min(l - axes[i].m + 1, axes[i].out);
+      L.push_back(l);
+      block.push_back(b);
+      items *= (axes[i].out + b - 1) / b;
+    }
+    const double seconds = cost(p.dtype, L, items, c.threads);
+    if (!best || seconds < best->seconds) {
+      Scheduled s = finish(p, c, L, block, "overlap_save", seconds);
+      if (c.max_workspace_bytes == 0 || s.workspace_bytes <= c.max_workspace_bytes) best = std::move(s);
+    }
+    std::size_t i = 0;
+    while (i < axes.size() && ++pick[i] == cands[i].size()) pick[i++] = 0;
+    if (i == axes.size()) break;
+  }
+  return best;
+}
+
+}  // namespace faltung::fft
