@@ -45,6 +45,10 @@ struct PlanOptions {
   // methods pick smaller blocks to fit; methods that cannot fit are refused.
   std::size_t max_workspace_bytes = 0;
   Accuracy accuracy = Accuracy::normwise;
+  // The kernel's values, when known at plan time (nullptr: not known). Lets
+  // the planner consider methods that depend on them (separable needs a
+  // rank-1 kernel). Read only during create(); execute() still takes k.
+  const void* kernel = nullptr;
 };
 
 // What one execute() saw.
@@ -55,6 +59,8 @@ struct ExecuteReport {
 
 class Plan {
  public:
+  struct State;  // opaque; shared by copies of a plan and the plan cache
+
   // Validates the problem and chooses the method. Throws faltung::Error.
   static Plan create(const Problem& problem, const PlanOptions& options = {});
 
@@ -82,7 +88,6 @@ class Plan {
   std::string explain() const;
 
  private:
-  struct State;
   explicit Plan(std::shared_ptr<const State> s) : state_(std::move(s)) {}
   std::shared_ptr<const State> state_;
 };

@@ -1,27 +1,28 @@
 #include "algorithms/costs.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace faltung::algorithms {
 namespace {
 
-// Measured by bench/calibrate_costs.cpp (see docs/performance.md).
+// bench/calibrate_costs.cpp's output on this machine kind (docs/performance.md).
 struct Constants {
-  double direct_per_output;   // seconds per output (loads, stores, edges)
-  double direct_per_tap;      // seconds per output per real multiply-add
-  double fft_per_nlogn[4];    // seconds per N log2 N of a transform pair, by largest prime factor 2,3,5,7
-  double block_per_element;   // seconds per element of a block (gather, multiply, scatter)
+  double pair_pow2[19];      // seconds of a transform pair of 2^k samples, k = 4..22
+  double slowdown[4];        // lengths whose largest prime factor is 2, 3, 5, 7
+  double block_per_element;  // seconds per sample of a block: gather, multiply, scatter
+  double direct_per_output;  // seconds per output of a direct sum ...
+  double direct_per_tap;     // ... and per output and real multiply-add
 };
 
 // Index: f32, f64, c64, c128.
 constexpr Constants kConstants[4] = {
-    {0.35e-9, 0.0089e-9, {0.105e-9, 0.125e-9, 0.14e-9, 0.16e-9}, 0.6e-9},
-    {0.6e-9, 0.0178e-9, {0.2e-9, 0.24e-9, 0.27e-9, 0.3e-9}, 1.0e-9},
-    {0.7e-9, 0.03e-9, {0.21e-9, 0.25e-9, 0.28e-9, 0.32e-9}, 1.0e-9},
-    {1.2e-9, 0.06e-9, {0.4e-9, 0.48e-9, 0.54e-9, 0.6e-9}, 2.0e-9},
+#include "algorithms/costs_measured.inc"
 };
 
-int largest_prime_class(std::int64_t n) {
+constexpr int kFirstPow2 = 4, kLastPow2 = 22;
+
+int prime_class(std::int64_t n) {
   int cls = 0;
   const int primes[4] = {2, 3, 5, 7};
   for (int i = 0; i < 4; ++i)
@@ -29,7 +30,26 @@ int largest_prime_class(std::int64_t n) {
       n /= primes[i];
       cls = i;
     }
-  return n == 1 ? cls : 3;  // not 7-smooth: the slowest class (FFTW's generic codelets are slower still)
+  return n == 1 ? cls : 3;  // not 7-smooth: at least the slowest class
+}
+
+// Pair time of n samples at the power-of-two rate: interpolated per N log2 N
+// between the measured powers of two, extrapolated at the end rates.
+double pow2_rate_seconds(const Constants& c, double n) {
+  const double k = std::log2(std::max(2.0, n));
+  auto per_nlogn = [&](int i) {
+    const double size = std::ldexp(1.0, i + kFirstPow2);
+    return c.pair_pow2[i] / (size * (i + kFirstPow2));
+  };
+  double rate;
+  if (k <= kFirstPow2) rate = per_nlogn(0);
+  else if (k >= kLastPow2) rate = per_nlogn(kLastPow2 - kFirstPow2);
+  else {
+    const int i = static_cast<int>(std::floor(k)) - kFirstPow2;
+    const double f = k - std::floor(k);
+    rate = per_nlogn(i) * (1 - f) + per_nlogn(std::min(i + 1, kLastPow2 - kFirstPow2)) * f;
+  }
+  return rate * n * k;
 }
 
 }  // namespace
@@ -41,14 +61,13 @@ double direct_seconds(DType t, double outputs, double taps) {
 
 double fft_pair_seconds(DType t, const std::vector<std::int64_t>& L) {
   const Constants& c = kConstants[static_cast<int>(t)];
-  double n = 1, per = 0;
+  double n = 1;
   int worst = 0;
   for (auto l : L) {
     n *= static_cast<double>(l);
-    worst = std::max(worst, largest_prime_class(l));
+    worst = std::max(worst, prime_class(l));
   }
-  per = c.fft_per_nlogn[worst];
-  return per * n * std::log2(std::max(2.0, n));
+  return pow2_rate_seconds(c, n) * c.slowdown[worst];
 }
 
 double fft_block_overhead_seconds(DType t, std::int64_t elements) {

@@ -15,6 +15,7 @@ namespace faltung::algorithms {
 struct Context {
   int threads = 1;                      // >= 1
   std::size_t max_workspace_bytes = 0;  // 0: no cap
+  const void* kernel = nullptr;         // the kernel's values when known at plan time
 };
 
 struct Estimate {

@@ -70,7 +70,11 @@ void run_problem(const Problem& p, const void* x, std::size_t x_count, const voi
     throw Error(ErrorKind::invalid_argument, "k holds " + std::to_string(k_count) +
                                                  " values but its shape " + shape_to_string(p.k) +
                                                  " needs " + std::to_string(element_count(p.k)));
-  Plan::create(p, {method, threads}).execute(x, k, y);
+  PlanOptions options;
+  options.method = method;
+  options.threads = threads;
+  options.kernel = k;  // the values are known: lets auto consider separable
+  Plan::create(p, options).execute(x, k, y);
 }
 
 }  // namespace detail

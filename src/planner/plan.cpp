@@ -2,6 +2,10 @@
 #include "faltung/plan.hpp"
 
 #include <array>
+#include <chrono>
+#include <list>
+#include <mutex>
+#include <random>
 #include <cstdint>
 #include <cstdio>
 #include <sstream>
@@ -11,6 +15,7 @@
 #include "core/threads.hpp"
 #include "core/workspace.hpp"
 #include "faltung/errors.hpp"
+#include "faltung/wisdom.hpp"
 #include "planner/registry.hpp"
 
 namespace faltung {
@@ -55,7 +60,98 @@ struct Plan::State {
   algorithms::Estimate estimate;
   std::unique_ptr<algorithms::Executor> executor;
   std::vector<std::string> candidates;  // one explain line per method
+  std::string choice;                   // how the method was chosen
 };
+
+namespace {
+
+struct Candidate {
+  const algorithms::Solver* solver = nullptr;
+  algorithms::Estimate estimate;
+  std::string line;
+  bool wanted = false;
+};
+
+// Every registered method under the options: refused (with the reason) or
+// estimated. `wanted` marks the ones the request allows.
+std::vector<Candidate> candidates(const Problem& p, const PlanOptions& options, const algorithms::Context& context) {
+  const bool automatic = options.method == Method::automatic || options.method == Method::measure;
+  std::vector<Candidate> out;
+  for (const auto* s : planner::solvers()) {
+    Candidate c;
+    c.solver = s;
+    c.line = std::string(name(s->method())) + ": ";
+    std::string reason = s->why_not(p, context);
+    if (reason.empty() && options.accuracy == Accuracy::elementwise &&
+        s->error_model() == algorithms::ErrorModel::normwise)
+      reason = "its error bound is normwise (c * eps * log2(L) * ||x|| * ||w||); accuracy=elementwise was asked for";
+    if (reason.empty()) {
+      c.estimate = s->estimate(p, context);
+      if (context.max_workspace_bytes && c.estimate.workspace_bytes > context.max_workspace_bytes)
+        reason = "needs " + std::to_string(c.estimate.workspace_bytes) +
+                 " bytes of workspace, over max_workspace_bytes=" + std::to_string(context.max_workspace_bytes);
+    }
+    if (!reason.empty()) {
+      c.line += "refused: " + reason;
+      out.push_back(std::move(c));
+      continue;
+    }
+    c.line += "estimated " + format_seconds(c.estimate.seconds);
+    if (!c.estimate.detail.empty()) c.line += " (" + c.estimate.detail + ")";
+    c.wanted = automatic ? s->method() != Method::reference : s->method() == options.method;
+    if (automatic && s->method() == Method::reference)
+      c.line += "; not chosen: the test oracle, only on request (method=reference)";
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Random inputs for timing candidates (method=measure).
+std::vector<double> timing_data(const Problem& p, const Shape& shape) {
+  const std::size_t doubles = static_cast<std::size_t>(element_count(shape)) * dtype_size(p.dtype) / sizeof(double) + 1;
+  std::vector<double> d(doubles);
+  std::mt19937_64 rng(0x5eed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  // Bytes of uniform floats read as doubles would be odd values; fill by dtype.
+  if (p.dtype == DType::f32 || p.dtype == DType::c64) {
+    auto* f = reinterpret_cast<float*>(d.data());
+    for (std::size_t i = 0; i < doubles * 2; ++i) f[i] = u(rng);
+  } else {
+    for (auto& v : d) v = u(rng);
+  }
+  return d;
+}
+
+double time_executor(const algorithms::Executor& e, const Problem& p, const Shape& out) {
+  const auto x = timing_data(p, p.x), k = timing_data(p, p.k), y0 = timing_data(p, out);
+  std::vector<double> y(y0.size());
+  std::vector<char> ws(e.workspace_bytes() + core::kCacheLine);
+  char* w = core::align_to_line(ws.data());
+  double best = 1e300;
+  for (int r = 0; r < 3; ++r) {  // the first run pays page faults and cold caches
+    const auto t0 = std::chrono::steady_clock::now();
+    e.execute(x.data(), k.data(), y.data(), w);
+    if (r > 0) best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
+// Candidates whose estimate is this many times the best are not worth timing.
+constexpr double kMeasureWithin = 20.0;
+
+// Plans by problem and options, most recent first (bounded).
+struct PlanCache {
+  std::mutex mutex;
+  std::list<std::pair<std::string, std::shared_ptr<const Plan::State>>> entries;
+};
+constexpr std::size_t kPlanCacheEntries = 64;
+
+PlanCache& plan_cache() {
+  static PlanCache c;
+  return c;
+}
+
+}  // namespace
 
 Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   const Problem p = canonical(p0);
@@ -63,53 +159,91 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   if (options.threads < 0)
     throw Error(ErrorKind::invalid_argument, "threads must be >= 0 (0 = all hardware threads), got " +
                                                  std::to_string(options.threads));
+  const int threads = core::resolve_threads(options.threads);
+  // The cache key: everything the choice depends on. A kernel given at plan
+  // time enters by its bytes (separable depends on its values).
+  std::string key = to_string(p) + "|" + std::string(name(options.method)) + "|" + std::to_string(threads) + "|" +
+                    std::to_string(options.max_workspace_bytes) + "|" + std::string(name(options.accuracy));
+  if (options.kernel) {
+    const auto* b = static_cast<const unsigned char*>(options.kernel);
+    key += "|" + std::to_string(std::hash<std::string_view>{}(
+                     std::string_view(reinterpret_cast<const char*>(b), element_count(p.k) * dtype_size(p.dtype))));
+  }
+  {
+    PlanCache& c = plan_cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    for (auto it = c.entries.begin(); it != c.entries.end(); ++it)
+      if (it->first == key) {
+        c.entries.splice(c.entries.begin(), c.entries, it);
+        return Plan(it->second);
+      }
+  }
+
   auto state = std::make_shared<State>();
   state->problem = p;
   state->output_shape = faltung::output_shape(p);
   state->requested = options.method;
-  state->threads = core::resolve_threads(options.threads);
+  state->threads = threads;
 
   algorithms::Context context;
-  context.threads = state->threads;
+  context.threads = threads;
   context.max_workspace_bytes = options.max_workspace_bytes;
-  const bool automatic = options.method == Method::automatic || options.method == Method::measure;
+  context.kernel = options.kernel;
+  std::vector<Candidate> cands = candidates(p, options, context);
 
-  const algorithms::Solver* chosen = nullptr;
-  for (const auto* s : planner::solvers()) {
-    std::string line = std::string(name(s->method())) + ": ";
-    std::string reason = s->why_not(p, context);
-    if (reason.empty() && options.accuracy == Accuracy::elementwise &&
-        s->error_model() == algorithms::ErrorModel::normwise)
-      reason = "its error bound is normwise (c * eps * log2(L) * ||x|| * ||w||); accuracy=elementwise was asked for";
-    if (!reason.empty()) {
-      state->candidates.push_back(line + "refused: " + reason);
-      continue;
-    }
-    const auto e = s->estimate(p, context);
-    if (reason.empty() && context.max_workspace_bytes && e.workspace_bytes > context.max_workspace_bytes) {
-      state->candidates.push_back(line + "refused: needs " + std::to_string(e.workspace_bytes) +
-                                  " bytes of workspace, over max_workspace_bytes=" +
-                                  std::to_string(context.max_workspace_bytes));
-      continue;
-    }
-    line += "estimated " + format_seconds(e.seconds);
-    if (!e.detail.empty()) line += " (" + e.detail + ")";
-    const bool wanted = automatic ? s->method() != Method::reference : s->method() == options.method;
-    if (automatic && s->method() == Method::reference)
-      line += "; not chosen: the test oracle, only on request (method=reference)";
-    else if (!wanted)
-      line += "; not chosen: method=" + std::string(name(options.method)) + " was requested";
-    if (wanted && (!chosen || e.seconds < state->estimate.seconds)) {
-      chosen = s;
-      state->estimate = e;
-    }
-    state->candidates.push_back(line);
-  }
+  const Candidate* chosen = nullptr;
+  for (const auto& c : cands)
+    if (c.wanted && (!chosen || c.estimate.seconds < chosen->estimate.seconds)) chosen = &c;
   if (!chosen)
     throw Error(ErrorKind::invalid_problem, "method " + std::string(name(options.method)) +
                                                 " cannot compute '" + to_string(p) + "' under these options");
-  state->method = chosen->method();
-  state->executor = chosen->make(p, context);
+  state->choice = options.method == Method::automatic ? "auto: lowest estimated time" : "requested";
+
+  if (options.method == Method::measure) {
+    Method remembered;
+    const Candidate* from_wisdom = nullptr;
+    if (wisdom::recall(p, threads, remembered))
+      for (const auto& c : cands)
+        if (c.wanted && c.solver->method() == remembered) from_wisdom = &c;
+    if (from_wisdom) {
+      chosen = from_wisdom;
+      state->choice = "measure: remembered in wisdom";
+    } else {
+      const double cutoff = chosen->estimate.seconds * kMeasureWithin;
+      double best = 0;
+      const Candidate* fastest = nullptr;
+      for (auto& c : cands) {
+        if (!c.wanted) continue;
+        if (c.estimate.seconds > cutoff) {
+          c.line += "; not timed: estimate over " + std::to_string(static_cast<int>(kMeasureWithin)) + "x the best";
+          continue;
+        }
+        const auto executor = c.solver->make(p, context);
+        const double t = time_executor(*executor, p, state->output_shape);
+        c.line += "; measured " + format_seconds(t);
+        if (!fastest || t < best) fastest = &c, best = t;
+      }
+      chosen = fastest;
+      wisdom::remember(p, threads, chosen->solver->method());
+      state->choice = "measure: fastest of the timed candidates";
+    }
+  }
+  for (const auto& c : cands) {
+    std::string line = c.line;
+    if (c.solver == chosen->solver) line += "  <- chosen";
+    else if (c.wanted == false && line.find("refused") == std::string::npos &&
+             line.find("not chosen") == std::string::npos)
+      line += "; not chosen: method=" + std::string(name(options.method)) + " was requested";
+    state->candidates.push_back(line);
+  }
+  state->method = chosen->solver->method();
+  state->estimate = chosen->estimate;
+  state->executor = chosen->solver->make(p, context);
+
+  PlanCache& c = plan_cache();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  c.entries.emplace_front(key, state);
+  if (c.entries.size() > kPlanCacheEntries) c.entries.pop_back();
   return Plan(std::move(state));
 }
 
@@ -145,8 +279,7 @@ std::string Plan::explain() const {
   std::ostringstream out;
   out << "problem: " << to_string(s.problem) << "\n";
   out << "output: " << shape_to_string(s.output_shape) << "\n";
-  out << "method: " << name(s.method)
-      << (s.requested == Method::automatic ? " (auto: lowest estimated time)" : " (requested)") << "\n";
+  out << "method: " << name(s.method) << " (" << s.choice << ")\n";
   out << s.executor->describe();
   char buf[128];
   std::snprintf(buf, sizeof buf, "estimate: %.3g GFLOP, %s\n", s.estimate.flops / 1e9,
