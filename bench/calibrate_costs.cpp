@@ -105,7 +105,7 @@ double block_overhead(DType t, double pair_4096) {
   s.L = {4096};
   s.block = {4096 - 129 + 1};
   s.effort = fft::PlanEffort::measure;
-  auto ex = fft::make_fft_executor(p, s, 1);
+  auto ex = fft::make_fft_executor(p, s);
   const std::size_t scalar = dtype_size(t) / (is_complex(t) ? 2 : 1);
   const std::size_t parts = is_complex(t) ? 2 : 1;
   std::vector<unsigned char> x(1048576 * dtype_size(t)), k(129 * dtype_size(t)), y(1048576 * dtype_size(t));

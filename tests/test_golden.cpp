@@ -9,6 +9,8 @@
 #include "faltung/boundary.hpp"
 #include "faltung/convolve.hpp"
 #include "faltung/plan.hpp"
+#include "faltung/reference.hpp"
+#include "faltung/tolerance.hpp"
 #include "support/arrays.hpp"
 
 namespace faltung::test {
@@ -121,6 +123,43 @@ TEST(Golden, EveryCaseWithEveryMethod) {
       Buffer y(g.problem.dtype, plan.output_shape());
       plan.execute(g.x.data(), g.k.data(), y.data());
       expect_matches(g, y, "method=" + std::string(name(m)));
+    }
+  }
+}
+
+// The FFT methods keep the normwise bound (docs/semantics.md) against the
+// golden outputs; separable, where a kernel is rank 1, the elementwise one
+// (the golden kernels are random: tests/test_planner.cpp covers separable).
+TEST(Golden, EveryCaseWithTheFftAndSeparableMethods) {
+  for (const auto& g : load_cases()) {
+    const Reference ref(g.problem, g.x.data(), g.k.data());
+    for (Method m : {Method::fft, Method::overlap_save, Method::separable}) {
+      PlanOptions o;
+      o.method = m;
+      o.kernel = g.k.data();
+      if (m == Method::separable && Plan::create(g.problem, {Method::automatic, 1, 0, Accuracy::normwise, g.k.data()})
+                                            .explain()
+                                            .find("separable: refused") != std::string::npos)
+        continue;
+      const Plan plan = Plan::create(g.problem, o);
+      Buffer y(g.problem.dtype, plan.output_shape());
+      plan.execute(g.x.data(), g.k.data(), y.data());
+      ASSERT_EQ(y.shape, g.y.shape) << g.label;
+      const ReferenceNorms norms = ref.norms();
+      for (std::int64_t i = 0; i < y.elements(); ++i) {
+        const auto want = g.y.get(i), got = y.get(i);
+        const bool want_finite = std::isfinite(want.real()) && std::isfinite(want.imag());
+        const bool got_finite = std::isfinite(got.real()) && std::isfinite(got.imag());
+        ASSERT_EQ(want_finite, got_finite) << g.label << " method=" << name(m) << " output " << i;
+        if (!want_finite) continue;
+        const ReferenceValue v = ref.at(i);
+        const long double bound =
+            (plan.transform_length() > 0 ? tolerance::normwise_bound(g.problem.dtype, plan.transform_length(), norms, v)
+                                         : tolerance::direct_bound(g.problem.dtype, element_count(g.problem.k), v)) +
+            1e-12L * (1 + std::abs(want));  // the golden values' own rounding
+        ASSERT_LE(std::abs(want - got), bound) << g.label << " method=" << name(m) << " output " << i
+                                               << "\nproblem: " << to_string(g.problem);
+      }
     }
   }
 }

@@ -10,17 +10,19 @@
 namespace faltung::test {
 namespace {
 
-void expect_bit_identical(const Problem& p, std::uint64_t seed, bool expect_parallel = true) {
+void expect_bit_identical(const Problem& p, std::uint64_t seed, bool expect_parallel = true,
+                          Method method = Method::direct, bool with_nan = false) {
   if (expect_parallel) {
-    const std::string e = Plan::create(p, {Method::direct, 2}).explain();
+    const std::string e = Plan::create(p, {method, 2}).explain();
     EXPECT_NE(e.find("threads: 2"), std::string::npos) << "one worker only for " << to_string(p);
   }
   std::mt19937_64 rng(seed);
-  const Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
+  Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
   const Buffer k = random_buffer(p.dtype, p.k, rng, Values::normal);
-  const Buffer one = run_plan(p, x, k, {Method::direct, 1});
+  if (with_nan) x.set(x.elements() / 3, {NAN, 0});
+  const Buffer one = run_plan(p, x, k, {method, 1});
   for (int threads : {2, 3, 4, 7, 16}) {
-    const Buffer many = run_plan(p, x, k, {Method::direct, threads});
+    const Buffer many = run_plan(p, x, k, {method, threads});
     const std::size_t bytes = one.elements() * dtype_size(p.dtype);
     EXPECT_EQ(std::memcmp(one.data(), many.data(), bytes), 0)
         << "threads=" << threads << " differs from threads=1 for " << to_string(p);
@@ -52,6 +54,19 @@ TEST(Threads, BitIdenticalOnRandomProblems) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     expect_bit_identical(c.problem, seed, false);  // small ones may get one worker
   }
+}
+
+// The FFT methods split blocks (and batch rows) among workers; each block is
+// computed the same way whichever worker runs it.
+TEST(Threads, FftMethodsBitIdentical) {
+  for (const char* s : {"op=conv dtype=f32 x=300007 k=1023 mode=same",
+                        "op=corr dtype=f64 x=100001 k=4000 boundary=wrap",
+                        "op=conv dtype=f32 x=540x960 k=31x31 mode=same boundary=symmetric",
+                        "op=conv dtype=c64 x=100000 k=300 mode=same",
+                        "op=conv dtype=f64 x=16x20000 k=1001 axes=1 mode=same nan=ignore"}) {
+    expect_bit_identical(parse_problem(s), 11, true, Method::overlap_save, true);
+  }
+  expect_bit_identical(parse_problem("op=conv dtype=f64 x=16x30000 k=501 axes=1 mode=same"), 12, true, Method::fft);
 }
 
 TEST(Threads, ZeroMeansAllHardwareThreads) {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "faltung/plan.hpp"
 #include "faltung/reference.hpp"
 #include "faltung/tolerance.hpp"
+#include "faltung/wisdom.hpp"
 #include "npy.hpp"
 
 namespace faltung::bench {
@@ -28,7 +30,10 @@ namespace {
 
 struct Settings {
   bool verify = false, perf = false, table = false, explain = false;
-  std::string method = "auto";
+  std::string method = "auto";  // one method, or a comma-separated list run in turn
+  std::size_t max_workspace = 0;
+  std::string accuracy = "normwise";
+  std::string wisdom;  // loaded before, saved after
   int threads = 1;
   std::uint64_t seed = 1;
   double budget = 0.3;        // seconds of timed repetitions per case (as anchors.py)
@@ -136,17 +141,41 @@ struct Row {
   std::int64_t checked = -1;
 };
 
+std::vector<std::string> split_methods(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = list.find(',', start);
+    out.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 int run(const std::vector<Problem>& problems, const Settings& s) {
   std::vector<Row> rows;
   int failures = 0;
   std::FILE* notes = (s.perf && !s.table) ? stderr : stdout;
-  for (std::size_t pi = 0; pi < problems.size(); ++pi) {
+  const std::vector<std::string> methods = split_methods(s.method);
+  for (std::size_t pi = 0; pi < problems.size(); ++pi)
+  for (const std::string& method : methods) {
     const Problem& p = problems[pi];
     const std::uint64_t seed = s.seed + pi;
     Row row{case_for(p)};
     try {
-      const Plan plan = Plan::create(p, {parse_method(s.method), s.threads});
+      std::mt19937_64 rng(seed);
+      const Bytes x = s.input.empty() ? random_array(p.dtype, p.x, rng) : from_npy(s.input, p, p.x, "x");
+      const Bytes k = s.kernel.empty() ? random_array(p.dtype, p.k, rng) : from_npy(s.kernel, p, p.k, "k");
+      PlanOptions options;
+      options.method = parse_method(method);
+      options.threads = s.threads;
+      options.max_workspace_bytes = s.max_workspace;
+      options.accuracy = parse_accuracy(s.accuracy);
+      options.kernel = k.data();  // the values are known here: lets auto consider separable
+      const Plan plan = Plan::create(p, options);
       row.method = std::string(name(plan.method()));
+      if (options.method == Method::automatic) row.method = "auto:" + row.method;
       if (s.explain) std::fprintf(notes, "%s\n", plan.explain().c_str());
       const double estimate = plan.estimated_seconds();
       if (estimate > s.max_seconds) {
@@ -154,9 +183,6 @@ int run(const std::vector<Problem>& problems, const Settings& s) {
                      to_string(p).c_str(), estimate, row.method.c_str(), s.max_seconds);
         continue;
       }
-      std::mt19937_64 rng(seed);
-      const Bytes x = s.input.empty() ? random_array(p.dtype, p.x, rng) : from_npy(s.input, p, p.x, "x");
-      const Bytes k = s.kernel.empty() ? random_array(p.dtype, p.k, rng) : from_npy(s.kernel, p, p.k, "k");
       Bytes y(plan.output_elements() * dtype_size(p.dtype));
       Bytes ws(plan.workspace_bytes() + 64);
       plan.execute(x.data(), k.data(), y.data(), ws.data());
@@ -220,7 +246,13 @@ int main(int argc, char** argv) {
   app.add_flag("--perf", s.perf, "time each problem; print JSON lines {group, case, system, seconds, gflops}");
   app.add_flag("--table", s.table, "print a readable table instead of JSON lines");
   app.add_flag("--explain", s.explain, "print each plan's explanation");
-  app.add_option("--method", s.method, "auto | direct | reference")->capture_default_str();
+  app.add_option("--method", s.method,
+                 "auto | direct | fft | overlap_save | separable | measure | reference, or a comma-separated "
+                 "list run in turn")
+      ->capture_default_str();
+  app.add_option("--max-workspace", s.max_workspace, "max_workspace_bytes of the plans (0 = no cap)");
+  app.add_option("--accuracy", s.accuracy, "normwise (FFT allowed) | elementwise")->capture_default_str();
+  app.add_option("--wisdom", s.wisdom, "wisdom file: loaded first (if it exists), saved at the end");
   app.add_option("--threads", s.threads, "worker threads (0 = all)")->capture_default_str();
   app.add_option("--seed", s.seed, "seed of the random inputs (problem i uses seed + i)")->capture_default_str();
   app.add_option("--budget", s.budget, "seconds of timed repetitions per case")->capture_default_str();
@@ -250,5 +282,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!s.verify && !s.perf && s.output.empty()) s.verify = true;
-  return run(problems, s);
+  if (!s.wisdom.empty() && std::ifstream(s.wisdom).good())
+    for (const auto& warning : faltung::wisdom::load(s.wisdom)) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  const int rc = run(problems, s);
+  if (!s.wisdom.empty()) {
+    try {
+      faltung::wisdom::save(s.wisdom);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "faltung-bench: %s\n", e.what());
+      return 2;
+    }
+  }
+  return rc;
 }

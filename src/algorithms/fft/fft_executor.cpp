@@ -21,6 +21,7 @@
 #include <limits>
 #include <sstream>
 
+#include "algorithms/fft/spectrum_kernels.hpp"
 #include "algorithms/fft/tile_io.hpp"
 #include "algorithms/fft/tiles.hpp"
 #include "algorithms/fft/window_counts.hpp"
@@ -59,7 +60,9 @@ Regions regions(const Problem& p, const TileLayout& t, int workers) {
   r.counts = r.spectrum + (complex ? 0 : spectrum_bytes);
   r.line = r.counts + round_up_to_line(4 * n);
   r.per_worker = r.line + round_up_to_line(4 * longest);
-  r.total = r.workers + r.per_worker * static_cast<std::size_t>(workers);
+  // + one line of slack: FFTW's new-array execute needs the alignment the
+  // plans were made with (64 bytes), whatever the caller's workspace has.
+  r.total = r.workers + r.per_worker * static_cast<std::size_t>(workers) + core::kCacheLine;
   return r;
 }
 
@@ -74,16 +77,17 @@ class FftExecutor final : public algorithms::Executor {
   };
 
  public:
-  FftExecutor(const Problem& p, const FftSchedule& s, int threads)
+  FftExecutor(const Problem& p, const FftSchedule& s)
       : p_(p),
         s_(s),
         complex_(is_complex(p.dtype)),
         cs_(complex_ ? 2 : 1),
         t_(make_tile_layout(core::make_geometry(p), s.L, s.block)),
-        workers_(worker_count(t_.items, threads)),
+        workers_(worker_count(t_.items, s.workers)),
         r_(regions(p, t_, workers_)),
         pair_(transform_pair<T>(!complex_, s.L, s.effort)),
-        spectrum_elements_(spectrum_elements(!complex_, s.L)) {}
+        spectrum_elements_(spectrum_elements(!complex_, s.L)),
+        kernels_(best_spectrum_kernels()) {}
 
   std::size_t workspace_bytes() const override { return r_.total; }
   std::int64_t transform_length() const override { return t_.buffer_elements; }
@@ -92,7 +96,7 @@ class FftExecutor final : public algorithms::Executor {
     core::require_finite_kernel(p_, kv);
     const T* x = static_cast<const T*>(xv);
     T* y = static_cast<T*>(yv);
-    char* ws = static_cast<char*>(workspace);
+    char* ws = core::align_to_line(static_cast<char*>(workspace));
     T* h = reinterpret_cast<T*>(ws);
     kernel_spectrum(static_cast<const T*>(kv), h, ws);
 
@@ -118,6 +122,7 @@ class FftExecutor final : public algorithms::Executor {
     for (std::size_t i = 0; i < s_.block.size(); ++i) s << (i ? "x" : "") << s_.block[i];
     s << " outputs (" << t_.batch_count << " batch index" << (t_.batch_count == 1 ? "" : "es")
       << "); boundary extension read in place while gathering each block\n";
+    s << "simd target: " << kernels_.target << " (spectrum products, copies)\n";
     s << "threads: " << workers_ << "\n";
     s << "workspace: " << workspace_bytes() << " bytes\n";
     s << "error bound: max|y - y_ref| <= c * eps * log2(L) * ||x||_2 * ||w||_2 (L = " << t_.buffer_elements
@@ -238,15 +243,16 @@ class FftExecutor final : public algorithms::Executor {
     pair_->forward(data, spec);
     multiply(spec, h);
     pair_->inverse(spec, data);
-    return scatter(t_, tile, data, y, cs_);
+    return scatter(t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) {
+      if constexpr (sizeof(T) == 4) return kernels_.copy_f32(d, s, n);
+      else return kernels_.copy_f64(d, s, n);
+    });
   }
 
-  void multiply(T* __restrict spec, const T* __restrict h) const {
-    for (std::int64_t i = 0; i < spectrum_elements_; ++i) {
-      const T ar = spec[2 * i], ai = spec[2 * i + 1], br = h[2 * i], bi = h[2 * i + 1];
-      spec[2 * i] = ar * br - ai * bi;
-      spec[2 * i + 1] = ar * bi + ai * br;
-    }
+  void multiply(T* spec, const T* h) const {
+    const auto n = static_cast<std::size_t>(spectrum_elements_);
+    if constexpr (sizeof(T) == 4) kernels_.multiply_f32(spec, h, n);
+    else kernels_.multiply_f64(spec, h, n);
   }
 
   // sum(w) as the windows see it, and the denominator below which a window
@@ -274,18 +280,19 @@ class FftExecutor final : public algorithms::Executor {
   Regions r_;
   std::shared_ptr<const TransformPair<T>> pair_;
   std::int64_t spectrum_elements_;
+  const SpectrumKernels& kernels_;
 };
 
 }  // namespace
 
-std::size_t fft_workspace_bytes(const Problem& p, const FftSchedule& s, int threads) {
+std::size_t fft_workspace_bytes(const Problem& p, const FftSchedule& s, int workers) {
   const TileLayout t = make_tile_layout(core::make_geometry(p), s.L, s.block);
-  return regions(p, t, worker_count(t.items, threads)).total;
+  return regions(p, t, worker_count(t.items, workers)).total;
 }
 
-std::unique_ptr<algorithms::Executor> make_fft_executor(const Problem& p, const FftSchedule& s, int threads) {
-  if (p.dtype == DType::f32 || p.dtype == DType::c64) return std::make_unique<FftExecutor<float>>(p, s, threads);
-  return std::make_unique<FftExecutor<double>>(p, s, threads);
+std::unique_ptr<algorithms::Executor> make_fft_executor(const Problem& p, const FftSchedule& s) {
+  if (p.dtype == DType::f32 || p.dtype == DType::c64) return std::make_unique<FftExecutor<float>>(p, s);
+  return std::make_unique<FftExecutor<double>>(p, s);
 }
 
 }  // namespace faltung::fft

@@ -16,12 +16,13 @@ struct FftSchedule {
   std::vector<std::int64_t> L;      // transform length per convolved axis
   std::vector<std::int64_t> block;  // outputs per block per convolved axis
   PlanEffort effort = PlanEffort::estimate;
+  int workers = 1;                  // threads that run blocks (each has its own buffers)
   std::string name;                 // "fft" or "overlap_save", for explain
 };
 
-// Bytes the executor needs for schedule s with `threads` workers.
-std::size_t fft_workspace_bytes(const Problem& p, const FftSchedule& s, int threads);
+// Bytes the executor needs for schedule s with `workers` workers.
+std::size_t fft_workspace_bytes(const Problem& p, const FftSchedule& s, int workers);
 
-std::unique_ptr<algorithms::Executor> make_fft_executor(const Problem& p, const FftSchedule& s, int threads);
+std::unique_ptr<algorithms::Executor> make_fft_executor(const Problem& p, const FftSchedule& s);
 
 }  // namespace faltung::fft

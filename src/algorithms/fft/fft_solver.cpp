@@ -63,7 +63,7 @@ class WholeArraySolver final : public algorithms::Solver {
     return to_estimate(p, whole_array_schedule(p, c));
   }
   std::unique_ptr<algorithms::Executor> make(const Problem& p, const algorithms::Context& c) const override {
-    return make_fft_executor(p, whole_array_schedule(p, c).schedule, c.threads);
+    return make_fft_executor(p, whole_array_schedule(p, c).schedule);
   }
 };
 
@@ -79,7 +79,7 @@ class OverlapSaveSolver final : public algorithms::Solver {
     return to_estimate(p, *blocked_schedule(p, c));
   }
   std::unique_ptr<algorithms::Executor> make(const Problem& p, const algorithms::Context& c) const override {
-    return make_fft_executor(p, blocked_schedule(p, c)->schedule, c.threads);
+    return make_fft_executor(p, blocked_schedule(p, c)->schedule);
   }
 };
 

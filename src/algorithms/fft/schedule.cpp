@@ -46,17 +46,26 @@ double cost(DType t, const std::vector<std::int64_t>& L, std::int64_t items, int
   return rounds * block + 0.5 * pair;  // + the kernel's forward transform
 }
 
+// The schedule's lengths and blocks never depend on the thread count (so
+// results are bit-identical for any count): they are chosen on one thread's
+// cost and workspace. Threads then take as many workers as the cap allows.
 Scheduled finish(const Problem& p, const algorithms::Context& c, std::vector<std::int64_t> L,
-                 std::vector<std::int64_t> block, const char* name, double seconds) {
+                 std::vector<std::int64_t> block, const char* name, std::int64_t items) {
   Scheduled s;
   std::int64_t n = 1;
   for (auto l : L) n *= l;
+  const double one_thread = cost(p.dtype, L, items, 1);
   s.schedule.L = std::move(L);
   s.schedule.block = std::move(block);
-  s.schedule.effort = n <= kMeasureUpTo && seconds >= kMeasureFrom ? PlanEffort::measure : PlanEffort::estimate;
+  s.schedule.effort = n <= kMeasureUpTo && one_thread >= kMeasureFrom ? PlanEffort::measure : PlanEffort::estimate;
   s.schedule.name = name;
-  s.seconds = seconds;
-  s.workspace_bytes = fft_workspace_bytes(p, s.schedule, c.threads);
+  int workers = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(c.threads, items)));
+  while (workers > 1 && c.max_workspace_bytes &&
+         fft_workspace_bytes(p, s.schedule, workers) > c.max_workspace_bytes)
+    --workers;
+  s.schedule.workers = workers;
+  s.seconds = cost(p.dtype, s.schedule.L, items, workers);
+  s.workspace_bytes = fft_workspace_bytes(p, s.schedule, workers);
   return s;
 }
 
@@ -96,8 +105,7 @@ Scheduled whole_array_schedule(const Problem& p, const algorithms::Context& c) {
     L.push_back(best);
     block.push_back(a.out);
   }
-  const std::int64_t items = batch_count(g);
-  return finish(p, c, L, block, "fft", cost(p.dtype, L, items, c.threads));
+  return finish(p, c, L, block, "fft", batch_count(g));
 }
 
 std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Context& c) {
@@ -108,7 +116,9 @@ std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Co
   for (const auto& a : axes) cands.push_back(candidate_lengths(a, most));
   const std::int64_t batches = batch_count(g);
 
-  std::optional<Scheduled> best;
+  std::optional<double> best_seconds;
+  std::vector<std::int64_t> best_L, best_block;
+  std::int64_t best_items = 0;
   std::vector<std::size_t> pick(axes.size(), 0);
   // Odometer over the candidate lengths of every axis; cheapest first, and
   // the workspace check only for schedules that would win.
@@ -122,16 +132,24 @@ std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Co
       block.push_back(b);
       items *= (axes[i].out + b - 1) / b;
     }
-    const double seconds = cost(p.dtype, L, items, c.threads);
-    if (!best || seconds < best->seconds) {
-      Scheduled s = finish(p, c, L, block, "overlap_save", seconds);
-      if (c.max_workspace_bytes == 0 || s.workspace_bytes <= c.max_workspace_bytes) best = std::move(s);
+    const double seconds = cost(p.dtype, L, items, 1);
+    if (!best_seconds || seconds < *best_seconds) {
+      FftSchedule one;
+      one.L = L;
+      one.block = block;
+      if (c.max_workspace_bytes == 0 || fft_workspace_bytes(p, one, 1) <= c.max_workspace_bytes) {
+        best_seconds = seconds;
+        best_L = L;
+        best_block = block;
+        best_items = items;
+      }
     }
     std::size_t i = 0;
     while (i < axes.size() && ++pick[i] == cands[i].size()) pick[i++] = 0;
     if (i == axes.size()) break;
   }
-  return best;
+  if (!best_seconds) return std::nullopt;
+  return finish(p, c, best_L, best_block, "overlap_save", best_items);
 }
 
 }  // namespace faltung::fft

@@ -150,18 +150,16 @@ inline std::int64_t read_base(const TileLayout& t) {
 }
 
 // Writes the tile's kept outputs; true when all of them are finite.
-template <class T>
-bool scatter(const TileLayout& t, const Tile& tile, const T* buf, T* y, int cs) {
+// copy_row(dst, src, n) copies n scalars and says whether they are finite.
+template <class T, class CopyRow>
+bool scatter(const TileLayout& t, const Tile& tile, const T* buf, T* y, int cs, CopyRow&& copy_row) {
   bool bad = false;
   const std::int64_t base = read_base(t);
   for_each_output_row(t, tile, [&](std::int64_t block_off, std::int64_t y_off, std::int64_t count, std::int64_t sy) {
     const T* src = buf + (base + block_off) * cs;
     T* dst = y + y_off * cs;
     if (sy == 1) {
-      for (std::int64_t i = 0; i < count * cs; ++i) {
-        dst[i] = src[i];
-        bad |= is_nonfinite_bits(src[i]);
-      }
+      bad |= !copy_row(dst, src, static_cast<std::size_t>(count * cs));
     } else {
       for (std::int64_t i = 0; i < count; ++i)
         for (int k = 0; k < cs; ++k) {
