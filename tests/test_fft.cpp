@@ -127,7 +127,7 @@ TEST(FftWorkspace, CapPicksSmallerBlocks) {
   const Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
   const Buffer k = random_buffer(p.dtype, p.k, rng, Values::normal);
   const std::size_t uncapped = Plan::create(p, {Method::overlap_save, 1}).workspace_bytes();
-  for (std::size_t cap : {uncapped / 2, uncapped / 4}) {
+  for (std::size_t cap : {uncapped * 3 / 4, uncapped / 2}) {
     PlanOptions o;
     o.method = Method::overlap_save;
     o.max_workspace_bytes = cap;

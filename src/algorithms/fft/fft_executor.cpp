@@ -53,7 +53,9 @@ Regions regions(const Problem& p, const TileLayout& t, int workers) {
   const auto n = static_cast<std::size_t>(t.buffer_elements);
   const std::size_t spectrum_bytes =
       round_up_to_line(2 * real_size * static_cast<std::size_t>(spectrum_elements(!complex, t.L)));
-  const std::size_t longest = static_cast<std::size_t>(*std::max_element(t.L.begin(), t.L.end()));
+  std::size_t longest = 0;  // one line of a block's span
+  for (std::size_t i = 0; i < t.conv.size(); ++i)
+    longest = std::max(longest, static_cast<std::size_t>(t.L[i] + t.g.axes[t.conv[i]].m));
   Regions r;
   r.workers = spectrum_bytes;
   r.spectrum = round_up_to_line(dtype_size(p.dtype) * n);
@@ -202,7 +204,8 @@ class FftExecutor final : public algorithms::Executor {
 
     const T nan = std::numeric_limits<T>::quiet_NaN();
     if (pass != Pass::ignore) {
-      for_each_output_row(t_, tile, [&](std::int64_t off, std::int64_t y_off, std::int64_t n, std::int64_t sy) {
+      for_each_output_row(t_, tile, [&](std::int64_t off, std::int64_t, std::int64_t y_off, std::int64_t n,
+                                        std::int64_t sy) {
         for (std::int64_t i = 0; i < n; ++i)
           if (counts[off + i] > 0)
             for (int c = 0; c < cs_; ++c) y[(y_off + i * sy) * cs_ + c] = nan;
@@ -217,13 +220,14 @@ class FftExecutor final : public algorithms::Executor {
     pair_->forward(data, spec);
     multiply(spec, h);
     pair_->inverse(spec, data);
-    const std::int64_t base = read_base(t_);
     using C = std::complex<T>;
-    for_each_output_row(t_, tile, [&](std::int64_t off, std::int64_t y_off, std::int64_t n, std::int64_t sy) {
+    const std::int64_t L = t_.L.back(), r0 = t_.read_offset.back();
+    for_each_output_row(t_, tile, [&](std::int64_t off, std::int64_t read_row, std::int64_t y_off, std::int64_t n,
+                                      std::int64_t sy) {
       for (std::int64_t i = 0; i < n; ++i) {
         if (counts[off + i] == 0) continue;
         T* out = y + (y_off + i * sy) * cs_;
-        const T* d = data + (base + off + i) * cs_;
+        const T* d = data + (read_row + (r0 + i) % L) * cs_;
         const C den(d[0], complex_ ? d[1] : T(0));
         if (counts[off + i] >= t_.g.kernel_elements || std::abs(den) <= wt.zero) {
           for (int c = 0; c < cs_; ++c) out[c] = nan;

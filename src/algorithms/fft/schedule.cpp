@@ -90,12 +90,25 @@ std::vector<std::int64_t> candidate_lengths(const AxisNeed& a, std::size_t most)
 
 }  // namespace
 
+// Zero samples of the constant extension at the start and end of an axis'
+// whole span (tiles.hpp, wrapped lengths). Not under nan=ignore: its weight
+// transform sees the constant extension as ones.
+std::int64_t shared_zeros(const core::AxisGeometry& ax, double cval, NanPolicy nan) {
+  if (ax.rule != BoundaryRule::constant || cval != 0 || nan == NanPolicy::ignore) return 0;
+  const std::int64_t span = ax.out + ax.m - 1;
+  const std::int64_t lead = std::clamp<std::int64_t>(-ax.start, 0, span);
+  const std::int64_t trail = std::clamp<std::int64_t>(ax.start + span - ax.n, 0, span);
+  return std::min({lead, trail, ax.m - 1});
+}
+
 Scheduled whole_array_schedule(const Problem& p, const algorithms::Context& c) {
   const auto g = core::make_geometry(p);
   std::vector<std::int64_t> L, block;
-  for (const auto& a : needs(g)) {
+  for (const auto& ax : g.axes) {
+    if (!ax.convolved) continue;
+    const AxisNeed a{ax.out, ax.m};
     // Among the smooth lengths up to 2x the need, the one the model finds cheapest.
-    const std::int64_t need = a.out + a.m - 1;
+    const std::int64_t need = a.out + a.m - 1 - shared_zeros(ax, g.cval, p.nan);
     std::int64_t best = next_smooth(need);
     double best_cost = algorithms::fft_pair_seconds(p.dtype, {best});
     for (auto l : smooth_between(need, 2 * need)) {

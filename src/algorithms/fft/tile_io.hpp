@@ -34,7 +34,8 @@ void gather(const TileLayout& t, const Tile& tile, const T* x, T* buf, int cs, c
   const std::size_t last = c - 1;
   const auto& lax = t.g.axes[t.conv[last]];
   const std::int64_t sx = t.x_stride[t.conv[last]];
-  const std::int64_t span = tile.count[last] + lax.m - 1;
+  // A wrapped length (tiles.hpp) stores only the first L of the span.
+  const std::int64_t span = std::min(tile.count[last] + lax.m - 1, t.L[last]);
   const std::int64_t c0 = tile.o0[last] + lax.start;
   // Positions [lo, hi) of the span read x in place; the rest are extended.
   const std::int64_t lo = std::clamp<std::int64_t>(-c0, 0, span);
@@ -97,7 +98,7 @@ void gather(const TileLayout& t, const Tile& tile, const T* x, T* buf, int cs, c
       rem /= t.L[i];
       buf_off += idx[i] * t.buf_stride[i];
       const auto& ax = t.g.axes[t.conv[i]];
-      if (idx[i] >= tile.count[i] + ax.m - 1) { zero_row = true; continue; }
+      if (idx[i] >= std::min(tile.count[i] + ax.m - 1, t.L[i])) { zero_row = true; continue; }
       const std::int64_t j = core::extend_index(tile.o0[i] + ax.start + idx[i], ax.n, ax.rule);
       if (j < 0) constant_row = true;
       else x_off += j * t.x_stride[t.conv[i]];
@@ -121,9 +122,12 @@ inline bool is_nonfinite_bits(double v) {
   return (b & 0x7ff0000000000000ull) == 0x7ff0000000000000ull;
 }
 
-// Calls row(block_off, y_off, count, y_stride) for each row of the tile's
-// outputs along the last convolved axis: block_off is the buffer offset of
-// the row's first output without the read offset, y_off its offset in y.
+// Calls row(block_off, read_row, y_off, count, y_stride) for each row of the
+// tile's outputs along the last convolved axis: block_off is the buffer
+// offset of the row's first output in block coordinates (window counts),
+// read_row the buffer offset of the row the transform's result lies on (the
+// outer axes' read offsets applied, modulo L: see wrapped lengths in
+// tiles.hpp), y_off the row's first output in y.
 template <class Row>
 void for_each_output_row(const TileLayout& t, const Tile& tile, Row&& row) {
   const std::size_t last = t.conv.size() - 1;
@@ -131,22 +135,27 @@ void for_each_output_row(const TileLayout& t, const Tile& tile, Row&& row) {
   std::int64_t outer = 1;
   for (std::size_t i = 0; i < last; ++i) outer *= tile.count[i];
   for (std::int64_t r = 0; r < outer; ++r) {
-    std::int64_t rem = r, block_off = 0, y_off = tile.y_base + tile.o0[last] * sy;
+    std::int64_t rem = r, block_off = 0, read_row = 0, y_off = tile.y_base + tile.o0[last] * sy;
     for (std::size_t i = last; i-- > 0;) {
       const std::int64_t k = rem % tile.count[i];
       rem /= tile.count[i];
       block_off += k * t.buf_stride[i];
+      read_row += ((k + t.read_offset[i]) % t.L[i]) * t.buf_stride[i];
       y_off += (tile.o0[i] + k) * t.y_stride[t.conv[i]];
     }
-    row(block_off, y_off, tile.count[last], sy);
+    row(block_off, read_row, y_off, tile.count[last], sy);
   }
 }
 
-// Buffer offset of output 0 of a block (see tiles.hpp, read_offset).
-inline std::int64_t read_base(const TileLayout& t) {
-  std::int64_t off = 0;
-  for (std::size_t i = 0; i < t.conv.size(); ++i) off += t.read_offset[i] * t.buf_stride[i];
-  return off;
+// Output i of a row lies at (read_offset + i) mod L along the last axis:
+// calls segment(first output, outputs, first position) for the one or two
+// contiguous runs.
+template <class Segment>
+void for_each_run(const TileLayout& t, std::int64_t count, Segment&& segment) {
+  const std::int64_t L = t.L.back(), r0 = t.read_offset.back() % L;
+  const std::int64_t first = std::min(count, L - r0);
+  segment(std::int64_t{0}, first, r0);
+  if (first < count) segment(first, count - first, std::int64_t{0});
 }
 
 // Writes the tile's kept outputs; true when all of them are finite.
@@ -154,19 +163,21 @@ inline std::int64_t read_base(const TileLayout& t) {
 template <class T, class CopyRow>
 bool scatter(const TileLayout& t, const Tile& tile, const T* buf, T* y, int cs, CopyRow&& copy_row) {
   bool bad = false;
-  const std::int64_t base = read_base(t);
-  for_each_output_row(t, tile, [&](std::int64_t block_off, std::int64_t y_off, std::int64_t count, std::int64_t sy) {
-    const T* src = buf + (base + block_off) * cs;
-    T* dst = y + y_off * cs;
-    if (sy == 1) {
-      bad |= !copy_row(dst, src, static_cast<std::size_t>(count * cs));
-    } else {
-      for (std::int64_t i = 0; i < count; ++i)
-        for (int k = 0; k < cs; ++k) {
-          dst[i * sy * cs + k] = src[i * cs + k];
-          bad |= is_nonfinite_bits(src[i * cs + k]);
-        }
-    }
+  for_each_output_row(t, tile, [&](std::int64_t, std::int64_t read_row, std::int64_t y_off, std::int64_t count,
+                                   std::int64_t sy) {
+    for_each_run(t, count, [&](std::int64_t i0, std::int64_t n, std::int64_t pos) {
+      const T* src = buf + (read_row + pos) * cs;
+      T* dst = y + (y_off + i0 * sy) * cs;
+      if (sy == 1) {
+        bad |= !copy_row(dst, src, static_cast<std::size_t>(n * cs));
+      } else {
+        for (std::int64_t i = 0; i < n; ++i)
+          for (int k = 0; k < cs; ++k) {
+            dst[i * sy * cs + k] = src[i * cs + k];
+            bad |= is_nonfinite_bits(src[i * cs + k]);
+          }
+      }
+    });
   });
   return !bad;
 }

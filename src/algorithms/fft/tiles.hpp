@@ -7,6 +7,13 @@
 // [o0 + start, o0 + start + count + m - 1) (see core/geometry.hpp); that span
 // is gathered into a buffer of length L >= count + m - 1, so the circular
 // convolution never wraps into a kept output.
+//
+// Wrapped lengths: when the span starts with `a` and ends with `b` samples of
+// a zero constant extension, L >= span - min(a, b) is enough (the whole-array
+// method uses it: full-mode linear convolution needs n + m - 1, not n + 2m - 2).
+// Reads past L would have met zeros at the span's end and meet the zeros at
+// its start instead; gather stores the first L samples of the span, and an
+// output lies at (o + read_offset) mod L.
 #pragma once
 
 #include <array>
@@ -35,7 +42,7 @@ struct TileLayout {
 };
 
 // block[i] outputs per block along conv axis i, transform lengths L[i]
-// (L[i] >= min(block[i], out) + m - 1).
+// (L[i] >= min(block[i], out) + m - 1, or a wrapped length for one block).
 TileLayout make_tile_layout(const core::Geometry& g, const std::vector<std::int64_t>& L,
                             const std::vector<std::int64_t>& block);
 
