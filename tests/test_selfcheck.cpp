@@ -1,6 +1,7 @@
 // Checks that need no reference: linearity, impulse response, shift,
-// commutativity. Integer-valued data makes the direct sums exact, so these
-// hold bit for bit.
+// commutativity, for each method. Integer-valued data makes the direct sums
+// exact, so there these hold bit for bit; the FFT methods hold them to
+// their rounding (all values here are below 1e5, f64).
 #include <gtest/gtest.h>
 
 #include "faltung/convolve.hpp"
@@ -16,6 +17,17 @@ Array<double> ints(const Shape& s, std::mt19937_64& rng) {
   return a;
 }
 
+constexpr Method kMethods[] = {Method::direct, Method::fft, Method::overlap_save};
+
+// a == b bit for bit for direct, to 1e-9 for the FFT methods.
+void expect_same(const std::vector<double>& a, const std::vector<double>& b, Method m, const std::string& what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (m == Method::direct) ASSERT_EQ(a[i], b[i]) << what << " at " << i;
+    else ASSERT_NEAR(a[i], b[i], 1e-9) << what << " method " << name(m) << " at " << i;
+  }
+}
+
 TEST(SelfCheck, Linearity) {
   std::mt19937_64 rng(11);
   for (const Shape& xs : {Shape{257}, Shape{19, 23}, Shape{7, 8, 9}}) {
@@ -23,12 +35,14 @@ TEST(SelfCheck, Linearity) {
     const auto x1 = ints(xs, rng), x2 = ints(xs, rng), k = ints(ks, rng);
     Array<double> mix = x1;
     for (std::size_t i = 0; i < mix.data.size(); ++i) mix.data[i] = 3 * x1.data[i] - 2 * x2.data[i];
-    for (Mode mode : {Mode::full, Mode::same, Mode::valid}) {
-      const auto y1 = convolve(x1, k, {.mode = mode}), y2 = convolve(x2, k, {.mode = mode});
-      const auto y = convolve(mix, k, {.mode = mode});
-      for (std::size_t i = 0; i < y.data.size(); ++i)
-        ASSERT_EQ(y.data[i], 3 * y1.data[i] - 2 * y2.data[i]) << "rank " << xs.size() << " at " << i;
-    }
+    for (Method m : kMethods)
+      for (Mode mode : {Mode::full, Mode::same, Mode::valid}) {
+        const auto y1 = convolve(x1, k, {.mode = mode, .method = m}), y2 = convolve(x2, k, {.mode = mode, .method = m});
+        const auto y = convolve(mix, k, {.mode = mode, .method = m});
+        std::vector<double> combined(y.data.size());
+        for (std::size_t i = 0; i < y.data.size(); ++i) combined[i] = 3 * y1.data[i] - 2 * y2.data[i];
+        expect_same(y.data, combined, m, "rank " + std::to_string(xs.size()));
+      }
   }
 }
 
@@ -36,13 +50,14 @@ TEST(SelfCheck, ImpulseResponseIsTheKernel) {
   std::mt19937_64 rng(12);
   const auto k = ints({5, 6}, rng);
   Array<double> delta{{1, 1}, {1.0}};
-  const auto y = convolve(delta, k);  // full: the kernel itself
-  EXPECT_EQ(y.shape, k.shape);
-  EXPECT_EQ(y.data, k.data);
-  // Correlation with an impulse gives the kernel reversed.
-  const auto c = correlate(delta, k);
-  std::vector<double> reversed(k.data.rbegin(), k.data.rend());
-  EXPECT_EQ(c.data, reversed);
+  for (Method m : kMethods) {
+    const auto y = convolve(delta, k, {.method = m});  // full: the kernel itself
+    EXPECT_EQ(y.shape, k.shape);
+    expect_same(y.data, k.data, m, "impulse");
+    // Correlation with an impulse gives the kernel reversed.
+    const auto c = correlate(delta, k, {.method = m});
+    expect_same(c.data, std::vector<double>(k.data.rbegin(), k.data.rend()), m, "impulse, correlation");
+  }
 }
 
 TEST(SelfCheck, ShiftingTheInputShiftsTheOutput) {
@@ -51,9 +66,11 @@ TEST(SelfCheck, ShiftingTheInputShiftsTheOutput) {
   const std::int64_t s = 37;
   Array<double> shifted{{300 + s}, std::vector<double>(300 + s, 0.0)};
   std::copy(x.data.begin(), x.data.end(), shifted.data.begin() + s);
-  const auto y = convolve(x, k), ys = convolve(shifted, k);
-  for (std::size_t i = 0; i < y.data.size(); ++i) ASSERT_EQ(ys.data[i + s], y.data[i]) << i;
-  for (std::int64_t i = 0; i < s; ++i) ASSERT_EQ(ys.data[i], 0.0);
+  for (Method m : kMethods) {
+    const auto y = convolve(x, k, {.method = m}), ys = convolve(shifted, k, {.method = m});
+    expect_same(std::vector<double>(ys.data.begin() + s, ys.data.end()), y.data, m, "shifted");
+    expect_same(std::vector<double>(ys.data.begin(), ys.data.begin() + s), std::vector<double>(s, 0.0), m, "lead");
+  }
 }
 
 TEST(SelfCheck, FullConvolutionCommutes) {
@@ -61,7 +78,8 @@ TEST(SelfCheck, FullConvolutionCommutes) {
   for (const auto& [xs, ks] : std::vector<std::pair<Shape, Shape>>{
            {{100}, {13}}, {{4}, {50}}, {{12, 30}, {5, 3}}, {{6, 7, 8}, {3, 9, 2}}}) {
     const auto x = ints(xs, rng), k = ints(ks, rng);
-    EXPECT_EQ(convolve(x, k).data, convolve(k, x).data) << shape_to_string(xs);
+    for (Method m : kMethods)
+      expect_same(convolve(x, k, {.method = m}).data, convolve(k, x, {.method = m}).data, m, shape_to_string(xs));
   }
 }
 
