@@ -1,7 +1,8 @@
 // Calibrates the cost model of method=auto (src/algorithms/costs.cpp) on this
-// machine kind, one thread, and prints the constants to paste there:
+// machine kind, one thread, and writes the constants it includes:
 //   - the time of one forward + inverse FFTW transform pair at 2^k samples,
-//     k = 4..22, per dtype, planned as the FFT methods plan them;
+//     k = 4..22, and of square 2-D pairs of 4^k samples, k = 3..11, per
+//     dtype, planned as the FFT methods plan them;
 //   - the slowdown of lengths with factors 3, 5 and 7 against powers of two;
 //   - the per-sample cost of gathering, multiplying and scattering a block;
 //   - the direct method's cost per output and per tap (least squares over
@@ -51,10 +52,12 @@ std::vector<double> random_data(std::size_t n) {
 }
 
 template <class T>
-double pair_seconds(bool real, std::int64_t n) {
+double pair_seconds(bool real, std::vector<std::int64_t> dims) {
+  std::int64_t n = 1;
+  for (auto d : dims) n *= d;
   const auto effort = n <= (1 << 18) ? fft::PlanEffort::measure : fft::PlanEffort::estimate;
-  auto pair = fft::transform_pair<T>(real, {n}, effort);
-  const std::size_t spectrum = static_cast<std::size_t>(fft::spectrum_elements(real, {n}));
+  auto pair = fft::transform_pair<T>(real, dims, effort);
+  const std::size_t spectrum = static_cast<std::size_t>(fft::spectrum_elements(real, dims));
   T* data = static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * 2 * n + 63) / 64) * 64));
   T* spec = static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * 2 * spectrum + 63) / 64) * 64));
   const auto init = random_data(static_cast<std::size_t>(2 * n));
@@ -68,12 +71,12 @@ double pair_seconds(bool real, std::int64_t n) {
   return t;
 }
 
-double pair_for(DType t, std::int64_t n) {
+double pair_for(DType t, std::vector<std::int64_t> dims) {
   switch (t) {
-    case DType::f32: return pair_seconds<float>(true, n);
-    case DType::f64: return pair_seconds<double>(true, n);
-    case DType::c64: return pair_seconds<float>(false, n);
-    case DType::c128: return pair_seconds<double>(false, n);
+    case DType::f32: return pair_seconds<float>(true, dims);
+    case DType::f64: return pair_seconds<double>(true, dims);
+    case DType::c64: return pair_seconds<float>(false, dims);
+    case DType::c128: return pair_seconds<double>(false, dims);
   }
   return 0;
 }
@@ -160,7 +163,10 @@ int main() {
   std::printf("// bench/calibrate_costs.cpp output\n");
   for (DType t : {DType::f32, DType::f64, DType::c64, DType::c128}) {
     std::vector<double> pow2;
-    for (int k = 4; k <= 22; ++k) pow2.push_back(pair_for(t, std::int64_t{1} << k));
+    for (int k = 4; k <= 22; ++k) pow2.push_back(pair_for(t, {std::int64_t{1} << k}));
+    // Square 2-D transforms of 4^k samples, k = 3..11 (also used for 3-D).
+    std::vector<double> square;
+    for (int k = 3; k <= 11; ++k) square.push_back(pair_for(t, {std::int64_t{1} << k, std::int64_t{1} << k}));
     // Slowdown of 3, 5, 7 times a power of two against the pow2 rate (N log2 N).
     double ratio[3];
     const int factors[3] = {3, 5, 7};
@@ -168,7 +174,7 @@ int main() {
       std::vector<double> r;
       for (int k = 7; k <= 17; k += 2) {
         const std::int64_t n = factors[f] * (std::int64_t{1} << k);
-        const double measured = pair_for(t, n);
+        const double measured = pair_for(t, {n});
         // The pow2 rate per N log2 N just below n.
         const int below = static_cast<int>(std::floor(std::log2(static_cast<double>(n))));
         const double rate = pow2[below - 4] / (std::ldexp(1.0, below) * below);
@@ -182,6 +188,8 @@ int main() {
     direct_fit(t, a, b);
     std::printf("    {  // %s\n     {", std::string(name(t)).c_str());
     for (std::size_t i = 0; i < pow2.size(); ++i) std::printf("%s%.4g", i ? ", " : "", pow2[i]);
+    std::printf("},\n     {");
+    for (std::size_t i = 0; i < square.size(); ++i) std::printf("%s%.4g", i ? ", " : "", square[i]);
     std::printf("},\n     {1.0, %.3f, %.3f, %.3f},\n     %.4g, %.4g, %.4g},\n", ratio[0], ratio[1], ratio[2],
                 overhead, a, b);
     std::fflush(stdout);

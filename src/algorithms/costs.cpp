@@ -8,7 +8,8 @@ namespace {
 
 // bench/calibrate_costs.cpp's output on this machine kind (docs/performance.md).
 struct Constants {
-  double pair_pow2[19];      // seconds of a transform pair of 2^k samples, k = 4..22
+  double pair_pow2[19];      // seconds of a 1-D transform pair of 2^k samples, k = 4..22
+  double pair_square[9];     // seconds of a square 2-D pair of 4^k samples, k = 3..11
   double slowdown[4];        // lengths whose largest prime factor is 2, 3, 5, 7
   double block_per_element;  // seconds per sample of a block: gather, multiply, scatter
   double direct_per_output;  // seconds per output of a direct sum ...
@@ -21,6 +22,7 @@ constexpr Constants kConstants[4] = {
 };
 
 constexpr int kFirstPow2 = 4, kLastPow2 = 22;
+constexpr int kFirstSquare = 3, kLastSquare = 11;
 
 // The slowdown of a length against a power of two: by its largest prime
 // factor (measured), and 5% more for each further odd factor (FFTW's radix-3,
@@ -40,22 +42,23 @@ double length_slowdown(const Constants& c, std::int64_t n) {
 }
 
 // Pair time of n samples at the power-of-two rate: interpolated per N log2 N
-// between the measured powers of two, extrapolated at the end rates.
-double pow2_rate_seconds(const Constants& c, double n) {
-  const double k = std::log2(std::max(2.0, n));
+// between the measured sizes (table[i] at 2^(step (i + first)) samples),
+// extrapolated at the end rates.
+double rate_seconds(const double* table, int first, int last, int step, double n) {
+  const double k = std::log2(std::max(2.0, n)) / step;  // in table steps
   auto per_nlogn = [&](int i) {
-    const double size = std::ldexp(1.0, i + kFirstPow2);
-    return c.pair_pow2[i] / (size * (i + kFirstPow2));
+    const double log2_size = static_cast<double>(step * (i + first));
+    return table[i] / (std::exp2(log2_size) * log2_size);
   };
   double rate;
-  if (k <= kFirstPow2) rate = per_nlogn(0);
-  else if (k >= kLastPow2) rate = per_nlogn(kLastPow2 - kFirstPow2);
+  if (k <= first) rate = per_nlogn(0);
+  else if (k >= last) rate = per_nlogn(last - first);
   else {
-    const int i = static_cast<int>(std::floor(k)) - kFirstPow2;
+    const int i = static_cast<int>(std::floor(k)) - first;
     const double f = k - std::floor(k);
-    rate = per_nlogn(i) * (1 - f) + per_nlogn(std::min(i + 1, kLastPow2 - kFirstPow2)) * f;
+    rate = per_nlogn(i) * (1 - f) + per_nlogn(std::min(i + 1, last - first)) * f;
   }
-  return rate * n * k;
+  return rate * n * std::log2(std::max(2.0, n));
 }
 
 }  // namespace
@@ -72,7 +75,12 @@ double fft_pair_seconds(DType t, const std::vector<std::int64_t>& L) {
     n *= static_cast<double>(l);
     slowdown = std::max(slowdown, length_slowdown(c, l));
   }
-  return pow2_rate_seconds(c, n) * slowdown;
+  // Multi-dimensional transforms run at the 2-D rate: FFTW's row-column
+  // passes stay in cache where one long 1-D transform of as many samples
+  // does not (2^20 samples: 1-D 9.9 ms, 1024x1024 less).
+  const double base = L.size() == 1 ? rate_seconds(c.pair_pow2, kFirstPow2, kLastPow2, 1, n)
+                                    : rate_seconds(c.pair_square, kFirstSquare, kLastSquare, 2, n);
+  return base * slowdown;
 }
 
 double fft_block_overhead_seconds(DType t, std::int64_t elements) {

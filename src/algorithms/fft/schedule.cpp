@@ -42,8 +42,14 @@ double cost(DType t, const std::vector<std::int64_t>& L, std::int64_t items, int
   const double pair = algorithms::fft_pair_seconds(t, L);
   const double block = pair + algorithms::fft_block_overhead_seconds(t, n);
   const int workers = static_cast<int>(std::min<std::int64_t>(threads, items));
-  const double rounds = std::ceil(static_cast<double>(items) / workers);
-  return rounds * block + 0.5 * pair;  // + the kernel's forward transform
+  // Blocks on several threads share the memory bandwidth: 1.8-2.0x on two
+  // threads measured (docs/performance.md), so 0.9 per thread.
+  const double rounds = std::ceil(static_cast<double>(items) / workers) / (workers > 1 ? 0.9 : 1.0);
+  // + the kernel's forward transform, which runs beside the input's when one
+  // block has two threads (fft_executor.cpp); large transforms contend for
+  // memory, so it saves about half its time (1e6 x 1e6 full: 1.25x, not 1.5x).
+  const double kernel = items == 1 && threads >= 2 ? 0.25 * pair : 0.5 * pair;
+  return rounds * block + kernel;
 }
 
 // The schedule's lengths and blocks never depend on the thread count (so
@@ -59,7 +65,8 @@ Scheduled finish(const Problem& p, const algorithms::Context& c, std::vector<std
   s.schedule.block = std::move(block);
   s.schedule.effort = n <= kMeasureUpTo && one_thread >= kMeasureFrom ? PlanEffort::measure : PlanEffort::estimate;
   s.schedule.name = name;
-  int workers = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(c.threads, items)));
+  // One block still takes two workers: the kernel's transform runs beside it.
+  int workers = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(c.threads, std::max<std::int64_t>(items, 2))));
   while (workers > 1 && c.max_workspace_bytes &&
          fft_workspace_bytes(p, s.schedule, workers) > c.max_workspace_bytes)
     --workers;
