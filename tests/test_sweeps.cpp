@@ -56,6 +56,48 @@ void sweep(std::uint64_t seed0, int count, const SweepLimits& limits, Method met
 }
 
 TEST(Sweep, DirectAgainstReference) { sweep(base_seed(), 3000, {}); }
+
+// Random problems with two or three convolved axes and a rank-1 kernel (the
+// outer product of random integer vectors, so it is exactly rank 1), through
+// method=separable wherever it applies.
+TEST(Sweep, SeparableAgainstReference) {
+  const std::uint64_t seed0 = base_seed() + 5000000;
+  int ran = 0;
+  for (int i = 0; i < 3000 && ran < 400; ++i) {
+    const std::uint64_t seed = seed0 + i;
+    std::mt19937_64 rng(seed);
+    SweepCase c = random_case(rng, {});
+    const Problem& p = c.problem;
+    const std::size_t r = p.k.size();
+    if (r < 2 || is_complex(p.dtype) || p.nan == NanPolicy::ignore || p.nan == NanPolicy::raise) continue;
+    std::vector<std::vector<long double>> f(r);
+    std::uniform_int_distribution<int> d(-3, 3);
+    for (std::size_t a = 0; a < r; ++a)
+      for (std::int64_t j = 0; j < p.k[a]; ++j) f[a].push_back(d(rng) == 0 ? 1 : d(rng));
+    std::vector<std::int64_t> stride(r, 1);
+    for (std::size_t a = r; a-- > 1;) stride[a - 1] = stride[a] * p.k[a];
+    for (std::int64_t e = 0; e < c.k.elements(); ++e) {
+      long double v = 1;
+      for (std::size_t a = 0; a < r; ++a) v *= f[a][static_cast<std::size_t>((e / stride[a]) % p.k[a])];
+      c.k.set(e, {v, 0});
+    }
+    PlanOptions o;
+    o.kernel = c.k.data();
+    o.threads = c.threads;
+    if (Plan::create(p, o).explain().find("separable: refused") != std::string::npos) continue;
+    o.method = Method::separable;
+    SCOPED_TRACE("seed " + std::to_string(seed) + " problem: " + to_string(p));
+    const Plan plan = Plan::create(p, o);
+    ASSERT_EQ(plan.method(), Method::separable);
+    Buffer y(p.dtype, plan.output_shape());
+    plan.execute(c.x.data(), c.k.data(), y.data());
+    const CheckResult res = check_against_reference(p, c.x, c.k, y, seed);
+    ASSERT_TRUE(res.ok) << res.message;
+    ++ran;
+  }
+  EXPECT_GT(ran, 100) << "too few random problems admit separable";
+  std::printf("sweep separable seed=%llu ran=%d\n", static_cast<unsigned long long>(seed0), ran);
+}
 TEST(Sweep, FftAgainstReference) { sweep(base_seed() + 3000000, 1500, {}, Method::fft); }
 TEST(Sweep, OverlapSaveAgainstReference) { sweep(base_seed() + 4000000, 1500, {}, Method::overlap_save); }
 

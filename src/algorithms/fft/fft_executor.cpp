@@ -102,9 +102,13 @@ class FftExecutor final : public algorithms::Executor {
     T* h = reinterpret_cast<T*>(ws);
 
     ExecuteReport report;
-    const bool finite = t_.items == 1 && workers_ >= 2 ? one_block_two_workers(x, static_cast<const T*>(kv), h, y, ws)
-                                                       : (kernel_spectrum(static_cast<const T*>(kv), h, worker_data(ws, 0)),
-                                                          run_blocks(x, Pass::fast, h, y, ws, {}));
+    bool finite;
+    if (t_.items == 1 && workers_ >= 2) {
+      finite = one_block_two_workers(x, static_cast<const T*>(kv), h, y, ws);
+    } else {
+      kernel_spectrum(static_cast<const T*>(kv), h, worker_data(ws, 0));
+      finite = run_blocks(x, Pass::fast, h, y, ws, {});
+    }
     if (finite) return report;
 
     report.nonfinite_inputs = core::count_nonfinite(xv, p_.dtype, t_.g.input_elements);

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "algorithms/costs.hpp"
-#include "algorithms/fft/smooth_sizes.hpp"
+#include "algorithms/fft/fast_lengths.hpp"
 #include "algorithms/fft/tiles.hpp"
 #include "core/geometry.hpp"
 
@@ -76,12 +76,12 @@ Scheduled finish(const Problem& p, const algorithms::Context& c, std::vector<std
   return s;
 }
 
-// Lengths to try along one axis: every 7-smooth length from the kernel's
+// Lengths to try along one axis: every fast length (fast_lengths.hpp) from the kernel's
 // length up to the whole span, thinned to about `most` by ratio.
 std::vector<std::int64_t> candidate_lengths(const AxisNeed& a, std::size_t most) {
   const std::int64_t whole = a.out + a.m - 1;
-  std::vector<std::int64_t> all = smooth_between(std::max<std::int64_t>(a.m, 2), whole);
-  all.push_back(next_smooth(whole));
+  std::vector<std::int64_t> all = fast_lengths_between(std::max<std::int64_t>(a.m, 2), whole);
+  all.push_back(next_fast_length(whole));
   all.erase(std::unique(all.begin(), all.end()), all.end());
   if (all.size() <= most) return all;
   std::vector<std::int64_t> thin;
@@ -114,11 +114,11 @@ Scheduled whole_array_schedule(const Problem& p, const algorithms::Context& c) {
   for (const auto& ax : g.axes) {
     if (!ax.convolved) continue;
     const AxisNeed a{ax.out, ax.m};
-    // Among the smooth lengths up to 2x the need, the one the model finds cheapest.
+    // Among the fast lengths up to 2x the need, the one the model finds cheapest.
     const std::int64_t need = a.out + a.m - 1 - shared_zeros(ax, g.cval, p.nan);
-    std::int64_t best = next_smooth(need);
+    std::int64_t best = next_fast_length(need);
     double best_cost = algorithms::fft_pair_seconds(p.dtype, {best});
-    for (auto l : smooth_between(need, 2 * need)) {
+    for (auto l : fast_lengths_between(need, 2 * need)) {
       const double cl = algorithms::fft_pair_seconds(p.dtype, {l});
       if (cl < best_cost) best = l, best_cost = cl;
     }

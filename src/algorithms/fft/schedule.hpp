@@ -16,7 +16,8 @@ struct Scheduled {
   std::size_t workspace_bytes = 0;
 };
 
-// One block per convolved axis: the cheapest 7-smooth lengths >= out + m - 1.
+// One block per convolved axis: the cheapest fast lengths >= out + m - 1
+// (less where the span wraps, tiles.hpp).
 Scheduled whole_array_schedule(const Problem& p, const algorithms::Context& c);
 // The cheapest blocking whose workspace fits c.max_workspace_bytes, if any.
 std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Context& c);
