@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "faltung/errors.hpp"
 #include "faltung/reference.hpp"
@@ -119,6 +120,30 @@ TEST(FftAccuracy, DynamicRangeOfScipyIssue22390) {
   EXPECT_NE(safe.explain().find("accuracy=elementwise was asked for"), std::string::npos) << safe.explain();
   o.method = Method::fft;
   EXPECT_THROW(Plan::create(p, o), Error);
+}
+
+// 1-D real blocks read x in place from the 16-byte boundary before their
+// span: every misalignment of x (and of batch rows) gives the same answer.
+TEST(FftOverlapSave, ReadsBlocksInPlaceAtAnyAlignment) {
+  for (const char* text : {"op=conv dtype=f32 x=20011 k=257 mode=same", "op=corr dtype=f64 x=15001 k=130",
+                           "op=conv dtype=f32 x=3x7001 k=101 mode=same boundary=wrap"}) {
+    const Problem p = parse_problem(text);
+    std::mt19937_64 rng(17);
+    const Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
+    const Buffer k = random_buffer(p.dtype, p.k, rng, Values::normal);
+    const Plan plan = Plan::create(p, {Method::overlap_save, 1});
+    ASSERT_NE(plan.explain().find("transformed in place"), std::string::npos) << plan.explain();
+    const std::size_t size = dtype_size(p.dtype);
+    for (std::size_t offset = 0; offset < 16 / size; ++offset) {
+      std::vector<unsigned char> shifted(x.elements() * size + 64);
+      unsigned char* base = shifted.data() + (64 - reinterpret_cast<std::uintptr_t>(shifted.data()) % 64) % 64;
+      std::memcpy(base + offset * size, x.data(), x.elements() * size);
+      Buffer y(p.dtype, plan.output_shape());
+      plan.execute(base + offset * size, k.data(), y.data());
+      const CheckResult r = check_against_reference(p, x, k, y, 17, plan.transform_length());
+      EXPECT_TRUE(r.ok) << "offset " << offset << ": " << r.message;
+    }
+  }
 }
 
 TEST(FftWorkspace, CapPicksSmallerBlocks) {

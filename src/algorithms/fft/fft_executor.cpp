@@ -89,7 +89,8 @@ class FftExecutor final : public algorithms::Executor {
         r_(regions(p, t_, workers_)),
         pair_(transform_pair<T>(!complex_, s.L, s.effort)),
         spectrum_elements_(spectrum_elements(!complex_, s.L)),
-        kernels_(best_spectrum_kernels()) {}
+        kernels_(best_spectrum_kernels()),
+        in_place_(!complex_ && t_.conv.size() == 1 && t_.conv[0] + 1 == static_cast<int>(t_.g.axes.size())) {}
 
   std::size_t workspace_bytes() const override { return r_.total; }
   std::int64_t transform_length() const override { return t_.buffer_elements; }
@@ -129,7 +130,8 @@ class FftExecutor final : public algorithms::Executor {
     s << "tiling: " << t_.items << " blocks of ";
     for (std::size_t i = 0; i < s_.block.size(); ++i) s << (i ? "x" : "") << s_.block[i];
     s << " outputs (" << t_.batch_count << " batch index" << (t_.batch_count == 1 ? "" : "es")
-      << "); boundary extension read in place while gathering each block\n";
+      << "); boundary extension applied while gathering each block"
+      << (in_place_ ? "; blocks inside x are transformed in place (no gather)" : "") << "\n";
     s << "simd target: " << kernels_.target << " (spectrum products, copies)\n";
     s << "threads: " << workers_ << "\n";
     s << "workspace: " << workspace_bytes() << " bytes\n";
@@ -278,14 +280,39 @@ class FftExecutor final : public algorithms::Executor {
 
   bool convolve_block(const T* x, const Tile& tile, const GatherRule& rule, const T* h, T* data, T* spec,
                       T* y) const {
-    gather(t_, tile, x, data, cs_, rule);
-    pair_->forward(data, spec);
+    std::int64_t shift = 0;
+    const T* in_place = rule.sample == Sample::plain ? read_in_place(x, tile, shift) : nullptr;
+    if (in_place) {
+      pair_->forward(const_cast<T*>(in_place), spec);  // r2c out of place preserves its input
+    } else {
+      gather(t_, tile, x, data, cs_, rule);
+      pair_->forward(data, spec);
+    }
     multiply(spec, h);
     pair_->inverse(spec, data);
     return scatter(t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) {
       if constexpr (sizeof(T) == 4) return kernels_.copy_f32(d, s, n);
       else return kernels_.copy_f64(d, s, n);
-    });
+    }, shift);
+  }
+
+  // A 1-D block of real data whose L samples all lie inside its row of x
+  // needs no gather: the forward transform reads x itself, from the first
+  // 16-byte boundary at or before the span (FFTW's new-array execute needs
+  // the alignment it planned with; its SIMD unit is 16 bytes here). The
+  // block's outputs then lie `shift` samples later in the result. Saves a
+  // copy of every block (the copy was 9% of a 1-D overlap-save's profile).
+  const T* read_in_place(const T* x, const Tile& tile, std::int64_t& shift) const {
+    if (!in_place_) return nullptr;
+    const auto& ax = t_.g.axes[t_.conv[0]];
+    const std::int64_t c0 = tile.o0[0] + ax.start, L = t_.L[0];
+    const T* p = x + tile.x_base + c0;
+    shift = static_cast<std::int64_t>((reinterpret_cast<std::uintptr_t>(p) % 16) / sizeof(T));
+    if (c0 - shift < 0 || c0 - shift + L > ax.n || tile.count[0] + ax.m - 1 + shift > L) {
+      shift = 0;
+      return nullptr;
+    }
+    return p - shift;
   }
 
   void multiply(T* spec, const T* h) const {
@@ -320,6 +347,7 @@ class FftExecutor final : public algorithms::Executor {
   std::shared_ptr<const TransformPair<T>> pair_;
   std::int64_t spectrum_elements_;
   const SpectrumKernels& kernels_;
+  bool in_place_;  // 1-D real blocks along x's last axis may be read in place
 };
 
 }  // namespace

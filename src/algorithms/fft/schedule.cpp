@@ -136,6 +136,10 @@ std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Co
   for (const auto& a : axes) cands.push_back(candidate_lengths(a, most));
   const std::int64_t batches = batch_count(g);
 
+  // 1-D real blocks along x's last axis are read in place from the 16-byte
+  // boundary before their span (fft_executor.cpp): leave room for that shift.
+  const bool in_place = !is_complex(p.dtype) && axes.size() == 1 && g.axes.back().convolved;
+  const std::int64_t slack = in_place ? static_cast<std::int64_t>(16 / (dtype_size(p.dtype))) - 1 : 0;
   std::optional<double> best_seconds;
   std::vector<std::int64_t> best_L, best_block;
   std::int64_t best_items = 0;
@@ -147,7 +151,8 @@ std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Co
     std::int64_t items = batches;
     for (std::size_t i = 0; i < axes.size(); ++i) {
       const std::int64_t l = cands[i][pick[i]];
-      const std::int64_t b = std::min(l - axes[i].m + 1, axes[i].out);
+      const std::int64_t room = l - axes[i].m + 1;
+      const std::int64_t b = std::min(room > slack ? room - slack : room, axes[i].out);
       L.push_back(l);
       block.push_back(b);
       items *= (axes[i].out + b - 1) / b;

@@ -147,12 +147,13 @@ void for_each_output_row(const TileLayout& t, const Tile& tile, Row&& row) {
   }
 }
 
-// Output i of a row lies at (read_offset + i) mod L along the last axis:
+// Output i of a row lies at (read_offset + shift + i) mod L along the last
+// axis (shift: where a block read in place began early, see fft_executor):
 // calls segment(first output, outputs, first position) for the one or two
 // contiguous runs.
 template <class Segment>
-void for_each_run(const TileLayout& t, std::int64_t count, Segment&& segment) {
-  const std::int64_t L = t.L.back(), r0 = t.read_offset.back() % L;
+void for_each_run(const TileLayout& t, std::int64_t count, Segment&& segment, std::int64_t shift = 0) {
+  const std::int64_t L = t.L.back(), r0 = (t.read_offset.back() + shift) % L;
   const std::int64_t first = std::min(count, L - r0);
   segment(std::int64_t{0}, first, r0);
   if (first < count) segment(first, count - first, std::int64_t{0});
@@ -161,7 +162,8 @@ void for_each_run(const TileLayout& t, std::int64_t count, Segment&& segment) {
 // Writes the tile's kept outputs; true when all of them are finite.
 // copy_row(dst, src, n) copies n scalars and says whether they are finite.
 template <class T, class CopyRow>
-bool scatter(const TileLayout& t, const Tile& tile, const T* buf, T* y, int cs, CopyRow&& copy_row) {
+bool scatter(const TileLayout& t, const Tile& tile, const T* buf, T* y, int cs, CopyRow&& copy_row,
+             std::int64_t shift = 0) {
   bool bad = false;
   for_each_output_row(t, tile, [&](std::int64_t, std::int64_t read_row, std::int64_t y_off, std::int64_t count,
                                    std::int64_t sy) {
@@ -177,7 +179,7 @@ bool scatter(const TileLayout& t, const Tile& tile, const T* buf, T* y, int cs, 
             bad |= is_nonfinite_bits(src[i * cs + k]);
           }
       }
-    });
+    }, shift);
   });
   return !bad;
 }
