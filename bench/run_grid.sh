@@ -38,5 +38,5 @@ rm -f "$out/fftw_ols"
 # The machine's limits and the direct method's share of them, in the same run.
 g++ -O3 -march=native "$shared/peak.cpp" -o "$out/peak" && "$out/peak" | tee "$out/peak.txt"
 rm -f "$out/peak"
-"$bench" --perf --table --file bench/peak_1d.txt | tee "$out/direct-1d-efficiency.txt"
+"$bench" --perf --table --method direct --file bench/peak_1d.txt | tee "$out/direct-1d-efficiency.txt"
 cat "$out"/table-*.md
