@@ -67,6 +67,26 @@ TEST(FftNonFinite, EveryPolicyAcrossBlockEdges) {
   }
 }
 
+// Kernels longer than x on some axis, where the whole-array transform is
+// shorter than the extended span (wrapped lengths), on one and two threads.
+TEST(FftWholeArray, KernelLongerThanInput) {
+  std::uint64_t seed = 77;
+  for (const char* text : {"op=conv dtype=c128 x=1x2x9 k=3x7x1 mode=same", "op=corr dtype=f64 x=3x40 k=9x5",
+                           "op=conv dtype=f32 x=5 k=12 mode=same", "op=conv dtype=c64 x=2x3 k=7x8 mode=full"}) {
+    const Problem p = parse_problem(text);
+    std::mt19937_64 rng(++seed);
+    const Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
+    const Buffer k = random_buffer(p.dtype, p.k, rng, Values::normal);
+    for (int threads : {1, 2}) {
+      const Plan plan = Plan::create(p, {Method::fft, threads});
+      Buffer y(p.dtype, plan.output_shape());
+      plan.execute(x.data(), k.data(), y.data());
+      const CheckResult r = check_against_reference(p, x, k, y, seed, plan.transform_length());
+      EXPECT_TRUE(r.ok) << "threads=" << threads << ": " << r.message;
+    }
+  }
+}
+
 TEST(FftNonFinite, RaiseNamesTheSample) {
   const Problem p = parse_problem("op=conv dtype=f32 x=5000 k=200 mode=same nan=raise");
   std::mt19937_64 rng(3);

@@ -49,5 +49,39 @@ TEST(NoAllocation, ExecuteWithWorkspace) {
   }
 }
 
+// The FFT methods (every nan policy's extra passes) and separable (which
+// factors the kernel at each execute) allocate nothing either.
+TEST(NoAllocation, FftAndSeparableMethods) {
+  struct Case {
+    const char* problem;
+    Method method;
+  };
+  for (const Case& c : {Case{"op=conv dtype=f32 x=100000 k=300 mode=same", Method::overlap_save},
+                        Case{"op=corr dtype=f64 x=200x300 k=21x17 mode=same boundary=wrap", Method::overlap_save},
+                        Case{"op=conv dtype=c64 x=3000 k=200 mode=full", Method::fft},
+                        Case{"op=conv dtype=f64 x=4000 k=100 mode=same nan=ignore", Method::overlap_save},
+                        Case{"op=conv dtype=f32 x=4000 k=100 mode=same nan=fill fill=1", Method::fft},
+                        Case{"op=conv dtype=f64 x=300x200 k=7x9 mode=same boundary=mirror", Method::separable}}) {
+    const Problem p = parse_problem(c.problem);
+    std::mt19937_64 rng(2);
+    Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
+    x.set(17, {NAN, 0});  // the policies' slow passes run too
+    Buffer k(p.dtype, p.k);
+    for (std::int64_t i = 0; i < k.elements(); ++i)  // rank 1 (separable), positive (ignore)
+      k.set(i, {1.0L + (i / p.k.back()) * 0.5L + (i % p.k.back()) * 0.25L + (i / p.k.back()) * (i % p.k.back()) * 0.125L, 0});
+    PlanOptions o;
+    o.method = c.method;
+    o.kernel = k.data();
+    const Plan plan = Plan::create(p, o);
+    Buffer y(p.dtype, plan.output_shape());
+    std::vector<unsigned char> ws(plan.workspace_bytes());
+    allocations = 0;
+    counting = true;
+    plan.execute(x.data(), k.data(), y.data(), ws.data());
+    counting = false;
+    EXPECT_EQ(allocations.load(), 0) << c.problem;
+  }
+}
+
 }  // namespace
 }  // namespace faltung::test

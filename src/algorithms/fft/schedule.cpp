@@ -115,7 +115,8 @@ Scheduled whole_array_schedule(const Problem& p, const algorithms::Context& c) {
     if (!ax.convolved) continue;
     const AxisNeed a{ax.out, ax.m};
     // Among the fast lengths up to 2x the need, the one the model finds cheapest.
-    const std::int64_t need = a.out + a.m - 1 - shared_zeros(ax, g.cval, p.nan);
+    // The kernel itself must fit: its spectrum is taken at length L.
+    const std::int64_t need = std::max(a.out + a.m - 1 - shared_zeros(ax, g.cval, p.nan), a.m);
     std::int64_t best = next_fast_length(need);
     double best_cost = algorithms::fft_pair_seconds(p.dtype, {best});
     for (auto l : fast_lengths_between(need, 2 * need)) {

@@ -1,6 +1,7 @@
 #include "algorithms/fft/tiles.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace faltung::fft {
 
@@ -23,6 +24,8 @@ TileLayout make_tile_layout(const core::Geometry& g, const std::vector<std::int6
   for (std::size_t i = c; i-- > 1;) t.buf_stride[i - 1] = t.buf_stride[i] * L[i];
   for (std::size_t i = 0; i < c; ++i) {
     const auto& ax = g.axes[t.conv[i]];
+    // The kernel's spectrum is taken at length L: it must fit.
+    if (L[i] < ax.m) throw std::logic_error("FFT length shorter than the kernel");
     t.blocks.push_back((ax.out + block[i] - 1) / block[i]);
     // Convolution multiplies by the spectrum of w itself, so output o of the
     // block sits at o + m - 1; correlation multiplies by its conjugate: at o.

@@ -9,7 +9,7 @@
 // convolution never wraps into a kept output.
 //
 // Wrapped lengths: when the span starts with `a` and ends with `b` samples of
-// a zero constant extension, L >= span - min(a, b) is enough (the whole-array
+// a zero constant extension, L >= max(span - min(a, b), m) is enough (the whole-array
 // method uses it: full-mode linear convolution needs n + m - 1, not n + 2m - 2).
 // Reads past L would have met zeros at the span's end and meet the zeros at
 // its start instead; gather stores the first L samples of the span, and an

@@ -2,16 +2,17 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
-#include <vector>
 
 namespace faltung::separable {
 
-// w (real, dense, shape m) == outer(factors[0], factors[1], ...) within the
-// tolerance: every element within 4 eps |w| of the product (eps of the
-// dtype), so the passes stay inside the direct tolerance rule. Empty when w
-// is not rank 1.
-std::optional<std::vector<std::vector<double>>> factor_rank_one(const double* w, const std::vector<std::int64_t>& m,
-                                                                double eps);
+inline constexpr int kMaxFactors = 3;
+
+// w (real, dense, shape m[0] x ... x m[rank-1]) == outer(f_0, f_1, ...)
+// within the tolerance: every element within 4 eps |w| (eps of the dtype) of
+// the product, so the passes stay inside the direct tolerance rule. Writes
+// the factors one after another into `factors` (m[0] + ... doubles); false
+// when w is not rank 1 (or all zero). Allocates nothing: execute() calls it.
+template <class T>
+bool factor_rank_one(const T* w, const std::int64_t* m, int rank, double eps, double* factors);
 
 }  // namespace faltung::separable

@@ -30,23 +30,29 @@ double epsilon(DType t) {
   return t == DType::f32 ? std::numeric_limits<float>::epsilon() : std::numeric_limits<double>::epsilon();
 }
 
-std::vector<std::int64_t> kernel_dims(const core::Geometry& g) {
-  std::vector<std::int64_t> m;
+// The kernel's extent on each convolved axis, in order.
+struct KernelDims {
+  std::int64_t m[kMaxFactors] = {1, 1, 1};
+  int rank = 0;
+  std::int64_t sum = 0;  // doubles the factors take
+};
+
+KernelDims kernel_dims(const core::Geometry& g) {
+  KernelDims d;
   for (const auto& ax : g.axes)
-    if (ax.convolved) m.push_back(ax.m);
-  return m;
+    if (ax.convolved) {
+      d.m[d.rank++] = ax.m;
+      d.sum += ax.m;
+    }
+  return d;
 }
 
-template <class T>
-std::optional<std::vector<std::vector<double>>> factor(const Problem& p, const void* k) {
-  const auto g = core::make_geometry(p);
-  std::vector<double> w(static_cast<std::size_t>(g.kernel_elements));
-  for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<const T*>(k)[i];
-  return factor_rank_one(w.data(), kernel_dims(g), epsilon(p.dtype));
-}
-
-std::optional<std::vector<std::vector<double>>> factor_kernel(const Problem& p, const void* k) {
-  return p.dtype == DType::f32 ? factor<float>(p, k) : factor<double>(p, k);
+// factors: kernel_dims(g).sum doubles.
+bool factor_kernel(const Problem& p, const core::Geometry& g, const void* k, double* factors) {
+  const KernelDims d = kernel_dims(g);
+  if (p.dtype == DType::f32)
+    return factor_rank_one(static_cast<const float*>(k), d.m, d.rank, epsilon(p.dtype), factors);
+  return factor_rank_one(static_cast<const double*>(k), d.m, d.rank, epsilon(p.dtype), factors);
 }
 
 // The 1-D problem of the pass along axis a, reading `shape`.
@@ -93,7 +99,7 @@ class SeparableExecutor final : public algorithms::Executor {
       pass_ws = std::max(pass_ws, s.executor->workspace_bytes());
       intermediate_ = std::max(intermediate_, core::round_up_to_line(sizeof(T) * s.out_elements));
     }
-    taps_ = 0;
+    taps_ = core::round_up_to_line(sizeof(double) * static_cast<std::size_t>(kernel_dims(g_).sum));
     for (const auto& s : passes_) taps_ += core::round_up_to_line(sizeof(T) * s.problem.k[0]);
     filled_ = p.nan == NanPolicy::fill ? core::round_up_to_line(sizeof(T) * g_.input_elements) : 0;
     pass_ws_ = pass_ws;
@@ -105,16 +111,18 @@ class SeparableExecutor final : public algorithms::Executor {
 
   ExecuteReport execute(const void* xv, const void* kv, void* yv, void* ws) const override {
     core::require_finite_kernel(p_, kv);
-    const auto f = factor_kernel(p_, kv);
-    if (!f) return fallback_->execute(xv, kv, yv, ws);  // not rank 1: the direct sum
-    ExecuteReport report;
     char* w = static_cast<char*>(ws);
-    std::vector<T*> taps;
+    auto* factors = reinterpret_cast<double*>(w);
+    if (!factor_kernel(p_, g_, kv, factors)) return fallback_->execute(xv, kv, yv, ws);  // not rank 1: the direct sum
+    w += core::round_up_to_line(sizeof(double) * static_cast<std::size_t>(kernel_dims(g_).sum));
+    ExecuteReport report;
+    T* taps[kMaxFactors] = {};
     for (std::size_t i = 0; i < passes_.size(); ++i) {
-      T* t = reinterpret_cast<T*>(w);
-      for (std::size_t j = 0; j < (*f)[i].size(); ++j) t[j] = static_cast<T>((*f)[i][j]);
-      taps.push_back(t);
-      w += core::round_up_to_line(sizeof(T) * passes_[i].problem.k[0]);
+      taps[i] = reinterpret_cast<T*>(w);
+      const std::int64_t m = passes_[i].problem.k[0];
+      for (std::int64_t j = 0; j < m; ++j) taps[i][j] = static_cast<T>(factors[j]);
+      factors += m;
+      w += core::round_up_to_line(sizeof(T) * static_cast<std::size_t>(m));
     }
     const T* x = static_cast<const T*>(xv);
     report.nonfinite_inputs = core::count_nonfinite(xv, p_.dtype, g_.input_elements);
@@ -176,7 +184,8 @@ class SeparableSolver final : public algorithms::Solver {
     for (const auto& ax : g.axes) constant = constant || (ax.convolved && ax.rule == BoundaryRule::constant);
     if (constant && g.cval != 0) return "a non-zero cval would need the factors' sums in every pass";
     if (!c.kernel) return "needs the kernel's values at plan time (PlanOptions::kernel) to know it is rank 1";
-    if (!factor_kernel(p, c.kernel)) return "the kernel is not rank 1 within the tolerance";
+    std::vector<double> factors(static_cast<std::size_t>(kernel_dims(g).sum));
+    if (!factor_kernel(p, g, c.kernel, factors.data())) return "the kernel is not rank 1 within the tolerance";
     return {};
   }
 
