@@ -67,6 +67,18 @@ TEST(Threads, FftMethodsBitIdentical) {
     expect_bit_identical(parse_problem(s), 11, true, Method::overlap_save, true);
   }
   expect_bit_identical(parse_problem("op=conv dtype=f64 x=16x30000 k=501 axes=1 mode=same"), 12, true, Method::fft);
+  // Random shapes, modes, boundaries and policies (with a NaN), both methods.
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    std::mt19937_64 rng(seed + 100);
+    SweepLimits limits;
+    limits.allow_nonfinite = false;
+    limits.min_macs = 200'000;
+    limits.max_macs = 4'000'000;
+    const SweepCase c = random_case(rng, limits);
+    if (c.problem.nan == NanPolicy::raise) continue;
+    SCOPED_TRACE("seed " + std::to_string(seed + 100) + " problem: " + to_string(c.problem));
+    expect_bit_identical(c.problem, seed, false, seed % 2 ? Method::fft : Method::overlap_save, true);
+  }
 }
 
 TEST(Threads, ZeroMeansAllHardwareThreads) {
