@@ -1,6 +1,8 @@
 #include "core/threads.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -15,6 +17,22 @@ namespace {
 // taps: 0.26 ms on two threads). One job at a time; a caller that finds the
 // pool busy (plans executed concurrently from several threads) starts its
 // own threads instead.
+//
+// Waiting spins for up to kSpin before sleeping: a loop of executes (a
+// benchmark, a stream of blocks) then starts each job without a wake-up,
+// which cost tens of microseconds per call (1e6 samples, 15 taps, two
+// threads: 0.24 -> 0.20 ms, 1.6x -> 2.0x one thread's time).
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+template <class Done>
+void spin_until(Done&& done) {
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  while (!done()) {
+    for (int i = 0; i < 64 && !done(); ++i) std::this_thread::yield();
+    if (std::chrono::steady_clock::now() > until) return;
+  }
+}
+
 class Pool {
  public:
   static Pool& instance() {
@@ -36,13 +54,14 @@ class Pool {
       }
       job_ = &job;
       helpers_ = helpers;
-      remaining_ = helpers;
-      ++generation_;
+      remaining_.store(helpers);
+      generation_.fetch_add(1);
     }
     start_.notify_all();
     job(0);
+    spin_until([&] { return remaining_.load() == 0; });
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return remaining_ == 0; });
+    done_.wait(lock, [&] { return remaining_.load() == 0; });
     job_ = nullptr;
     return true;
   }
@@ -50,16 +69,17 @@ class Pool {
  private:
   void work(int index) {
     std::uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(mutex_);
     while (true) {
-      start_.wait(lock, [&] { return generation_ != seen; });
-      seen = generation_;
+      spin_until([&] { return generation_.load() != seen; });
+      std::unique_lock<std::mutex> lock(mutex_);
+      start_.wait(lock, [&] { return generation_.load() != seen; });
+      seen = generation_.load();
       if (index > helpers_) continue;
       const auto* job = job_;
       lock.unlock();
       (*job)(index);
       lock.lock();
-      if (--remaining_ == 0) done_.notify_one();
+      if (remaining_.fetch_sub(1) == 1) done_.notify_one();
     }
   }
 
@@ -68,8 +88,9 @@ class Pool {
   std::condition_variable start_, done_;
   std::vector<std::thread> threads_;
   const std::function<void(int)>* job_ = nullptr;
-  int helpers_ = 0, remaining_ = 0;
-  std::uint64_t generation_ = 0;
+  int helpers_ = 0;
+  std::atomic<int> remaining_{0};
+  std::atomic<std::uint64_t> generation_{0};  // written under mutex_, read by spinning workers
 };
 
 }  // namespace

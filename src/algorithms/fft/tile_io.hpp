@@ -3,6 +3,7 @@
 // scatter writes the kept outputs and reports whether they are all finite.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
