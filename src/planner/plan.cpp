@@ -70,6 +70,7 @@ struct Candidate {
   algorithms::Estimate estimate;
   std::string line;
   bool wanted = false;
+  std::unique_ptr<algorithms::Executor> timed;  // made by method=measure, kept for the plan
 };
 
 // Every registered method under the options: refused (with the reason) or
@@ -191,8 +192,8 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   context.kernel = options.kernel;
   std::vector<Candidate> cands = candidates(p, options, context);
 
-  const Candidate* chosen = nullptr;
-  for (const auto& c : cands)
+  Candidate* chosen = nullptr;
+  for (auto& c : cands)
     if (c.wanted && (!chosen || c.estimate.seconds < chosen->estimate.seconds)) chosen = &c;
   if (!chosen)
     throw Error(ErrorKind::invalid_problem, "method " + std::string(name(options.method)) +
@@ -201,9 +202,9 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
 
   if (options.method == Method::measure) {
     Method remembered;
-    const Candidate* from_wisdom = nullptr;
+    Candidate* from_wisdom = nullptr;
     if (wisdom::recall(p, threads, remembered))
-      for (const auto& c : cands)
+      for (auto& c : cands)
         if (c.wanted && c.solver->method() == remembered) from_wisdom = &c;
     if (from_wisdom) {
       chosen = from_wisdom;
@@ -211,15 +212,15 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
     } else {
       const double cutoff = chosen->estimate.seconds * kMeasureWithin;
       double best = 0;
-      const Candidate* fastest = nullptr;
+      Candidate* fastest = nullptr;
       for (auto& c : cands) {
         if (!c.wanted) continue;
         if (c.estimate.seconds > cutoff) {
           c.line += "; not timed: estimate over " + std::to_string(static_cast<int>(kMeasureWithin)) + "x the best";
           continue;
         }
-        const auto executor = c.solver->make(p, context);
-        const double t = time_executor(*executor, p, state->output_shape);
+        c.timed = c.solver->make(p, context);
+        const double t = time_executor(*c.timed, p, state->output_shape);
         c.line += "; measured " + format_seconds(t);
         if (!fastest || t < best) fastest = &c, best = t;
       }
@@ -228,7 +229,7 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
       state->choice = "measure: fastest of the timed candidates";
     }
   }
-  for (const auto& c : cands) {
+  for (auto& c : cands) {
     std::string line = c.line;
     if (c.solver == chosen->solver) line += "  <- chosen";
     else if (c.wanted == false && line.find("refused") == std::string::npos &&
@@ -238,7 +239,7 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   }
   state->method = chosen->solver->method();
   state->estimate = chosen->estimate;
-  state->executor = chosen->solver->make(p, context);
+  state->executor = chosen->timed ? std::move(chosen->timed) : chosen->solver->make(p, context);
 
   PlanCache& c = plan_cache();
   std::lock_guard<std::mutex> lock(c.mutex);
