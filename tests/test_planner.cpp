@@ -100,6 +100,27 @@ TEST(Planner, WisdomMergesAndSkipsBadLinesWithWarnings) {
   wisdom::forget();
 }
 
+// auto takes a measured choice over the cost model; without wisdom (or with
+// a corrupt file) it is the model's.
+TEST(Planner, AutoUsesWisdom) {
+  wisdom::forget();
+  const Problem p = parse_problem("op=conv dtype=f64 x=3000 k=5 mode=same");
+  EXPECT_EQ(Plan::create(p).method(), Method::direct);
+  const std::string cpu = simd::available_targets().front().name;
+  EXPECT_TRUE(wisdom::import_text("faltung-wisdom 1\n" + to_string(p) + "\t" + cpu + "\t1\toverlap_save\n").empty());
+  const Plan remembered = Plan::create(p);
+  EXPECT_EQ(remembered.method(), Method::overlap_save);
+  EXPECT_NE(remembered.explain().find("auto: remembered in wisdom"), std::string::npos) << remembered.explain();
+  // A remembered method the options rule out is not taken.
+  PlanOptions exact;
+  exact.accuracy = Accuracy::elementwise;
+  EXPECT_EQ(Plan::create(p, exact).method(), Method::direct);
+  wisdom::forget();
+  EXPECT_FALSE(wisdom::import_text("garbage").empty());
+  EXPECT_EQ(Plan::create(p).method(), Method::direct);
+  wisdom::forget();
+}
+
 TEST(Planner, WisdomForAMethodThatNoLongerAppliesFallsBack) {
   wisdom::forget();
   const std::string cpu = simd::available_targets().front().name;

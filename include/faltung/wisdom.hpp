@@ -1,5 +1,7 @@
 // Wisdom: what method=measure learned, kept for the process and optionally
-// in a file, so later plans of the same problem skip the timing.
+// in a file, so later plans of the same problem skip the timing. Plans with
+// method=auto take a remembered method too (when it can compute the problem
+// under their options), ahead of the cost model.
 //
 // The text is versioned, one choice per line:
 //   faltung-wisdom 1

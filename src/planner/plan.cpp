@@ -165,6 +165,12 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   // time enters by its bytes (separable depends on its values).
   std::string key = to_string(p) + "|" + std::string(name(options.method)) + "|" + std::to_string(threads) + "|" +
                     std::to_string(options.max_workspace_bytes) + "|" + std::string(name(options.accuracy));
+  // What wisdom remembers for the problem is part of the choice (auto and
+  // measure take it), so part of the key: loading wisdom re-plans.
+  Method remembered;
+  const bool has_wisdom = (options.method == Method::automatic || options.method == Method::measure) &&
+                          wisdom::recall(p, threads, remembered);
+  if (has_wisdom) key += "|wisdom=" + std::string(name(remembered));
   if (options.kernel) {
     const auto* b = static_cast<const unsigned char*>(options.kernel);
     key += "|" + std::to_string(std::hash<std::string_view>{}(
@@ -200,34 +206,33 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
                                                 " cannot compute '" + to_string(p) + "' under these options");
   state->choice = options.method == Method::automatic ? "auto: lowest estimated time" : "requested";
 
-  if (options.method == Method::measure) {
-    Method remembered;
-    Candidate* from_wisdom = nullptr;
-    if (wisdom::recall(p, threads, remembered))
-      for (auto& c : cands)
-        if (c.wanted && c.solver->method() == remembered) from_wisdom = &c;
-    if (from_wisdom) {
-      chosen = from_wisdom;
-      state->choice = "measure: remembered in wisdom";
-    } else {
-      const double cutoff = chosen->estimate.seconds * kMeasureWithin;
-      double best = 0;
-      Candidate* fastest = nullptr;
-      for (auto& c : cands) {
-        if (!c.wanted) continue;
-        if (c.estimate.seconds > cutoff) {
-          c.line += "; not timed: estimate over " + std::to_string(static_cast<int>(kMeasureWithin)) + "x the best";
-          continue;
-        }
-        c.timed = c.solver->make(p, context);
-        const double t = time_executor(*c.timed, p, state->output_shape);
-        c.line += "; measured " + format_seconds(t);
-        if (!fastest || t < best) fastest = &c, best = t;
+  // auto and measure take a choice measured before (wisdom) over the model,
+  // if that method can still compute the problem under these options.
+  Candidate* from_wisdom = nullptr;
+  if (has_wisdom)
+    for (auto& c : cands)
+      if (c.wanted && c.solver->method() == remembered) from_wisdom = &c;
+  if (from_wisdom) {
+    chosen = from_wisdom;
+    state->choice = std::string(name(options.method)) + ": remembered in wisdom";
+  } else if (options.method == Method::measure) {
+    const double cutoff = chosen->estimate.seconds * kMeasureWithin;
+    double best = 0;
+    Candidate* fastest = nullptr;
+    for (auto& c : cands) {
+      if (!c.wanted) continue;
+      if (c.estimate.seconds > cutoff) {
+        c.line += "; not timed: estimate over " + std::to_string(static_cast<int>(kMeasureWithin)) + "x the best";
+        continue;
       }
-      chosen = fastest;
-      wisdom::remember(p, threads, chosen->solver->method());
-      state->choice = "measure: fastest of the timed candidates";
+      c.timed = c.solver->make(p, context);
+      const double t = time_executor(*c.timed, p, state->output_shape);
+      c.line += "; measured " + format_seconds(t);
+      if (!fastest || t < best) fastest = &c, best = t;
     }
+    chosen = fastest;
+    wisdom::remember(p, threads, chosen->solver->method());
+    state->choice = "measure: fastest of the timed candidates";
   }
   for (auto& c : cands) {
     std::string line = c.line;
