@@ -26,6 +26,17 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 namespace faltung::test {
 namespace {
 
+// Operator new calls during one execute with a caller's workspace.
+long allocations_in_execute(const Plan& plan, const Buffer& x, const Buffer& k) {
+  Buffer y(plan.problem().dtype, plan.output_shape());
+  std::vector<unsigned char> ws(plan.workspace_bytes());
+  allocations = 0;
+  counting = true;
+  plan.execute(x.data(), k.data(), y.data(), ws.data());
+  counting = false;
+  return allocations.load();
+}
+
 TEST(NoAllocation, ExecuteWithWorkspace) {
   for (const char* s : {"op=conv dtype=f32 x=100000 k=64 mode=same",
                         "op=conv dtype=f32 x=100000 k=5 mode=same boundary=wrap",
@@ -38,14 +49,7 @@ TEST(NoAllocation, ExecuteWithWorkspace) {
     Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
     x.set(17, {NAN, 0});  // the policies' extra passes run too
     const Buffer k = random_buffer(p.dtype, p.k, rng, Values::normal);
-    const Plan plan = Plan::create(p, {Method::direct, 1});
-    Buffer y(p.dtype, plan.output_shape());
-    std::vector<unsigned char> ws(plan.workspace_bytes());
-    allocations = 0;
-    counting = true;
-    plan.execute(x.data(), k.data(), y.data(), ws.data());
-    counting = false;
-    EXPECT_EQ(allocations.load(), 0) << s;
+    EXPECT_EQ(allocations_in_execute(Plan::create(p, {Method::direct, 1}), x, k), 0) << s;
   }
 }
 
@@ -72,14 +76,7 @@ TEST(NoAllocation, FftAndSeparableMethods) {
     PlanOptions o;
     o.method = c.method;
     o.kernel = k.data();
-    const Plan plan = Plan::create(p, o);
-    Buffer y(p.dtype, plan.output_shape());
-    std::vector<unsigned char> ws(plan.workspace_bytes());
-    allocations = 0;
-    counting = true;
-    plan.execute(x.data(), k.data(), y.data(), ws.data());
-    counting = false;
-    EXPECT_EQ(allocations.load(), 0) << c.problem;
+    EXPECT_EQ(allocations_in_execute(Plan::create(p, o), x, k), 0) << c.problem;
   }
 }
 
