@@ -90,7 +90,8 @@ class FftExecutor final : public algorithms::Executor {
         pair_(transform_pair<T>(!complex_, s.L, s.effort)),
         spectrum_elements_(spectrum_elements(!complex_, s.L)),
         kernels_(best_spectrum_kernels()),
-        in_place_(!complex_ && t_.conv.size() == 1 && t_.conv[0] + 1 == static_cast<int>(t_.g.axes.size())) {}
+        in_place_(!complex_ && t_.conv.size() == 1 && t_.conv[0] + 1 == static_cast<int>(t_.g.axes.size())),
+        stream_(static_cast<std::size_t>(t_.g.output_elements) * dtype_size(p.dtype) >= kStreamFromBytes) {}
 
   std::size_t workspace_bytes() const override { return r_.total; }
   std::int64_t transform_length() const override { return t_.buffer_elements; }
@@ -195,10 +196,9 @@ class FftExecutor final : public algorithms::Executor {
     });
     multiply(spec, h);
     pair_->inverse(spec, data);
-    return scatter(t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) {
-      if constexpr (sizeof(T) == 4) return kernels_.copy_f32(d, s, n);
-      else return kernels_.copy_f64(d, s, n);
-    });
+    const bool finite = scatter(t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); });
+    if (stream_) kernels_.flush_streams();
+    return finite;
   }
 
   // Every block of the pass, split among the workers. True when every output
@@ -209,6 +209,7 @@ class FftExecutor final : public algorithms::Executor {
       char* mine = ws + r_.workers + r_.per_worker * static_cast<std::size_t>(w);
       bool ok = true;
       for (std::int64_t item = begin; item < end; ++item) ok &= block(x, pass, locate(t_, item), h, y, mine, wt);
+      if (stream_) kernels_.flush_streams();  // this thread's streamed stores, before the join
       if (!ok) finite.store(false, std::memory_order_relaxed);
     });
     return finite.load();
@@ -290,10 +291,7 @@ class FftExecutor final : public algorithms::Executor {
     }
     multiply(spec, h);
     pair_->inverse(spec, data);
-    return scatter(t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) {
-      if constexpr (sizeof(T) == 4) return kernels_.copy_f32(d, s, n);
-      else return kernels_.copy_f64(d, s, n);
-    }, shift);
+    return scatter(t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); }, shift);
   }
 
   // A 1-D block of real data whose L samples all lie inside its row of x
@@ -313,6 +311,15 @@ class FftExecutor final : public algorithms::Executor {
       return nullptr;
     }
     return p - shift;
+  }
+
+  // Outputs far beyond the caches are written with non-temporal stores:
+  // writing 80 MB of y through the cache first reads it in.
+  static constexpr std::size_t kStreamFromBytes = std::size_t{32} << 20;
+
+  bool copy_row(T* d, const T* s, std::size_t n) const {
+    if constexpr (sizeof(T) == 4) return stream_ ? kernels_.stream_f32(d, s, n) : kernels_.copy_f32(d, s, n);
+    else return stream_ ? kernels_.stream_f64(d, s, n) : kernels_.copy_f64(d, s, n);
   }
 
   void multiply(T* spec, const T* h) const {
@@ -348,6 +355,7 @@ class FftExecutor final : public algorithms::Executor {
   std::int64_t spectrum_elements_;
   const SpectrumKernels& kernels_;
   bool in_place_;  // 1-D real blocks along x's last axis may be read in place
+  bool stream_;    // y is written with non-temporal stores
 };
 
 }  // namespace

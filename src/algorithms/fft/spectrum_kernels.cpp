@@ -1,9 +1,11 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "algorithms/fft/spectrum_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
 #include <cmath>
+#include <cstdint>
 
 #include "algorithms/fft/spectrum_kernels.hpp"
 
@@ -57,13 +59,48 @@ bool CopyChecking(T* HWY_RESTRICT dst, const T* HWY_RESTRICT src, std::size_t n)
   return finite;
 }
 
+// As CopyChecking, with non-temporal stores from the first vector-aligned
+// destination on: outputs far larger than the caches are not read into them
+// before being overwritten (the scatter of a 1e7-sample overlap-save was 7%
+// of its profile). The caller ends the execute with FlushStreams().
+template <class T>
+bool StreamChecking(T* HWY_RESTRICT dst, const T* HWY_RESTRICT src, std::size_t n) {
+  const hn::ScalableTag<T> d;
+  const std::size_t N = hn::Lanes(d);
+  std::size_t i = 0;
+  bool finite = true;
+  const std::size_t misaligned = reinterpret_cast<std::uintptr_t>(dst) % (N * sizeof(T));
+  if (misaligned % sizeof(T) != 0) return CopyChecking(dst, src, n);  // not even element-aligned
+  for (; i < n && reinterpret_cast<std::uintptr_t>(dst + i) % (N * sizeof(T)) != 0; ++i) {
+    dst[i] = src[i];
+    finite = finite && std::isfinite(src[i]);
+  }
+  auto probe = hn::Zero(d);
+  for (; i + N <= n; i += N) {
+    const auto v = hn::LoadU(d, src + i);
+    hn::Stream(v, d, dst + i);
+    probe = hn::MulAdd(v, hn::Zero(d), probe);
+  }
+  finite = finite && hn::AllTrue(d, hn::IsFinite(probe));
+  for (; i < n; ++i) {
+    dst[i] = src[i];
+    finite = finite && std::isfinite(src[i]);
+  }
+  return finite;
+}
+
+void FlushStreams() { hwy::FlushStream(); }
+
 void MultiplyF32(float* s, const float* h, std::size_t n) { Multiply(s, h, n); }
 void MultiplyF64(double* s, const double* h, std::size_t n) { Multiply(s, h, n); }
 bool CopyF32(float* d, const float* s, std::size_t n) { return CopyChecking(d, s, n); }
 bool CopyF64(double* d, const double* s, std::size_t n) { return CopyChecking(d, s, n); }
+bool StreamF32(float* d, const float* s, std::size_t n) { return StreamChecking(d, s, n); }
+bool StreamF64(double* d, const double* s, std::size_t n) { return StreamChecking(d, s, n); }
 
 const SpectrumKernels* GetSpectrumKernels() {
-  static const SpectrumKernels table{hwy::TargetName(HWY_TARGET), &MultiplyF32, &MultiplyF64, &CopyF32, &CopyF64};
+  static const SpectrumKernels table{hwy::TargetName(HWY_TARGET), &MultiplyF32, &MultiplyF64, &CopyF32,
+                                     &CopyF64,   &StreamF32,  &StreamF64,  &FlushStreams};
   return &table;
 }
 

@@ -14,6 +14,11 @@ struct SpectrumKernels {
   // dst[i] = src[i] for n scalars; true when every value is finite.
   bool (*copy_f32)(float* dst, const float* src, std::size_t n);
   bool (*copy_f64)(double* dst, const double* src, std::size_t n);
+  // As copy, with non-temporal stores (outputs much larger than the caches);
+  // flush_streams() orders them before the data is handed on.
+  bool (*stream_f32)(float* dst, const float* src, std::size_t n);
+  bool (*stream_f64)(double* dst, const double* src, std::size_t n);
+  void (*flush_streams)();
 };
 
 const SpectrumKernels& best_spectrum_kernels();
