@@ -17,7 +17,6 @@ struct FftSchedule {
   std::vector<std::int64_t> block;  // outputs per block per convolved axis
   PlanEffort effort = PlanEffort::estimate;
   int workers = 1;                  // threads that run blocks (each has its own buffers)
-  std::string name;                 // "fft" or "overlap_save", for explain
 };
 
 // Bytes the executor needs for schedule s with `workers` workers.

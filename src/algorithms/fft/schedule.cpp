@@ -56,7 +56,7 @@ double cost(DType t, const std::vector<std::int64_t>& L, std::int64_t items, int
 // results are bit-identical for any count): they are chosen on one thread's
 // cost and workspace. Threads then take as many workers as the cap allows.
 Scheduled finish(const Problem& p, const algorithms::Context& c, std::vector<std::int64_t> L,
-                 std::vector<std::int64_t> block, const char* name, std::int64_t items) {
+                 std::vector<std::int64_t> block, std::int64_t items) {
   Scheduled s;
   std::int64_t n = 1;
   for (auto l : L) n *= l;
@@ -64,7 +64,6 @@ Scheduled finish(const Problem& p, const algorithms::Context& c, std::vector<std
   s.schedule.L = std::move(L);
   s.schedule.block = std::move(block);
   s.schedule.effort = n <= kMeasureUpTo && one_thread >= kMeasureFrom ? PlanEffort::measure : PlanEffort::estimate;
-  s.schedule.name = name;
   // One block still takes two workers: the kernel's transform runs beside it.
   int workers = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(c.threads, std::max<std::int64_t>(items, 2))));
   while (workers > 1 && c.max_workspace_bytes &&
@@ -126,7 +125,7 @@ Scheduled whole_array_schedule(const Problem& p, const algorithms::Context& c) {
     L.push_back(best);
     block.push_back(a.out);
   }
-  return finish(p, c, L, block, "fft", batch_count(g));
+  return finish(p, c, L, block, batch_count(g));
 }
 
 std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Context& c) {
@@ -175,7 +174,7 @@ std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Co
     if (i == axes.size()) break;
   }
   if (!best_seconds) return std::nullopt;
-  return finish(p, c, best_L, best_block, "overlap_save", best_items);
+  return finish(p, c, best_L, best_block, best_items);
 }
 
 }  // namespace faltung::fft
