@@ -67,6 +67,9 @@ TEST(Threads, FftMethodsBitIdentical) {
     expect_bit_identical(parse_problem(s), 11, true, Method::overlap_save, true);
   }
   expect_bit_identical(parse_problem("op=conv dtype=f64 x=16x30000 k=501 axes=1 mode=same"), 12, true, Method::fft);
+  // One block read in place from x (valid mode, n a fast length), where two
+  // threads overlap the kernel's transform with it.
+  expect_bit_identical(parse_problem("op=conv dtype=f64 x=98304 k=1001 mode=valid"), 13, true, Method::fft);
   // Random shapes, modes, boundaries and policies (with a NaN), both methods.
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
     std::mt19937_64 rng(seed + 100);

@@ -32,7 +32,10 @@
 namespace faltung::fft {
 namespace {
 
-int worker_count(std::int64_t items, int threads) {
+// Workers for a layout: one per block up to `threads`, and two for a single
+// block (the kernel's transform runs beside it, one_block_two_workers).
+int worker_count(const TileLayout& t, int threads) {
+  const std::int64_t items = std::max<std::int64_t>(t.items, 2);
   return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(core::resolve_threads(threads), items)));
 }
 
@@ -85,7 +88,7 @@ class FftExecutor final : public algorithms::Executor {
         complex_(is_complex(p.dtype)),
         cs_(complex_ ? 2 : 1),
         t_(make_tile_layout(core::make_geometry(p), s.L, s.block)),
-        workers_(worker_count(std::max<std::int64_t>(t_.items, 2), s.workers)),
+        workers_(worker_count(t_, s.workers)),
         r_(regions(p, t_, workers_)),
         pair_(transform_pair<T>(!complex_, s.L, s.effort)),
         spectrum_elements_(spectrum_elements(!complex_, s.L)),
@@ -182,21 +185,15 @@ class FftExecutor final : public algorithms::Executor {
     const Tile tile = locate(t_, 0);
     T* data = worker_data(ws, 0);
     T* spec = complex_ ? data : reinterpret_cast<T*>(reinterpret_cast<char*>(data) + r_.spectrum);
-    GatherRule plain;
-    plain.constant = t_.g.cval;
+    std::int64_t shift = 0;
     core::parallel_for(2, 2, [&](std::int64_t begin, std::int64_t end, int) {
       for (std::int64_t task = begin; task < end; ++task) {
-        if (task == 0) {
-          gather(t_, tile, x, data, cs_, plain);
-          pair_->forward(data, spec);
-        } else {
-          kernel_spectrum(w, h, worker_data(ws, 1));
-        }
+        if (task == 0) shift = forward_block(x, tile, plain_rule(), data, spec);
+        else kernel_spectrum(w, h, worker_data(ws, 1));
       }
     });
-    multiply(spec, h);
-    pair_->inverse(spec, data);
-    const bool finite = scatter(t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); });
+    product_and_inverse(h, data, spec);
+    const bool finite = scatter_block(tile, data, y, shift);
     if (stream_) kernels_.flush_streams();
     return finite;
   }
@@ -219,8 +216,7 @@ class FftExecutor final : public algorithms::Executor {
     T* data = reinterpret_cast<T*>(mine);
     T* spec = complex_ ? data : reinterpret_cast<T*>(mine + r_.spectrum);
     const bool constant_bad = !std::isfinite(t_.g.cval);
-    GatherRule rule;
-    rule.constant = t_.g.cval;
+    GatherRule rule = plain_rule();
     if (pass == Pass::fast) return convolve_block(x, tile, rule, h, data, spec, y);
 
     auto* counts = reinterpret_cast<std::int32_t*>(mine + r_.counts);
@@ -254,10 +250,8 @@ class FftExecutor final : public algorithms::Executor {
     GatherRule weights;
     weights.sample = Sample::valid_indicator;
     weights.constant = constant_bad ? 0.0 : 1.0;
-    gather(t_, tile, x, data, cs_, weights);
-    pair_->forward(data, spec);
-    multiply(spec, h);
-    pair_->inverse(spec, data);
+    forward_block(x, tile, weights, data, spec);  // never in place: the weights are not x
+    product_and_inverse(h, data, spec);
     using C = std::complex<T>;
     const std::int64_t L = t_.L.back(), r0 = t_.read_offset.back();
     for_each_output_row(t_, tile, [&](std::int64_t off, std::int64_t read_row, std::int64_t y_off, std::int64_t n,
@@ -281,6 +275,21 @@ class FftExecutor final : public algorithms::Executor {
 
   bool convolve_block(const T* x, const Tile& tile, const GatherRule& rule, const T* h, T* data, T* spec,
                       T* y) const {
+    const std::int64_t shift = forward_block(x, tile, rule, data, spec);
+    product_and_inverse(h, data, spec);
+    return scatter_block(tile, data, y, shift);
+  }
+
+  GatherRule plain_rule() const {
+    GatherRule rule;
+    rule.constant = t_.g.cval;
+    return rule;
+  }
+
+  // The block's forward transform into spec, from x itself where it can be
+  // read in place, else gathered into data. Returns where the block's
+  // outputs will lie past the usual read offset (read_in_place).
+  std::int64_t forward_block(const T* x, const Tile& tile, const GatherRule& rule, T* data, T* spec) const {
     std::int64_t shift = 0;
     const T* in_place = rule.sample == Sample::plain ? read_in_place(x, tile, shift) : nullptr;
     if (in_place) {
@@ -289,8 +298,15 @@ class FftExecutor final : public algorithms::Executor {
       gather(t_, tile, x, data, cs_, rule);
       pair_->forward(data, spec);
     }
+    return shift;
+  }
+
+  void product_and_inverse(const T* h, T* data, T* spec) const {
     multiply(spec, h);
     pair_->inverse(spec, data);
+  }
+
+  bool scatter_block(const Tile& tile, const T* data, T* y, std::int64_t shift) const {
     return scatter(t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); }, shift);
   }
 
@@ -362,7 +378,7 @@ class FftExecutor final : public algorithms::Executor {
 
 std::size_t fft_workspace_bytes(const Problem& p, const FftSchedule& s, int workers) {
   const TileLayout t = make_tile_layout(core::make_geometry(p), s.L, s.block);
-  return regions(p, t, worker_count(std::max<std::int64_t>(t.items, 2), workers)).total;
+  return regions(p, t, worker_count(t, workers)).total;
 }
 
 std::unique_ptr<algorithms::Executor> make_fft_executor(const Problem& p, const FftSchedule& s) {

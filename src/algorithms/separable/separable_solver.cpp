@@ -99,7 +99,8 @@ class SeparableExecutor final : public algorithms::Executor {
       pass_ws = std::max(pass_ws, s.executor->workspace_bytes());
       intermediate_ = std::max(intermediate_, core::round_up_to_line(sizeof(T) * s.out_elements));
     }
-    taps_ = core::round_up_to_line(sizeof(double) * static_cast<std::size_t>(kernel_dims(g_).sum));
+    factor_bytes_ = core::round_up_to_line(sizeof(double) * static_cast<std::size_t>(kernel_dims(g_).sum));
+    taps_ = factor_bytes_;
     for (const auto& s : passes_) taps_ += core::round_up_to_line(sizeof(T) * s.problem.k[0]);
     filled_ = p.nan == NanPolicy::fill ? core::round_up_to_line(sizeof(T) * g_.input_elements) : 0;
     pass_ws_ = pass_ws;
@@ -114,7 +115,7 @@ class SeparableExecutor final : public algorithms::Executor {
     char* w = static_cast<char*>(ws);
     auto* factors = reinterpret_cast<double*>(w);
     if (!factor_kernel(p_, g_, kv, factors)) return fallback_->execute(xv, kv, yv, ws);  // not rank 1: the direct sum
-    w += core::round_up_to_line(sizeof(double) * static_cast<std::size_t>(kernel_dims(g_).sum));
+    w += factor_bytes_;
     ExecuteReport report;
     T* taps[kMaxFactors] = {};
     for (std::size_t i = 0; i < passes_.size(); ++i) {
@@ -165,6 +166,7 @@ class SeparableExecutor final : public algorithms::Executor {
   core::Geometry g_;
   std::vector<Pass> passes_;
   std::unique_ptr<algorithms::Executor> fallback_;
+  std::size_t factor_bytes_ = 0;  // the factors in double, at the workspace's start
   std::size_t intermediate_ = 0, taps_ = 0, filled_ = 0, pass_ws_ = 0;
 };
 
