@@ -5,6 +5,7 @@
 #include <chrono>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <cstdint>
 #include <cstdio>
@@ -140,10 +141,39 @@ double time_executor(const algorithms::Executor& e, const Problem& p, const Shap
 // Candidates whose estimate is this many times the best are not worth timing.
 constexpr double kMeasureWithin = 20.0;
 
+// Everything a plan's choice depends on. Compared field by field: building
+// a text key cost more than a small execute (the Python API plans per call).
+struct CacheKey {
+  Problem problem;  // canonical
+  Method method;
+  int threads;
+  std::size_t max_workspace_bytes;
+  Accuracy accuracy;
+  // What wisdom remembers for the problem (auto and measure take it):
+  // loading wisdom re-plans.
+  std::optional<Method> remembered;
+  // A kernel given at plan time enters by its bytes (separable depends on
+  // its values).
+  std::optional<std::size_t> kernel_hash;
+};
+
+bool same_canonical(const Problem& a, const Problem& b) {
+  auto same_double = [](double u, double v) { return u == v || (u != u && v != v); };
+  return a.op == b.op && a.dtype == b.dtype && a.x == b.x && a.k == b.k && a.axes == b.axes && a.mode == b.mode &&
+         a.boundary == b.boundary && same_double(a.cval, b.cval) && a.origin == b.origin && a.nan == b.nan &&
+         same_double(a.fill, b.fill);
+}
+
+bool operator==(const CacheKey& a, const CacheKey& b) {
+  return a.method == b.method && a.threads == b.threads && a.max_workspace_bytes == b.max_workspace_bytes &&
+         a.accuracy == b.accuracy && a.remembered == b.remembered && a.kernel_hash == b.kernel_hash &&
+         same_canonical(a.problem, b.problem);
+}
+
 // Plans by problem and options, most recent first (bounded).
 struct PlanCache {
   std::mutex mutex;
-  std::list<std::pair<std::string, std::shared_ptr<const Plan::State>>> entries;
+  std::list<std::pair<CacheKey, std::shared_ptr<const Plan::State>>> entries;
 };
 constexpr std::size_t kPlanCacheEntries = 64;
 
@@ -155,36 +185,31 @@ PlanCache& plan_cache() {
 }  // namespace
 
 Plan Plan::create(const Problem& p0, const PlanOptions& options) {
-  const Problem p = canonical(p0);
-  validate(p);
   if (options.threads < 0)
     throw Error(ErrorKind::invalid_argument, "threads must be >= 0 (0 = all hardware threads), got " +
                                                  std::to_string(options.threads));
   const int threads = core::resolve_threads(options.threads);
-  // The cache key: everything the choice depends on. A kernel given at plan
-  // time enters by its bytes (separable depends on its values).
-  std::string key = to_string(p) + "|" + std::string(name(options.method)) + "|" + std::to_string(threads) + "|" +
-                    std::to_string(options.max_workspace_bytes) + "|" + std::string(name(options.accuracy));
-  // What wisdom remembers for the problem is part of the choice (auto and
-  // measure take it), so part of the key: loading wisdom re-plans.
+  CacheKey key{canonical(p0), options.method, threads, options.max_workspace_bytes, options.accuracy, {}, {}};
+  const Problem& p = key.problem;
   Method remembered;
   const bool has_wisdom = (options.method == Method::automatic || options.method == Method::measure) &&
                           wisdom::recall(p, threads, remembered);
-  if (has_wisdom) key += "|wisdom=" + std::string(name(remembered));
+  if (has_wisdom) key.remembered = remembered;
   if (options.kernel) {
-    const auto* b = static_cast<const unsigned char*>(options.kernel);
-    key += "|" + std::to_string(std::hash<std::string_view>{}(
-                     std::string_view(reinterpret_cast<const char*>(b), element_count(p.k) * dtype_size(p.dtype))));
+    const auto* b = static_cast<const char*>(options.kernel);
+    const auto bytes = static_cast<std::size_t>(element_count(p.k)) * dtype_size(p.dtype);
+    key.kernel_hash = std::hash<std::string_view>{}(std::string_view(b, bytes));
   }
   {
     PlanCache& c = plan_cache();
     std::lock_guard<std::mutex> lock(c.mutex);
     for (auto it = c.entries.begin(); it != c.entries.end(); ++it)
-      if (it->first == key) {
+      if (it->first == key) {  // a cached problem was validated when it was planned
         c.entries.splice(c.entries.begin(), c.entries, it);
         return Plan(it->second);
       }
   }
+  validate(p);
 
   auto state = std::make_shared<State>();
   state->problem = p;
@@ -248,7 +273,7 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
 
   PlanCache& c = plan_cache();
   std::lock_guard<std::mutex> lock(c.mutex);
-  c.entries.emplace_front(key, state);
+  c.entries.emplace_front(std::move(key), state);
   if (c.entries.size() > kPlanCacheEntries) c.entries.pop_back();
   return Plan(std::move(state));
 }
@@ -274,10 +299,40 @@ ExecuteReport Plan::execute(const void* x, const void* k, void* y, void* workspa
   return state_->executor->execute(x, k, y, workspace);
 }
 
+namespace {
+
+// The workspace of execute() calls that bring none: one buffer per thread,
+// kept between calls up to kKeptWorkspace bytes, so that small repeated calls
+// (the Python API's) neither allocate nor clear memory. A nested call on the
+// same thread, or a larger workspace, gets a buffer of its own.
+constexpr std::size_t kKeptWorkspace = std::size_t{4} << 20;
+
+struct ThreadWorkspace {
+  std::unique_ptr<char[]> data;
+  std::size_t bytes = 0;
+  bool in_use = false;
+};
+
+}  // namespace
+
 ExecuteReport Plan::execute(const void* x, const void* k, void* y) const {
+  thread_local ThreadWorkspace kept;
   // Cache-line aligned, so workers' regions do not share lines.
-  std::vector<char> ws(workspace_bytes() + core::kCacheLine);
-  return execute(x, k, y, core::align_to_line(ws.data()));
+  const std::size_t bytes = workspace_bytes() + core::kCacheLine;
+  if (kept.in_use || bytes > kKeptWorkspace) {
+    std::unique_ptr<char[]> own(new char[bytes]);
+    return execute(x, k, y, core::align_to_line(own.get()));
+  }
+  if (kept.bytes < bytes) {
+    kept.data.reset(new char[bytes]);
+    kept.bytes = bytes;
+  }
+  kept.in_use = true;
+  struct Release {
+    bool& flag;
+    ~Release() { flag = false; }
+  } release{kept.in_use};
+  return execute(x, k, y, core::align_to_line(kept.data.get()));
 }
 
 std::string Plan::explain() const {

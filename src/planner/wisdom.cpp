@@ -27,9 +27,14 @@ Store& store() {
   return s;
 }
 
-std::string cpu_target() {
-  const auto targets = simd::available_targets();
-  return targets.empty() ? "unknown" : targets.front().name;
+// The best SIMD target of this CPU, asked once: the question costs ~25 us
+// (cpuid), far more than a cached plan lookup.
+const std::string& cpu_target() {
+  static const std::string target = [] {
+    const auto targets = simd::available_targets();
+    return targets.empty() ? std::string("unknown") : targets.front().name;
+  }();
+  return target;
 }
 
 std::vector<std::string_view> split(std::string_view line, char sep) {
@@ -119,6 +124,7 @@ void forget() {
 bool recall(const Problem& p, int threads, Method& method) {
   Store& s = store();
   std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.choices.empty()) return false;  // the common case, without building a key
   const auto it = s.choices.find({to_string(canonical(p)), cpu_target(), threads});
   if (it == s.choices.end()) return false;
   method = it->second;

@@ -181,7 +181,12 @@ std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* wo
 
   char* ws = static_cast<char*>(workspace);
   T* constant_row = reinterpret_cast<T*>(ws);
-  for (std::int64_t i = 0; i < max_segment_ + last.m - 1; ++i) {
+  // Only rows outside a constant outer axis read it; a 1-D row never does
+  // (filling it would cost as much as a small problem's whole compute).
+  bool constant_rows = false;
+  for (int a = 0; a < outer; ++a)
+    constant_rows = constant_rows || (g_.axes[a].rule == BoundaryRule::constant && g_.axes[a].m > 1);
+  for (std::int64_t i = 0; constant_rows && i < max_segment_ + last.m - 1; ++i) {
     constant_row[i * cs] = cval_re;
     if (complex_) constant_row[i * cs + 1] = T(0);
   }

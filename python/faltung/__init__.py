@@ -1,0 +1,19 @@
+"""faltung: convolution and correlation, correct by contract and fast.
+
+    import faltung
+    y = faltung.convolve(x, k, mode="same", boundary="symmetric")
+    from faltung import signal, ndimage   # drop-ins for scipy.signal / scipy.ndimage
+
+What is computed is specified in docs/semantics.md of the project.
+"""
+from ._native import Plan, convolve, correlate, filter, plan
+from ._wisdom import forget_wisdom, load_wisdom, save_wisdom, export_wisdom, import_wisdom
+from . import signal, ndimage
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "convolve", "correlate", "filter", "plan", "Plan",
+    "save_wisdom", "load_wisdom", "export_wisdom", "import_wisdom", "forget_wisdom",
+    "signal", "ndimage",
+]

@@ -1,0 +1,146 @@
+// faltung._core: the engine for Python. The Python package (faltung/*.py)
+// turns scipy-style arguments into these calls; nothing here knows scipy.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <string>
+#include <vector>
+
+#include "arrays.hpp"
+#include "bindings.hpp"
+#include "faltung/convolve.hpp"
+#include "faltung/errors.hpp"
+#include "faltung/plan.hpp"
+#include "faltung/wisdom.hpp"
+
+namespace nb = nanobind;
+using namespace faltung;
+using namespace faltung::python;
+
+namespace {
+
+// Everything but op, mode, method and threads; Python builds one only when a
+// call departs from the defaults, so the common call converts four ints.
+struct CallOptions {
+  bool filter_family = false;  // ndimage: mode same, ndimage origin
+  std::vector<int> boundary;   // BoundaryRule codes, one or one per convolved axis
+  double cval = 0.0;
+  std::vector<std::int64_t> origin;
+  std::vector<int> axes;
+  int nan = 0;  // NanPolicy code
+  double fill = 0.0;
+};
+
+Problem make_problem(int op, DType t, Shape x, Shape k, int mode, const CallOptions* o) {
+  Problem p;
+  p.op = static_cast<Op>(op);
+  p.dtype = t;
+  p.x = std::move(x);
+  p.k = std::move(k);
+  p.mode = static_cast<Mode>(mode);
+  if (!o) return p;
+  std::vector<BoundaryRule> rules;
+  for (int b : o->boundary) rules.push_back(static_cast<BoundaryRule>(b));
+  if (o->filter_family) {
+    FilterOptions f;
+    f.op = p.op;
+    f.axes = o->axes;
+    f.boundary = rules;
+    f.cval = o->cval;
+    f.origin = o->origin;
+    f.nan = static_cast<NanPolicy>(o->nan);
+    f.fill = o->fill;
+    return filter_problem(t, p.x, p.k, f);
+  }
+  p.axes = o->axes;
+  p.boundary = rules;
+  p.cval = o->cval;
+  p.origin = o->origin;
+  p.nan = static_cast<NanPolicy>(o->nan);
+  p.fill = o->fill;
+  return p;
+}
+
+// One call: the problem from the arrays and options, a plan (cached by the
+// engine), one execute into a new array or into `out`.
+nb::object run(int op, nb::handle x, nb::handle k, int mode, int method, int threads, const CallOptions* options,
+               nb::handle out) {
+  const DType t = engine_dtype(x);
+  const nb::object xa = input_array(x, t);
+  const nb::object ka = input_array(k, t);
+  const Problem p = make_problem(op, t, shape_of(xa), shape_of(ka), mode, options);
+  PlanOptions po;
+  po.method = static_cast<Method>(method);
+  po.threads = threads;
+  po.kernel = data_of(ka);  // the values are known: lets auto consider separable kernels
+  const Plan plan = Plan::create(p, po);
+  nb::object result;
+  void* y;
+  if (out.is_none()) {
+    result = new_array(t, plan.output_shape());
+    y = const_cast<void*>(data_of(result));
+  } else {
+    y = output_data(out, t, plan.output_shape());
+    result = nb::borrow(out);
+  }
+  if (plan.estimated_seconds() > kReleaseGilAbove) {
+    nb::gil_scoped_release unlocked;
+    plan.execute(data_of(xa), data_of(ka), y);
+  } else {
+    plan.execute(data_of(xa), data_of(ka), y);
+  }
+  return result;
+}
+
+std::string problem_text(int op, const std::string& dtype, const Shape& x, const Shape& k, int mode,
+                         const CallOptions* options) {
+  const Problem p = make_problem(op, dtype_from_numpy_name(dtype), x, k, mode, options);
+  validate(p);
+  return to_string(canonical(p));
+}
+
+}  // namespace
+
+NB_MODULE(_core, m) {
+  m.doc() = "faltung's C++ engine (use the faltung package, not this module)";
+  import_numpy();
+
+  // faltung::Error -> the Python exception a numpy user expects.
+  nb::register_exception_translator([](const std::exception_ptr& e, void*) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const Error& err) {
+      switch (err.kind()) {
+        case ErrorKind::nonfinite_input: PyErr_SetString(PyExc_FloatingPointError, err.what()); break;
+        case ErrorKind::io: PyErr_SetString(PyExc_OSError, err.what()); break;
+        default: PyErr_SetString(PyExc_ValueError, err.what()); break;
+      }
+    }
+  });
+
+  nb::class_<CallOptions>(m, "CallOptions")
+      .def(nb::init<>())
+      .def_rw("filter_family", &CallOptions::filter_family)
+      .def_rw("boundary", &CallOptions::boundary)
+      .def_rw("cval", &CallOptions::cval)
+      .def_rw("origin", &CallOptions::origin)
+      .def_rw("axes", &CallOptions::axes)
+      .def_rw("nan", &CallOptions::nan)
+      .def_rw("fill", &CallOptions::fill);
+
+  m.def("run", &run, nb::arg("op"), nb::arg("x"), nb::arg("k"), nb::arg("mode"), nb::arg("method"),
+        nb::arg("threads"), nb::arg("options").none(), nb::arg("out").none());
+  m.def("problem_text", &problem_text, nb::arg("op"), nb::arg("dtype"), nb::arg("x"), nb::arg("k"),
+        nb::arg("mode"), nb::arg("options").none());
+  m.def("canonical_problem", [](const std::string& text) { return to_string(canonical(parse_problem(text))); });
+  m.def("output_shape", [](const std::string& text) { return output_shape(parse_problem(text)); });
+
+  m.def("wisdom_export", &wisdom::export_text);
+  m.def("wisdom_import", [](const std::string& text) { return wisdom::import_text(text); });
+  m.def("wisdom_save", &wisdom::save);
+  m.def("wisdom_load", &wisdom::load);
+  m.def("wisdom_forget", &wisdom::forget);
+
+  bind_plan(m);
+}
