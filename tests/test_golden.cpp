@@ -188,5 +188,16 @@ TEST(Golden, ConvenienceCallsMatch) {
   EXPECT_GT(ran, 200);
 }
 
+TEST(Golden, FilterConvolveWithoutOriginMatchesOriginZero) {
+  // ndimage.convolve with an even kernel sits one sample off correlate's
+  // centre; the shift must apply when no origin is given, too.
+  const Array<double> x{{10}, {0, 1, 4, 9, 16, 25, 36, 49, 64, 81}}, k{{4}, {1, 2, 3, 4}};
+  const auto implicit = filter(x, k, {.op = Op::conv, .boundary = {BoundaryRule::constant}});
+  const auto explicit_zero = filter(x, k, {.op = Op::conv, .boundary = {BoundaryRule::constant}, .origin = {0}});
+  EXPECT_EQ(implicit.data, explicit_zero.data);
+  // scipy.ndimage.convolve(x, [1, 2, 3, 4], mode="constant")
+  EXPECT_EQ(implicit.data, (std::vector<double>{6, 20, 50, 100, 170, 260, 370, 500, 550, 499}));
+}
+
 }  // namespace
 }  // namespace faltung::test

@@ -110,7 +110,9 @@ def correlate(in1, in2, mode="full", method="auto"):
     if mode_code == 2 and _swap_needed(mode, in1.shape, in2.shape):
         # correlate(in1, in2) == convolve(in1, conj(in2 reversed)), and that
         # convolution is the one scipy swaps.
-        flipped = np.conj(in2[(slice(None, None, -1),) * in2.ndim])
+        flipped = in2[(slice(None, None, -1),) * in2.ndim]
+        if flipped.dtype.kind == "c":
+            flipped = flipped.conj()
         return _engine(_CONV, flipped, in1, mode_code, method_code)
     return _engine(_CORR, in1, in2, mode_code, method_code)
 
@@ -157,21 +159,18 @@ def _fft_family(in1, in2, mode, axes):
     mode_code = _mode_code(mode)
     s1 = in1.shape
     in1, in2, axes = _freq_axes(in1, in2, mode, axes)
+    if not axes:  # every axis broadcasts: an elementwise product (scipy keeps the dtype)
+        product = in1 * in2
+        return _centred(product, s1) if mode == "same" else product
     compute = signal_compute_dtype(in1, in2)[0]
     in1 = in1.astype(compute, copy=False)
     in2 = in2.astype(compute, copy=False)
-    if not axes:  # every axis broadcasts: an elementwise product
-        product = in1 * in2
-        return _centred(product, s1) if mode == "same" else product
     batch = [a for a in range(in1.ndim) if a not in axes]
     # Axes of size 1 in one operand broadcast against the other; give the
     # engine a kernel with only the convolved axes when it can.
     if all(in2.shape[a] == 1 for a in batch):
         kernel = in2.reshape([in2.shape[a] for a in axes])
-        y = _core.run(_CONV, in1, kernel, mode_code, _AUTO, 1, call_options(axes=axes), None)
-        if mode == "same" and any(in1.shape[a] < s1[a] for a in batch):
-            return y  # pragma: no cover - batch axes are never swapped
-        return y
+        return _core.run(_CONV, in1, kernel, mode_code, _AUTO, 1, call_options(axes=axes), None)
     # Kernels that differ along a batch axis: one engine call per batch index.
     out_batch = np.broadcast_shapes(*[tuple(s[a] for a in batch) for s in (in1.shape, in2.shape)])
     results = {}
@@ -190,7 +189,9 @@ def _fft_family(in1, in2, mode, axes):
     for index, y in results.items():
         out[index] = y
     # the batch axes were put first; move them back to their places
-    return np.moveaxis(out, list(range(len(batch))), batch)
+    out = np.moveaxis(out, list(range(len(batch))), batch)
+    # 'same' is as large as in1 on the broadcast axes too (scipy centres there)
+    return _centred(out, s1) if mode == "same" else out
 
 
 def fftconvolve(in1, in2, mode="full", axes=None):
@@ -250,19 +251,47 @@ def _two_d(in1, in2, name):
     return in1, in2
 
 
-def _boundary_options(boundary, fillvalue, mode_code, origin=()):
+def _boundary_rule(boundary):
     rule = _BOUNDARY_2D.get(boundary) if isinstance(boundary, str) else None
     if rule is None:
         raise ValueError("Acceptable boundary flags are 'fill', 'circular' (or 'wrap'), and 'symmetric' (or 'symm').")
+    return rule
+
+
+def _fill_value(fillvalue, result_type):
+    """convolve2d's fillvalue as a value of the result type, refused where
+    scipy refuses it (a complex value for real data, a value an integer type
+    cannot hold); integers truncate, as scipy's cast does."""
     fill = np.asarray(fillvalue)
     if fill.size != 1:
         raise ValueError("fillvalue must be scalar or an array with one element.")
     fill = fill.reshape(()).item()
+    cannot = ValueError("could not cast `fillvalue` directly to the output type (it was first converted to complex).")
+    if result_type.kind == "c":
+        return complex(fill)
     if isinstance(fill, complex):
-        if fill.imag != 0:
-            raise ValueError("faltung takes a real fillvalue; this one has an imaginary part")
-        fill = fill.real
-    return call_options(boundary=[rule] if rule else [], cval=fill if rule == 0 else 0.0, origin=origin)
+        raise cannot
+    if result_type.kind in "iu":
+        info = np.iinfo(result_type)
+        if not np.isfinite(fill) or not info.min <= int(fill) <= info.max:
+            raise cannot
+        return float(int(fill))
+    return float(fill)
+
+
+def _two_d_engine(op, in1, in2, mode_code, boundary, fillvalue, origin=()):
+    """convolve2d / correlate2d on the engine: a boundary rule in every mode.
+    A complex fillvalue adds i*imag(fill) times the response to a border of
+    ones (the engine's constant is real; the operation is linear)."""
+    rule = _boundary_rule(boundary)
+    fill = _fill_value(fillvalue, np.result_type(in1, in2)) if rule == 0 else 0.0
+    options = call_options(boundary=[rule] if rule else [], cval=fill.real if isinstance(fill, complex) else fill,
+                           origin=origin)
+    y = _engine(op, in1, in2, mode_code, _AUTO, options)
+    if isinstance(fill, complex) and fill.imag != 0:
+        border = call_options(cval=1.0, origin=origin)
+        y = y + 1j * fill.imag * _engine(op, np.zeros(in1.shape, y.dtype), in2, mode_code, _AUTO, border)
+    return y
 
 
 def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
@@ -272,7 +301,7 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     mode_code = _mode_code(mode)
     if _swap_needed(mode, in1.shape, in2.shape):
         in1, in2 = in2, in1
-    return _engine(_CONV, in1, in2, mode_code, _AUTO, _boundary_options(boundary, fillvalue, mode_code))
+    return _two_d_engine(_CONV, in1, in2, mode_code, boundary, fillvalue)
 
 
 def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
@@ -285,8 +314,7 @@ def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     if swapped:
         in1, in2 = in2, in1
     origin = [int(m % 2 == 0) for m in in2.shape] if mode == "same" else []
-    y = _engine(_CORR, in1, in2, mode_code, _AUTO,
-                _boundary_options(boundary, fillvalue, mode_code, origin if any(origin) else []))
+    y = _two_d_engine(_CORR, in1, in2, mode_code, boundary, fillvalue, origin if any(origin) else [])
     return y[::-1, ::-1] if swapped else y
 
 

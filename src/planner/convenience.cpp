@@ -43,9 +43,10 @@ Problem filter_problem(DType dtype, const Shape& x, const Shape& k, const Filter
     throw Error(ErrorKind::invalid_problem,
                 "origin lists " + std::to_string(o.origin.size()) +
                     " values; give one, or one per convolved axis (" + std::to_string(naxes) + ")");
-  for (std::size_t i = 0; i < naxes && !o.origin.empty(); ++i) {
+  // Every axis, also with no origin given: convolve shifts even kernels.
+  for (std::size_t i = 0; i < naxes; ++i) {
     const std::int64_t m = taps[i];
-    const std::int64_t nd = o.origin.size() == 1 ? o.origin[0] : o.origin[i];
+    const std::int64_t nd = o.origin.empty() ? 0 : o.origin.size() == 1 ? o.origin[0] : o.origin[i];
     if (nd < -(m / 2) || nd > (m - 1) / 2)
       throw Error(ErrorKind::invalid_problem,
                   "origin " + std::to_string(nd) + " is outside " + std::to_string(-(m / 2)) + ".." +
