@@ -1,0 +1,170 @@
+"""The faltung command.
+
+    faltung convolve IN KERNEL -o OUT [options]   .npy, .csv, .wav, images
+    faltung explain PROBLEM [--method M]          what the planner chooses, and why
+    faltung bench [--grid FILE] [--group G]       the shared grid, JSON lines
+    faltung plot IN KERNEL -o OUT.png [options]   signal, kernel and result
+
+User errors print one line, "faltung: error: ...", and exit with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from ._files import UserError
+
+EXIT_USER_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake reported in one line like every other
+    user error."""
+
+    def error(self, message):
+        raise UserError(f"{message} (see '{self.prog} --help')")
+
+
+def _int_list(text):
+    try:
+        return [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of integers") from None
+
+
+def _name_list(text):
+    return text.split(",")
+
+
+def _add_problem_options(p):
+    g = p.add_argument_group("what to compute (the native API's options)")
+    g.add_argument("--op", choices=["conv", "corr"], default="conv", help="convolution or correlation (default conv)")
+    g.add_argument("--family", choices=["signal", "filter"], default="signal",
+                   help="signal: scipy.signal's modes (default); filter: scipy.ndimage's (output as large as the "
+                        "input, centre tap M//2 + origin, symmetric boundary by default)")
+    g.add_argument("--mode", choices=["full", "same", "valid"], default="full", help="signal family (default full)")
+    g.add_argument("--boundary", type=_name_list, default=None, metavar="RULE[,RULE...]",
+                   help="constant, symmetric, mirror, nearest or wrap; one, or one per convolved axis")
+    g.add_argument("--cval", type=float, default=0.0, help="value of the constant boundary (default 0)")
+    g.add_argument("--origin", type=_int_list, default=[0], metavar="N[,N...]", help="shifts the window")
+    g.add_argument("--axes", type=_int_list, default=None, metavar="A[,A...]",
+                   help="convolved axes (default: time for .wav and multi-column .csv, height and width for "
+                        "images, else the last kernel-rank axes); the others are channels")
+    g.add_argument("--method", default="auto",
+                   choices=["auto", "direct", "fft", "overlap_save", "separable", "measure", "reference"])
+    g.add_argument("--nan", choices=["propagate", "ignore", "fill", "raise"], default="propagate",
+                   help="what non-finite input samples do (default propagate)")
+    g.add_argument("--fill", type=float, default=0.0, help="replacement for --nan fill")
+    g.add_argument("--threads", type=int, default=1, help="worker threads, 0 = all (same result for any count)")
+    g.add_argument("--normalize", action="store_true", help="scale the kernel to sum 1 first")
+
+
+def _parser():
+    parser = _Parser(prog="faltung", description="Convolution and correlation of files, correct by contract and fast.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    c = sub.add_parser("convolve", help="convolve a file with a kernel, write the result")
+    c.add_argument("input", help=".npy, .csv, .wav or an image")
+    c.add_argument("kernel", help="a kernel file, or values: '1,2,1' or rows '1,2,1;2,4,2;1,2,1'")
+    c.add_argument("-o", "--output", required=True, help="result file; its suffix picks the format")
+    _add_problem_options(c)
+    c.add_argument("--samplerate", type=int, default=None, help="sample rate of a .wav output from another format")
+    c.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="always show the progress bar (default: on a terminal, for jobs estimated over 0.5 s)")
+    c.add_argument("--no-progress", dest="progress", action="store_false")
+
+    e = sub.add_parser("explain", help="print the plan for a problem string")
+    e.add_argument("problem", nargs="+", help="e.g. 'op=corr dtype=f32 x=1080x1920 k=11x11 mode=same'")
+    e.add_argument("--method", default="auto",
+                   choices=["auto", "direct", "fft", "overlap_save", "separable", "measure", "reference"])
+    e.add_argument("--threads", type=int, default=1)
+    e.add_argument("--max-workspace", type=int, default=0, metavar="BYTES")
+    e.add_argument("--accuracy", choices=["normwise", "elementwise"], default="normwise")
+
+    b = sub.add_parser("bench", help="time faltung from Python on the shared grid (JSON lines)")
+    b.add_argument("--grid", default=None, help="grid.json (default: ../shared/bench/grid.json of the checkout)")
+    b.add_argument("--group", action="append", choices=["1d", "2d", "batched"],
+                   help="grid groups to run (default: all three; repeat the option for several)")
+    b.add_argument("--threads", type=int, default=1)
+    b.add_argument("--budget", type=float, default=0.3, help="seconds of timed repetitions per case")
+    b.add_argument("--progress", dest="progress", action="store_true", default=None)
+    b.add_argument("--no-progress", dest="progress", action="store_false")
+
+    p = sub.add_parser("plot", help="write a PNG of the signal, the kernel and the result")
+    p.add_argument("input")
+    p.add_argument("kernel")
+    p.add_argument("-o", "--output", required=True, help="the PNG to write")
+    _add_problem_options(p)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USER_ERROR
+        return {"convolve": _convolve, "explain": _explain, "bench": _bench, "plot": _plot}[args.command](args)
+    except UserError as e:
+        print(f"faltung: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except (ValueError, TypeError, OSError, FloatingPointError, RuntimeError) as e:
+        # the engine's and numpy's messages name the problem
+        print(f"faltung: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("faltung: interrupted", file=sys.stderr)
+        return 130
+
+
+def _compute(args, show_progress):
+    from . import _files
+    from ._job import run_job
+    signal = _files.read(args.input)
+    kernel = _files.read_kernel(args.kernel)
+    if args.normalize:
+        total = kernel.sum()
+        if total == 0:
+            raise UserError("--normalize: the kernel sums to 0")
+        kernel = kernel / total
+    return signal, kernel, run_job(signal, kernel, args, show_progress)
+
+
+def _convolve(args) -> int:
+    from . import _files
+    _files.kind_of(args.output)  # an unknown output format fails before the work
+    signal, kernel, y = _compute(args, args.progress)
+    if args.samplerate is not None:
+        signal.samplerate = args.samplerate
+    _files.write(args.output, y, signal)
+    return 0
+
+
+def _explain(args) -> int:
+    from . import _native
+    plan = _native.plan(" ".join(args.problem), method=args.method, threads=args.threads,
+                        max_workspace_bytes=args.max_workspace, accuracy=args.accuracy)
+    print(plan.explain(), end="")
+    return 0
+
+
+def _bench(args) -> int:
+    from ._bench import run_grid
+    run_grid(args.grid, args.group or ["1d", "2d", "batched"], args.threads, args.budget, args.progress)
+    return 0
+
+
+def _plot(args) -> int:
+    from ._plot import plot
+    if not args.output.lower().endswith(".png"):
+        raise UserError(f"{args.output}: plot writes PNG files (give a .png name)")
+    signal, kernel, y = _compute(args, False)
+    plot(signal.data, kernel, y, args.output, title=f"{args.op} {args.input} with {args.kernel}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The faltung command end to end, in a subprocess, on real files of every
+format; user errors give one line and exit status 2."""
+import json
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.ndimage as snd
+import scipy.signal as ssig
+import soundfile
+from PIL import Image
+
+FALTUNG = str(pathlib.Path(sys.executable).parent / "faltung")
+
+
+def run(*args, ok=True):
+    done = subprocess.run([FALTUNG, *map(str, args)], capture_output=True, text=True, timeout=300)
+    if ok:
+        assert done.returncode == 0, f"faltung {' '.join(map(str, args))} failed:\n{done.stderr}"
+    return done
+
+
+def test_help_lists_every_command():
+    out = run("--help").stdout
+    for command in ("convolve", "explain", "bench", "plot"):
+        assert command in out
+    assert "--boundary" in run("convolve", "--help").stdout
+
+
+def test_npy_every_option(tmp_path):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((3, 500))
+    k = rng.standard_normal(21)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "k.npy", k)
+    run("convolve", tmp_path / "x.npy", tmp_path / "k.npy", "-o", tmp_path / "y.npy", "--mode", "same")
+    assert np.allclose(np.load(tmp_path / "y.npy"), ssig.convolve(x, k[None, :], mode="same"), atol=1e-10)
+    run("convolve", tmp_path / "x.npy", tmp_path / "k.npy", "-o", tmp_path / "z.npy", "--op", "corr",
+        "--family", "filter", "--boundary", "wrap", "--origin", "3", "--method", "fft", "--threads", "2")
+    want = snd.correlate1d(x, k, axis=-1, mode="wrap", origin=3)
+    assert np.allclose(np.load(tmp_path / "z.npy"), want, atol=1e-10)
+    x[1, 100] = np.nan
+    np.save(tmp_path / "xn.npy", x)
+    run("convolve", tmp_path / "xn.npy", "1,1,1", "-o", tmp_path / "n.npy", "--mode", "same", "--nan", "fill",
+        "--fill", "0", "--normalize")
+    assert np.allclose(np.load(tmp_path / "n.npy"), ssig.convolve(np.nan_to_num(x), np.ones((1, 3)) / 3, "same"))
+    done = run("convolve", tmp_path / "xn.npy", "1,1,1", "-o", tmp_path / "r.npy", "--nan", "raise", ok=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_csv_columns_are_series(tmp_path):
+    data = np.arange(40.0).reshape(20, 2) ** 1.5
+    np.savetxt(tmp_path / "x.csv", data, delimiter=",")
+    run("convolve", tmp_path / "x.csv", "0.25,0.5,0.25", "-o", tmp_path / "y.csv", "--mode", "same")
+    got = np.loadtxt(tmp_path / "y.csv", delimiter=",")
+    want = np.stack([np.convolve(data[:, c], [0.25, 0.5, 0.25], "same") for c in range(2)], axis=1)
+    assert np.allclose(got, want)
+
+
+def test_wav_keeps_rate_and_channels(tmp_path):
+    rate = 8000
+    t = np.arange(4000) / rate
+    stereo = np.stack([np.sin(2 * np.pi * 440 * t), np.sign(np.sin(2 * np.pi * 3 * t))], axis=1) * 0.5
+    soundfile.write(tmp_path / "in.wav", stereo, rate, subtype="PCM_16")
+    kernel = np.hanning(31) / np.hanning(31).sum()
+    np.save(tmp_path / "k.npy", kernel)
+    run("convolve", tmp_path / "in.wav", tmp_path / "k.npy", "-o", tmp_path / "out.wav", "--mode", "same")
+    out, out_rate = soundfile.read(tmp_path / "out.wav")
+    read_back, _ = soundfile.read(tmp_path / "in.wav")
+    want = np.stack([np.convolve(read_back[:, c], kernel, "same") for c in range(2)], axis=1)
+    assert out_rate == rate and out.shape == stereo.shape
+    assert np.allclose(out, want, atol=1e-6)
+
+
+def test_image_rgb_channels_and_grey(tmp_path):
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 256, size=(40, 50, 3)).astype(np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "in.png")
+    box = np.ones((3, 3)) / 9
+    np.save(tmp_path / "box.npy", box)
+    run("convolve", tmp_path / "in.png", tmp_path / "box.npy", "-o", tmp_path / "out.png", "--family", "filter",
+        "--boundary", "nearest")
+    out = np.asarray(Image.open(tmp_path / "out.png"))
+    want = np.clip(np.rint(snd.correlate(rgb.astype(float), box[:, :, None], mode="nearest")), 0, 255)
+    assert out.shape == rgb.shape and np.max(np.abs(out.astype(int) - want.astype(int))) <= 1
+    grey = rng.integers(0, 256, size=(30, 20)).astype(np.uint8)
+    Image.fromarray(grey).save(tmp_path / "g.png")
+    run("convolve", tmp_path / "g.png", "1,0,-1", "-o", tmp_path / "g.npy", "--mode", "same")
+    assert np.allclose(np.load(tmp_path / "g.npy"), ssig.convolve(grey.astype(float), [[1, 0, -1]], "same"))
+
+
+def test_progress_bar_over_channels(tmp_path):
+    x = np.random.default_rng(4).standard_normal((4, 2000))
+    np.save(tmp_path / "x.npy", x)
+    done = run("convolve", tmp_path / "x.npy", "1,2,3", "-o", tmp_path / "y.npy", "--progress")
+    assert "4/4" in done.stderr and "channel" in done.stderr
+    assert np.allclose(np.load(tmp_path / "y.npy"), ssig.convolve(x, [[1, 2, 3]]))
+
+
+def test_explain_and_bench(tmp_path):
+    out = run("explain", "op=corr dtype=f32 x=1080x1920 k=11x11 mode=same").stdout
+    assert out.startswith("problem: op=corr dtype=f32 x=1080x1920 k=11x11 mode=same") and "candidates:" in out
+    grid = {"about": "tiny", "1d": [{"n": 1000, "m": 3, "dtype": "float64", "mode": "same"}],
+            "2d": [{"H": 64, "W": 80, "kh": 3, "kw": 3, "dtype": "float32"}],
+            "batched": [{"series": 4, "length": 500, "m": 5, "dtype": "float32"}]}
+    (tmp_path / "grid.json").write_text(json.dumps(grid))
+    lines = run("bench", "--grid", tmp_path / "grid.json", "--budget", "0.01").stdout.strip().splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [r["case"] for r in rows] == ["1d n=1000 m=3 float64 same", "2d 64x80 k=3x3 float32 same",
+                                         "batched 4x500 m=5 float32 same"]
+    assert all(r["seconds"] > 0 and r["gflops"] > 0 and r["system"].startswith("faltung") for r in rows)
+
+
+def test_plot_writes_a_png(tmp_path):
+    np.save(tmp_path / "x.npy", np.random.default_rng(5).standard_normal(300))
+    run("plot", tmp_path / "x.npy", "1,1,1,1", "-o", tmp_path / "p.png", "--normalize", "--mode", "same")
+    with Image.open(tmp_path / "p.png") as img:
+        assert img.format == "PNG" and img.size[0] > 300
+
+
+@pytest.mark.parametrize("args,message", [
+    (["convolve", "missing.npy", "1,2", "-o", "y.npy"], "no such file"),
+    (["convolve", "{x}", "1,2", "-o", "y.xyz"], "unknown format"),
+    (["convolve", "{x}", "1,2", "-o", "y.npy", "--mode", "middle"], "invalid choice"),
+    (["convolve", "{x}", "1,2;3", "-o", "y.npy"], "same number of values"),
+    (["convolve", "{x}", "1,2;3,4", "-o", "y.npy"], "axes"),
+    (["convolve", "{x}", "{x}", "-o", "y.npy", "--mode", "same", "--origin", "9"], "origin"),
+    (["convolve", "{x}", "a,b", "-o", "y.npy"], "neither a file nor"),
+    (["convolve", "{x}", "1,2", "-o", "/no/such/dir/y.npy"], "does not exist"),
+    (["convolve", "{x}", "1,2", "-o", "y.wav"], "sample rate"),
+    (["explain", "op=conv x=10 k=3 colour=blue"], "colour"),
+    (["plot", "{x}", "1,2", "-o", "p.jpg"], "PNG"),
+    ([], None),
+])
+def test_user_errors_are_one_line(tmp_path, args, message):
+    np.save(tmp_path / "x.npy", np.arange(10.0))
+    args = [a.replace("{x}", str(tmp_path / "x.npy")) if isinstance(a, str) else a for a in args]
+    done = subprocess.run([FALTUNG, *args], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    if message is not None:
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("faltung: error:") and message in lines[0], done.stderr
