@@ -10,7 +10,9 @@ packages=(
   libbenchmark-dev      # Google Benchmark (bench/kernels_bench.cpp)
   nlohmann-json3-dev    # golden.json and JSON lines in tests and faltung-bench
   libcli11-dev          # faltung-bench command line
-  python3               # dependency-rule check
+  python3               # dependency-rule check, the Python package
+  python3-venv          # the project's .venv (scripts/install_python.sh)
+  python3-dev           # Python headers for the extension module
 )
 missing=()
 for p in "${packages[@]}"; do
