@@ -87,6 +87,8 @@ def method_code(method: str) -> int:
 
 
 def check_threads(threads) -> int:
+    if type(threads) is int and threads >= 0:
+        return threads
     if not isinstance(threads, (int, np.integer)) or isinstance(threads, bool) or threads < 0:
         raise ValueError(f"threads must be an int >= 0 (0 = every hardware thread); got {threads!r}")
     return int(threads)

@@ -43,7 +43,19 @@ def _call(op, x, k, *, filter_family, mode, boundary, cval, origin, axes, method
                nan=code(NAN_POLICIES, nan, "nan"), fill=fill)
 
 
+def _plain(boundary, cval, origin, axes, nan, fill):
+    """True when a signal-family call leaves every option but mode, method,
+    threads and out at its default: the call then skips the option plumbing."""
+    return (axes is None and type(boundary) is str and boundary == "constant" and type(origin) is int
+            and origin == 0 and type(nan) is str and nan == "propagate" and type(cval) in (int, float)
+            and cval == 0 and type(fill) in (int, float) and fill == 0)
+
+
 def _signal(op, x, k, mode, boundary, cval, origin, axes, method, nan, fill, threads, out):
+    if _plain(boundary, cval, origin, axes, nan, fill):
+        x, k = engine_arrays(x, k)
+        return _core.run(OPS[op], x, k, code(MODES, mode, "mode"), method_code(method), check_threads(threads),
+                         None, out)
     return _call(op, x, k, filter_family=False, mode=mode, boundary=boundary, cval=cval, origin=origin, axes=axes,
                  method=method, nan=nan, fill=fill, threads=threads, out=out)
 
@@ -117,7 +129,10 @@ class Plan:
 
 
 def _shape_and_dtype(a):
-    if isinstance(a, tuple) or isinstance(a, list) and all(isinstance(v, (int, np.integer)) for v in a):
+    """A tuple is a shape; anything else is an array (so [1, 2, 3] is data)."""
+    if isinstance(a, tuple):
+        if not all(isinstance(v, (int, np.integer)) for v in a):
+            raise TypeError(f"a shape must be a tuple of ints; got {a!r} (give data as a list or an array)")
         return tuple(int(v) for v in a), None
     a = np.asarray(a)
     return a.shape, a
@@ -129,7 +144,7 @@ def plan(x, k=None, *, op="conv", family="signal", dtype=None, mode="full", boun
     """A reusable plan.
 
     Either a problem string, `plan("op=corr dtype=f32 x=480x640 k=5x5 mode=same")`,
-    or arrays / shapes as for convolve (family="signal") or filter
+    or arrays / shapes (tuples) as for convolve (family="signal") or filter
     (family="filter"): `plan(x, k, mode="same")`, `plan((1000,), (31,), dtype="float32")`.
     When `k` is an array its values let the planner consider rank-1
     (separable) kernels. accuracy="elementwise" rules out FFT methods when

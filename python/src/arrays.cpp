@@ -8,6 +8,7 @@
 #include <numpy/arrayobject.h>
 
 #include "faltung/errors.hpp"
+#include "output_pool.hpp"
 
 namespace faltung::python {
 
@@ -67,9 +68,22 @@ const void* data_of(nb::handle array) { return PyArray_DATA(as_array(array)); }
 
 nb::object new_array(DType t, const Shape& shape) {
   std::vector<npy_intp> dims(shape.begin(), shape.end());
-  PyObject* a = PyArray_SimpleNew(static_cast<int>(dims.size()), dims.data(), typenum(t));
-  if (!a) throw nb::python_error();
-  return nb::steal(a);
+  const std::size_t bytes = static_cast<std::size_t>(element_count(shape)) * dtype_size(t);
+  if (bytes < kPooledFromBytes) {  // numpy's own allocation is cheapest here
+    PyObject* a = PyArray_SimpleNew(static_cast<int>(dims.size()), dims.data(), typenum(t));
+    if (!a) throw nb::python_error();
+    return nb::steal(a);
+  }
+  // Large results live in recycled buffers (output_pool.hpp): the array owns
+  // its buffer through a capsule that gives it back when the array dies.
+  void* data = acquire_buffer(bytes);
+  nb::capsule owner(data, [](void* p) noexcept { release_buffer(p); });
+  PyObject* a = PyArray_SimpleNewFromData(static_cast<int>(dims.size()), dims.data(), typenum(t), data);
+  if (!a) throw nb::python_error();  // the capsule frees the buffer
+  nb::object array = nb::steal(a);
+  if (PyArray_SetBaseObject(reinterpret_cast<PyArrayObject*>(a), owner.release().ptr()) < 0)
+    throw nb::python_error();
+  return array;
 }
 
 void* output_data(nb::handle out, DType t, const Shape& shape) {

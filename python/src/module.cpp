@@ -13,6 +13,7 @@
 #include "faltung/errors.hpp"
 #include "faltung/plan.hpp"
 #include "faltung/wisdom.hpp"
+#include "output_pool.hpp"
 
 namespace nb = nanobind;
 using namespace faltung;
@@ -135,6 +136,9 @@ NB_MODULE(_core, m) {
         nb::arg("mode"), nb::arg("options").none());
   m.def("canonical_problem", [](const std::string& text) { return to_string(canonical(parse_problem(text))); });
   m.def("output_shape", [](const std::string& text) { return output_shape(parse_problem(text)); });
+
+  m.def("release_memory", &drop_kept_buffers,
+        "frees the recycled result buffers no array uses now; returns the bytes freed");
 
   m.def("wisdom_export", &wisdom::export_text);
   m.def("wisdom_import", [](const std::string& text) { return wisdom::import_text(text); });

@@ -201,3 +201,22 @@ def test_wisdom_round_trip(tmp_path):
     with pytest.raises(OSError):
         faltung.load_wisdom(tmp_path / "missing.txt")
     faltung.forget_wisdom()
+
+
+def test_large_results_are_recycled_never_shared():
+    rng = np.random.default_rng(sweep_seed(6007))
+    x = rng.standard_normal(300_000)  # 2.4 MB results: pooled
+    k1, k2 = np.ones(5), np.arange(5.0)
+    y1 = faltung.convolve(x, k1, mode="same")
+    first = y1.copy()
+    y2 = faltung.convolve(x, k2, mode="same")
+    assert not np.shares_memory(y1, y2)
+    assert np.array_equal(y1, first), "a live result was overwritten"
+    address = y2.__array_interface__["data"][0]
+    del y2  # its buffer is kept for the next result of that size
+    y3 = faltung.convolve(x, k1, mode="same")
+    assert y3.__array_interface__["data"][0] == address
+    assert np.array_equal(y3, first)
+    del y1, y3
+    assert faltung.release_memory() >= 2 * x.nbytes
+    assert faltung.release_memory() == 0
