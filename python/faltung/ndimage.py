@@ -97,13 +97,16 @@ def _filter(input, weights, output, rules, cval, origins, axes, op):
     """One engine call in the filter family; the result lands in `output`."""
     compute = _compute_dtype(input, weights)
     complex_out = compute.kind == "c"
-    out = _output(output, input, complex_output=complex_out)
     if np.iscomplexobj(cval) and np.imag(cval) != 0:
         raise ValueError("faltung takes a real cval; this one has an imaginary part")
     options = call_options(filter_family=True, boundary=rules if any(rules) else [], cval=float(np.real(cval)),
                            origin=origins if any(origins) else [], axes=axes)
     x = input.astype(compute, copy=False)
     k = weights.astype(compute, copy=False)
+    if output is None and input.dtype == compute:
+        # the engine's own result array: no zero-filled array to write over
+        return _core.run(op, x, k, 1, _AUTO, 1, options, None)
+    out = _output(output, input, complex_output=complex_out)
     if out.dtype == compute and out.flags.c_contiguous and out.flags.writeable and not np.may_share_memory(x, out):
         _core.run(op, x, k, 1, _AUTO, 1, options, out)
     else:

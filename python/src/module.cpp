@@ -9,6 +9,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "execute.hpp"
 #include "faltung/convolve.hpp"
 #include "faltung/errors.hpp"
 #include "faltung/plan.hpp"
@@ -85,12 +86,7 @@ nb::object run(int op, nb::handle x, nb::handle k, int mode, int method, int thr
     y = output_data(out, t, plan.output_shape());
     result = nb::borrow(out);
   }
-  if (plan.estimated_seconds() > kReleaseGilAbove) {
-    nb::gil_scoped_release unlocked;
-    plan.execute(data_of(xa), data_of(ka), y);
-  } else {
-    plan.execute(data_of(xa), data_of(ka), y);
-  }
+  execute_plan(plan, data_of(xa), data_of(ka), y);
   return result;
 }
 

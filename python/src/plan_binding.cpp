@@ -7,6 +7,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "execute.hpp"
 #include "faltung/errors.hpp"
 #include "faltung/plan.hpp"
 
@@ -54,12 +55,7 @@ nb::object execute(const Plan& plan, nb::handle x, nb::handle k, nb::handle out)
     y = output_data(out, p.dtype, plan.output_shape());
     result = nb::borrow(out);
   }
-  if (plan.estimated_seconds() > kReleaseGilAbove) {
-    nb::gil_scoped_release unlocked;
-    plan.execute(data_of(xa), data_of(ka), y);
-  } else {
-    plan.execute(data_of(xa), data_of(ka), y);
-  }
+  execute_plan(plan, data_of(xa), data_of(ka), y);
   return result;
 }
 

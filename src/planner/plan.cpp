@@ -1,6 +1,7 @@
 // Plan creation: validate, ask every registered method, pick, and explain.
 #include "faltung/plan.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <list>
@@ -195,7 +196,11 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   const bool has_wisdom = (options.method == Method::automatic || options.method == Method::measure) &&
                           wisdom::recall(p, threads, remembered);
   if (has_wisdom) key.remembered = remembered;
-  if (options.kernel) {
+  // Only a kernel with two or more axes longer than 1 can be a separable
+  // candidate; other kernels' values change nothing, and hashing a long 1-D
+  // kernel would cost milliseconds per call.
+  const auto long_axes = std::count_if(p.k.begin(), p.k.end(), [](std::int64_t m) { return m > 1; });
+  if (options.kernel && long_axes >= 2) {
     const auto* b = static_cast<const char*>(options.kernel);
     const auto bytes = static_cast<std::size_t>(element_count(p.k)) * dtype_size(p.dtype);
     key.kernel_hash = std::hash<std::string_view>{}(std::string_view(b, bytes));
