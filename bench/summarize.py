@@ -2,22 +2,18 @@
 faltung (auto, one thread) against the best anchor per case, the 1-D geometric
 mean against the best of scipy/numpy/torch, auto against the best forced
 method, and the two-thread speedup. Usage: python bench/summarize.py OUT_DIR"""
-import collections
-import json
 import math
 import pathlib
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from jsonl import load_seconds  # noqa: E402
 
 out = pathlib.Path(sys.argv[1])
 
 
 def load(pattern):
-    rows = collections.defaultdict(dict)
-    for path in sorted(out.glob(pattern)):
-        for line in path.read_text().splitlines():
-            r = json.loads(line)
-            rows[r["case"]][r["system"]] = r["seconds"]
-    return rows
+    return load_seconds(out, pattern)
 
 
 anchors, faltung, methods, two = load("anchors-*.jsonl"), load("faltung-*.jsonl"), load("methods-*.jsonl"), load("faltung2-*.jsonl")

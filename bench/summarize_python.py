@@ -1,22 +1,18 @@
 """Ratios for docs/performance.md from one bench/run_python_grid.sh folder:
 per case, the best anchor, faltung's C++ engine and faltung from Python, and
 whether Python keeps the engine's ratio. Usage: python bench/summarize_python.py OUT_DIR"""
-import collections
-import json
 import math
 import pathlib
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from jsonl import load_seconds  # noqa: E402
 
 out = pathlib.Path(sys.argv[1])
 
 
 def load(pattern):
-    rows = collections.defaultdict(dict)
-    for path in sorted(out.glob(pattern)):
-        for line in path.read_text().splitlines():
-            r = json.loads(line)
-            rows[r["case"]][r["system"]] = r["seconds"]
-    return rows
+    return load_seconds(out, pattern)
 
 
 anchors, cpp, python = load("anchors-*.jsonl"), load("faltung-cpp-*.jsonl"), load("faltung-python-*.jsonl")

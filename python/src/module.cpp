@@ -34,6 +34,18 @@ struct CallOptions {
   double fill = 0.0;
 };
 
+// The fields a Problem and FilterOptions share, from the Python options.
+template <class Target>
+void copy_options(const CallOptions& o, Target& to) {
+  to.axes = o.axes;
+  to.boundary.clear();
+  for (int b : o.boundary) to.boundary.push_back(static_cast<BoundaryRule>(b));
+  to.cval = o.cval;
+  to.origin = o.origin;
+  to.nan = static_cast<NanPolicy>(o.nan);
+  to.fill = o.fill;
+}
+
 Problem make_problem(int op, DType t, Shape x, Shape k, int mode, const CallOptions* o) {
   Problem p;
   p.op = static_cast<Op>(op);
@@ -42,25 +54,13 @@ Problem make_problem(int op, DType t, Shape x, Shape k, int mode, const CallOpti
   p.k = std::move(k);
   p.mode = static_cast<Mode>(mode);
   if (!o) return p;
-  std::vector<BoundaryRule> rules;
-  for (int b : o->boundary) rules.push_back(static_cast<BoundaryRule>(b));
   if (o->filter_family) {
     FilterOptions f;
     f.op = p.op;
-    f.axes = o->axes;
-    f.boundary = rules;
-    f.cval = o->cval;
-    f.origin = o->origin;
-    f.nan = static_cast<NanPolicy>(o->nan);
-    f.fill = o->fill;
+    copy_options(*o, f);  // ndimage's origin, translated by filter_problem
     return filter_problem(t, p.x, p.k, f);
   }
-  p.axes = o->axes;
-  p.boundary = rules;
-  p.cval = o->cval;
-  p.origin = o->origin;
-  p.nan = static_cast<NanPolicy>(o->nan);
-  p.fill = o->fill;
+  copy_options(*o, p);
   return p;
 }
 

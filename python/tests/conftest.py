@@ -112,3 +112,8 @@ def random_layout(rng, a: np.ndarray):
         flipped = np.ascontiguousarray(a[(slice(None, None, -1),) * a.ndim])
         return flipped[(slice(None, None, -1),) * a.ndim], layout
     return np.ascontiguousarray(a), "contiguous"
+
+
+def random_axes(rng, ndim: int) -> list:
+    """A random non-empty, sorted subset of range(ndim)."""
+    return sorted(rng.choice(ndim, size=int(rng.integers(1, ndim + 1)), replace=False).tolist())

@@ -7,7 +7,7 @@ import scipy.ndimage as snd
 
 from faltung import ndimage as fnd
 
-from conftest import assert_matches, random_array, random_layout, sweep_seed
+from conftest import assert_matches, random_array, random_axes, random_layout, sweep_seed
 
 MODES = ["reflect", "grid-mirror", "mirror", "nearest", "wrap", "grid-wrap", "constant", "grid-constant"]
 DTYPES = ["float64", "float32", "complex128", "complex64"]
@@ -44,7 +44,7 @@ def test_nd_sweep(fn_name):
         axes = None
         conv_axes = list(range(ndim))
         if ndim > 1 and rng.random() < 0.3:
-            conv_axes = sorted(rng.choice(ndim, size=int(rng.integers(1, ndim + 1)), replace=False).tolist())
+            conv_axes = random_axes(rng, ndim)
             axes = conv_axes
         ks = tuple(int(rng.integers(1, 6)) for _ in conv_axes)
         dx = str(rng.choice(DTYPES + ["int32", "uint8"]))
@@ -115,7 +115,7 @@ def test_gaussian_filter_sweep():
         elif rng.random() < 0.3:
             extra["truncate"] = float(rng.uniform(1, 5))
         if ndim > 1 and rng.random() < 0.3:
-            extra["axes"] = sorted(rng.choice(ndim, size=int(rng.integers(1, ndim + 1)), replace=False).tolist())
+            extra["axes"] = random_axes(rng, ndim)
             n = len(extra["axes"])
             sigma = sigma[:n] if isinstance(sigma, list) else sigma
             order = order[:n] if isinstance(order, list) else order

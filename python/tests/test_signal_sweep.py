@@ -7,7 +7,7 @@ import scipy.signal as ssig
 
 from faltung import signal as fsig
 
-from conftest import assert_matches, random_array, random_layout, sweep_seed
+from conftest import assert_matches, random_array, random_axes, random_layout, sweep_seed
 
 DTYPES = ["float64", "float32", "complex128", "complex64", "int32", "int64", "uint8", "bool"]
 
@@ -89,7 +89,7 @@ def test_fft_family_sweep(fn_name):
         x, k, desc = operands(rng, ndim, mode, ["float64", "float32", "complex128", "complex64", "int32"])
         axes = None
         if ndim > 1 and rng.random() < 0.5:
-            axes = sorted(rng.choice(ndim, size=int(rng.integers(1, ndim + 1)), replace=False).tolist())
+            axes = random_axes(rng, ndim)
             batch = [a for a in range(ndim) if a not in axes]
             # broadcastable batch axes: kernel size 1, equal, or input size 1
             ks = list(k.shape)
