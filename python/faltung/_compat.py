@@ -40,6 +40,8 @@ def _wrap_to_int(y: np.ndarray, dtype: np.dtype) -> np.ndarray:
 def signal_compute_dtype(a: np.ndarray, b: np.ndarray):
     """(compute dtype, result dtype) of a scipy.signal call on a and b."""
     result_type = np.result_type(a, b)
+    if not result_type.isnative:
+        result_type = result_type.newbyteorder("=")
     if result_type.kind not in "biufc":
         raise TypeError(f"faltung cannot convolve arrays of dtype {result_type}")
     return compute_dtype(result_type), result_type

@@ -32,6 +32,8 @@ def compute_dtype(*dtypes) -> np.dtype:
     """The engine dtype that holds every input without loss: float32 stays
     float32, integers and bools go to float64, float16 to float32."""
     result = np.result_type(*dtypes)
+    if not result.isnative:  # big-endian data computes in the native order
+        result = result.newbyteorder("=")
     if result in ENGINE_DTYPES:
         return result
     if result.kind in "biu":

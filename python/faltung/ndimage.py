@@ -65,7 +65,7 @@ def _output(output, input, complex_output=False):
     """ndimage's output rules: None -> input's dtype, a dtype, or an array of
     the input's shape (written in place and returned)."""
     if output is None:
-        dtype = input.dtype
+        dtype = np.dtype(input.dtype.name)  # native byte order, as ndimage's
         if complex_output:
             dtype = np.promote_types(dtype, np.complex64)
         return np.zeros(input.shape, dtype=dtype)

@@ -11,6 +11,8 @@ import scipy.signal as ssig
 from astropy.convolution import convolve as astropy_convolve
 
 import faltung
+from faltung import ndimage as fnd
+from faltung import signal as fsig
 
 from conftest import normwise_bound, sweep_seed
 
@@ -49,6 +51,19 @@ def test_boundaries_origins_axes_against_ndimage():
     got = faltung.convolve(x[0], k, boundary=["wrap", "nearest"])
     padded = np.pad(np.pad(x[0], ((4, 4), (0, 0)), mode="wrap"), ((0, 0), (3, 3)), mode="edge")
     assert np.allclose(got, ssig.convolve(padded, k, mode="valid"), atol=1e-12)
+
+
+def test_big_endian_and_read_only_inputs():
+    x = np.arange(20.0).astype(">f8")
+    k = np.array([1.0, -2.0, 0.5], dtype=">f4")
+    want = np.convolve(x.astype(float), k.astype(float))
+    assert np.allclose(faltung.convolve(x, k), want)
+    assert np.allclose(fsig.convolve(x, k), ssig.convolve(x, k))
+    got, want_nd = fnd.correlate1d(x, k), snd.correlate1d(x, k)
+    assert np.allclose(got, want_nd) and got.dtype == want_nd.dtype
+    frozen = np.arange(20.0)
+    frozen.flags.writeable = False
+    assert np.allclose(faltung.convolve(frozen, k.astype(float)), want)
 
 
 def test_dtype_rules():
