@@ -6,9 +6,10 @@ import numpy as np
 
 def _show(ax, a, title):
     a = np.real(a) if np.iscomplexobj(a) else a
-    if a.ndim == 1:
-        ax.plot(np.arange(a.size), a, lw=0.8)
-        ax.set_xlim(0, max(a.size - 1, 1))
+    if a.ndim == 1 or (a.ndim == 2 and a.shape[1] <= 8 and a.shape[0] > 8 * a.shape[1]):
+        # a signal, or a few series side by side (a .wav's channels, a .csv's columns)
+        ax.plot(np.arange(a.shape[0]), a, lw=0.8, marker="." if a.shape[0] <= 64 else None)
+        ax.set_xlim(0, max(a.shape[0] - 1, 1))
     elif a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4)):
         shown = a if a.ndim == 2 else np.clip(a / max(a.max(), 1e-300), 0, 1)
         im = ax.imshow(shown, cmap="gray" if a.ndim == 2 else None, aspect="auto")

@@ -162,7 +162,8 @@ def _plot(args) -> int:
     if not args.output.lower().endswith(".png"):
         raise UserError(f"{args.output}: plot writes PNG files (give a .png name)")
     signal, kernel, y = _compute(args, False)
-    plot(signal.data, kernel, y, args.output, title=f"{args.op} {args.input} with {args.kernel}")
+    kernel_name = args.kernel if len(args.kernel) <= 40 else args.kernel[:37] + "..."
+    plot(signal.data, kernel, y, args.output, title=f"{args.op} {args.input} with {kernel_name}")
     return 0
 
 
