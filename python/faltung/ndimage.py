@@ -41,7 +41,7 @@ def _per_axis(value, n, what):
         return [value] * n
     values = list(value)
     if len(values) != n:
-        raise RuntimeError(f"sequence argument must have length equal to input rank")
+        raise RuntimeError("sequence argument must have length equal to input rank")
     return values
 
 

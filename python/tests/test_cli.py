@@ -91,12 +91,17 @@ def test_image_rgb_channels_and_grey(tmp_path):
     assert np.allclose(np.load(tmp_path / "g.npy"), ssig.convolve(grey.astype(float), [[1, 0, -1]], "same"))
 
 
-def test_progress_bar_over_channels(tmp_path):
-    x = np.random.default_rng(4).standard_normal((4, 2000))
+def test_progress_bar(tmp_path):
+    x = np.random.default_rng(4).standard_normal((4, 200_000))
     np.save(tmp_path / "x.npy", x)
-    done = run("convolve", tmp_path / "x.npy", "1,2,3", "-o", tmp_path / "y.npy", "--progress")
-    assert "4/4" in done.stderr and "channel" in done.stderr
-    assert np.allclose(np.load(tmp_path / "y.npy"), ssig.convolve(x, [[1, 2, 3]]))
+    kernel = np.random.default_rng(5).standard_normal(1001)
+    np.save(tmp_path / "k.npy", kernel)
+    done = run("convolve", tmp_path / "x.npy", tmp_path / "k.npy", "-o", tmp_path / "y.npy", "--progress",
+               "--method", "direct")
+    assert "convolving" in done.stderr and "100%" in done.stderr and "estimated" in done.stderr
+    assert np.allclose(np.load(tmp_path / "y.npy"), ssig.convolve(x, kernel[None, :]), atol=1e-9)
+    failed = run("convolve", tmp_path / "x.npy", "1,nan", "-o", tmp_path / "z.npy", "--progress", ok=False)
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr and "faltung: error:" in failed.stderr
 
 
 def test_explain_and_bench(tmp_path):

@@ -2,7 +2,6 @@
 Python API: scipy-compatible namespaces for scipy's and numpy's cases, the
 native API (nan="ignore") for astropy's."""
 import numpy as np
-import pytest
 
 import faltung
 from faltung import ndimage as fnd
