@@ -25,6 +25,8 @@ __all__ = ["convolve", "correlate", "convolve1d", "correlate1d", "uniform_filter
 _MODES = {"reflect": 1, "grid-mirror": 1, "mirror": 2, "nearest": 3, "wrap": 4, "grid-wrap": 4,
           "constant": 0, "grid-constant": 0}
 _CORR = OPS["corr"]
+# numpy.exceptions is numpy >= 1.25; older releases keep AxisError at the top
+_AxisError = getattr(np, "exceptions", np).AxisError
 _AUTO = METHODS["auto"]
 
 
@@ -158,7 +160,7 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
 def _axis(axis, ndim):
     axis = operator.index(axis)
     if not -ndim <= axis < ndim:
-        raise np.exceptions.AxisError(axis, ndim)
+        raise _AxisError(axis, ndim)
     return axis % ndim
 
 
