@@ -1,0 +1,75 @@
+#include "stream/schedule.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "algorithms/costs.hpp"
+
+namespace faltung::stream {
+
+namespace {
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// Head `first` taps, first block `first`, blocks growing by `growth` up to
+// `largest`; each segment has just enough partitions for the next, larger
+// block to start at an offset no smaller than itself.
+PartitionSchedule grow(std::int64_t taps, std::int64_t first, std::int64_t growth, std::int64_t largest) {
+  PartitionSchedule s;
+  s.head = first;
+  std::int64_t offset = first, block = first;
+  while (offset < taps) {
+    const std::int64_t next = block * growth;
+    std::int64_t parts = block < largest ? std::max<std::int64_t>(1, ceil_div(next - offset, block))
+                                         : ceil_div(taps - offset, block);
+    parts = std::min(parts, ceil_div(taps - offset, block));
+    s.segments.push_back({block, parts, offset});
+    offset += parts * block;
+    if (block < largest && offset >= next) block = next;
+  }
+  return s;
+}
+
+}  // namespace
+
+double direct_seconds_per_sample(DType t, std::int64_t taps) {
+  return algorithms::direct_seconds(t, 1.0, static_cast<double>(taps));
+}
+
+double schedule_seconds_per_sample(DType t, const PartitionSchedule& s) {
+  double seconds = direct_seconds_per_sample(t, s.head);
+  for (const auto& g : s.segments) {
+    const double b = static_cast<double>(g.block);
+    // a transform pair of 2B samples per B outputs, then `parts` products of
+    // B+1 bins, costed as the calibrated per-element block work
+    seconds += algorithms::fft_pair_seconds(t, {2 * g.block}) / b +
+               static_cast<double>(g.parts) * algorithms::fft_block_overhead_seconds(t, g.block + 1) / b;
+  }
+  return seconds;
+}
+
+PartitionSchedule best_partition_schedule(DType t, std::int64_t taps) {
+  PartitionSchedule best;
+  best.head = taps;
+  best.seconds_per_sample = -1;
+  for (std::int64_t first = 16; first <= 2048 && first < taps; first *= 2)
+    for (std::int64_t growth : {2, 4})
+      for (std::int64_t largest = first; largest <= 65536; largest *= growth) {
+        PartitionSchedule s = grow(taps, first, growth, largest);
+        s.seconds_per_sample = schedule_seconds_per_sample(t, s);
+        if (best.seconds_per_sample < 0 || s.seconds_per_sample < best.seconds_per_sample) best = s;
+      }
+  if (best.seconds_per_sample < 0) best.seconds_per_sample = direct_seconds_per_sample(t, taps);
+  return best;
+}
+
+std::string describe(const PartitionSchedule& s) {
+  std::ostringstream out;
+  out << "head: taps [0, " << s.head << ") direct";
+  for (const auto& g : s.segments)
+    out << "; taps [" << g.offset << ", " << g.offset + g.parts * g.block << "): " << g.parts << " x " << g.block
+        << " (FFT " << 2 * g.block << ")";
+  return out.str();
+}
+
+}  // namespace faltung::stream
