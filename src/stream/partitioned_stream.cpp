@@ -238,8 +238,10 @@ class Partitioned final : public Engine<T> {
           mac_(sum_.data(), spectra + q * scalars, history + from * scalars, static_cast<std::size_t>(p.bins));
         }
         p.pair->inverse(sum_.data(), fft_out_.data());
-        T* tail = ch.tail.data();
-        for (std::int64_t i = 0; i < g.block; ++i) tail[(t_ + i) % largest_] += fft_out_.data()[g.block + i];
+        // T is a multiple of the block, which divides largest_: one run
+        T* tail = ch.tail.data() + t_ % largest_;
+        const T* kept = fft_out_.data() + g.block;
+        for (std::int64_t i = 0; i < g.block; ++i) tail[i] += kept[i];
       }
     }
   }
@@ -252,16 +254,20 @@ class Partitioned final : public Engine<T> {
     const T* src = x - (head_ - 1);
     row_({&src, head_taps_[cfg_.per_channel ? static_cast<std::size_t>(c) : 0].data(), 1,
           static_cast<std::size_t>(head_), y_.data(), static_cast<std::size_t>(n)});
-    T* tail = ch.tail.data();
-    const bool marks = cfg_.nan == NanPolicy::propagate && ch.last_bad >= t_ - m_ + 1;
+    // A piece never crosses a first-block boundary, and the first block
+    // divides largest_: its pending outputs are one run of the tail.
+    T* tail = ch.tail.data() + t_ % largest_;
+    T* y = y_.data();
     for (std::int64_t i = 0; i < n; ++i) {
-      T& pending = tail[(t_ + i) % largest_];
-      T y = y_[static_cast<std::size_t>(i)] + pending;
-      pending = T(0);
-      // the latest bad sample at or before t_ + i lies in its window
-      if (marks && recent_[static_cast<std::size_t>(i)] >= t_ + i - m_ + 1) y = std::numeric_limits<T>::quiet_NaN();
-      out[i * C] = y;
+      y[i] += tail[i];
+      tail[i] = T(0);
     }
+    if (cfg_.nan == NanPolicy::propagate && ch.last_bad >= t_ - m_ + 1)
+      for (std::int64_t i = 0; i < n; ++i)  // the latest bad sample at or before t_ + i lies in its window
+        if (recent_[static_cast<std::size_t>(i)] >= t_ + i - m_ + 1) y[i] = std::numeric_limits<T>::quiet_NaN();
+    if (C == 1) std::memcpy(out, y, sizeof(T) * static_cast<std::size_t>(n));
+    else
+      for (std::int64_t i = 0; i < n; ++i) out[i * C] = y[i];
   }
 
   Config cfg_;

@@ -30,14 +30,17 @@ struct PartitionSchedule {
   double seconds_per_sample = 0;  // per channel, one thread
 };
 
-// Seconds per sample (one channel) of the direct method over `taps` taps.
-double direct_seconds_per_sample(DType t, std::int64_t taps);
-// Seconds per sample of a schedule, by the calibrated cost model.
-double schedule_seconds_per_sample(DType t, const PartitionSchedule& s);
+// Seconds per sample (one channel) of the direct method over `taps` taps,
+// run on pieces of up to `piece` samples (bench/calibrate_stream.cpp's
+// constants: short pieces cost more per tap).
+double direct_seconds_per_sample(DType t, std::int64_t taps, std::int64_t piece);
+// Seconds per sample of a schedule, by the calibrated cost model, for calls
+// of up to `max_block` samples.
+double schedule_seconds_per_sample(DType t, const PartitionSchedule& s, std::int64_t max_block);
 // The cheapest partitioned schedule for `taps` taps (every candidate keeps
 // zero latency); no segments when the kernel is too short to have a tail
 // (16 taps or fewer).
-PartitionSchedule best_partition_schedule(DType t, std::int64_t taps);
+PartitionSchedule best_partition_schedule(DType t, std::int64_t taps, std::int64_t max_block);
 
 std::string describe(const PartitionSchedule& s);
 

@@ -144,7 +144,7 @@ std::unique_ptr<StreamFilter::State> read_header(stream::ByteReader& r) {
   else s->kernel_f64 = r.get_vector<double>(values, "the kernel");
   if ((s->cfg.dtype == DType::f32 ? s->kernel_f32.size() : s->kernel_f64.size()) != values)
     throw invalid("saved state is damaged (kernel length)");
-  s->direct_seconds = stream::direct_seconds_per_sample(s->cfg.dtype, s->cfg.taps);
+  s->direct_seconds = stream::direct_seconds_per_sample(s->cfg.dtype, s->cfg.taps, s->cfg.max_block);
   return s;
 }
 
@@ -181,8 +181,8 @@ StreamFilter StreamFilter::create(const void* kernel, std::int64_t taps, const S
   if (o.dtype == DType::f32) s->kernel_f32 = copy_kernel<float>(kernel, values);
   else s->kernel_f64 = copy_kernel<double>(kernel, values);
 
-  s->direct_seconds = stream::direct_seconds_per_sample(o.dtype, taps);
-  s->schedule = stream::best_partition_schedule(o.dtype, taps);
+  s->direct_seconds = stream::direct_seconds_per_sample(o.dtype, taps, o.max_block);
+  s->schedule = stream::best_partition_schedule(o.dtype, taps, o.max_block);
   const bool partitions = !s->schedule.segments.empty();
   if (o.method == Method::overlap_save) {
     if (!partitions) throw invalid("a kernel of " + std::to_string(taps) + " taps is too short to partition (> 16 needed)");

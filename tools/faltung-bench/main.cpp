@@ -25,6 +25,7 @@
 #include "faltung/tolerance.hpp"
 #include "faltung/wisdom.hpp"
 #include "npy.hpp"
+#include "stream_bench.hpp"
 
 namespace faltung::bench {
 namespace {
@@ -255,7 +256,7 @@ int main(int argc, char** argv) {
   app.add_option("problems", problem_strings, "problem strings, e.g. \"op=conv dtype=f32 x=1000000 k=31 mode=same\"");
   app.add_option("--file", file, "a file of problem strings, one per line");
   app.add_option("--grid", grid, "the anchor grid (../shared/bench/grid.json): its 1d, 2d and batched cases");
-  app.add_option("--group", group, "with --grid: only groups whose name contains this (1d, 2d, batched)");
+  app.add_option("--group", group, "with --grid: only groups whose name contains this (1d, 2d, batched, stream)");
   app.add_flag("--verify", s.verify, "compare with the reference under the tolerance rules; exit 1 on a mismatch");
   app.add_flag("--perf", s.perf, "time each problem; print JSON lines {group, case, system, seconds, gflops}");
   app.add_flag("--table", s.table, "print a readable table instead of JSON lines");
@@ -274,7 +275,42 @@ int main(int argc, char** argv) {
   app.add_option("--input", s.input, "x from this .npy instead of random data");
   app.add_option("--kernel", s.kernel, "k from this .npy instead of random data");
   app.add_option("--output", s.output, "write y to this .npy");
+  std::int64_t stream_block = 0, channels = 1;
+  app.add_option("--stream-block", stream_block,
+                 "run each 1-D problem (and the grid's stream group) as a stream fed this many samples per call; "
+                 "JSON lines add ns_per_sample and latency_samples");
+  app.add_option("--channels", channels, "with --stream-block: this many channels at once")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+
+  const bool stream_group = !grid.empty() && group.find("stream") != std::string::npos;
+  if (stream_block > 0 || stream_group) {
+    try {
+      StreamSettings ss;
+      ss.channels = channels;
+      ss.method = faltung::parse_method(s.method);
+      ss.verify = s.verify || !s.perf;
+      ss.perf = s.perf;
+      ss.explain = s.explain;
+      ss.budget = s.budget;
+      ss.seed = s.seed;
+      std::vector<StreamCase> cases;
+      for (const auto& t : problem_strings) cases.push_back(stream_case(faltung::parse_problem(t), stream_block));
+      if (stream_group) {
+        for (auto c : grid_stream_cases(grid)) {
+          if (stream_block > 0) c.block = stream_block;
+          cases.push_back(c);
+        }
+      }
+      if (cases.empty()) {
+        std::fprintf(stderr, "faltung-bench: no stream problems given (see --help)\n");
+        return 2;
+      }
+      return run_streams(cases, ss) ? 1 : 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "faltung-bench: %s\n", e.what());
+      return 2;
+    }
+  }
 
   std::vector<faltung::Problem> problems;
   try {
