@@ -8,5 +8,6 @@ namespace faltung::python {
 namespace nb = nanobind;
 
 void bind_plan(nb::module_& m);
+void bind_stream(nb::module_& m);
 
 }  // namespace faltung::python

@@ -143,4 +143,5 @@ NB_MODULE(_core, m) {
   m.def("wisdom_forget", &wisdom::forget);
 
   bind_plan(m);
+  bind_stream(m);
 }
