@@ -74,18 +74,28 @@ double schedule_seconds_per_sample(DType t, const PartitionSchedule& s, std::int
   return seconds;
 }
 
-PartitionSchedule best_partition_schedule(DType t, std::int64_t taps, std::int64_t max_block) {
-  PartitionSchedule best;
-  best.head = taps;
-  best.seconds_per_sample = -1;
+std::vector<PartitionSchedule> candidate_schedules(DType t, std::int64_t taps, std::int64_t max_block) {
+  std::vector<PartitionSchedule> out;
   for (std::int64_t first = 16; first <= 2048 && first < taps; first *= 2)
     for (std::int64_t growth : {2, 4})
       for (std::int64_t largest = first; largest <= 65536; largest *= growth) {
         PartitionSchedule s = grow(taps, first, growth, largest);
         s.seconds_per_sample = schedule_seconds_per_sample(t, s, max_block);
-        if (best.seconds_per_sample < 0 || s.seconds_per_sample < best.seconds_per_sample) best = s;
+        out.push_back(std::move(s));
       }
-  if (best.seconds_per_sample < 0) best.seconds_per_sample = direct_seconds_per_sample(t, taps, max_block);
+  return out;
+}
+
+PartitionSchedule best_partition_schedule(DType t, std::int64_t taps, std::int64_t max_block) {
+  PartitionSchedule best;
+  best.head = taps;
+  best.seconds_per_sample = direct_seconds_per_sample(t, taps, max_block);
+  bool found = false;
+  for (auto& s : candidate_schedules(t, taps, max_block))
+    if (!found || s.seconds_per_sample < best.seconds_per_sample) {
+      best = std::move(s);
+      found = true;
+    }
   return best;
 }
 

@@ -37,6 +37,8 @@ double direct_seconds_per_sample(DType t, std::int64_t taps, std::int64_t piece)
 // Seconds per sample of a schedule, by the calibrated cost model, for calls
 // of up to `max_block` samples.
 double schedule_seconds_per_sample(DType t, const PartitionSchedule& s, std::int64_t max_block);
+// Every schedule the model considers for `taps` taps, each with its estimate.
+std::vector<PartitionSchedule> candidate_schedules(DType t, std::int64_t taps, std::int64_t max_block);
 // The cheapest partitioned schedule for `taps` taps (every candidate keeps
 // zero latency); no segments when the kernel is too short to have a tail
 // (16 taps or fewer).
