@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "faltung/stream.hpp"
 #include "support/check.hpp"
 
 namespace {
@@ -77,6 +78,41 @@ TEST(NoAllocation, FftAndSeparableMethods) {
     o.method = c.method;
     o.kernel = k.data();
     EXPECT_EQ(allocations_in_execute(Plan::create(p, o), x, k), 0) << c.problem;
+  }
+}
+
+}  // namespace
+}  // namespace faltung::test
+
+namespace faltung::test {
+namespace {
+
+// StreamFilter::process allocates nothing, on every engine and policy.
+TEST(NoAllocation, StreamProcess) {
+  struct Case {
+    std::int64_t taps, channels;
+    Method method;
+    NanPolicy nan;
+  };
+  for (const Case c : {Case{31, 1, Method::direct, NanPolicy::ignore}, Case{31, 20, Method::direct, NanPolicy::ignore},
+                       Case{3000, 2, Method::overlap_save, NanPolicy::propagate},
+                       Case{500, 1, Method::overlap_save, NanPolicy::fill}}) {
+    std::vector<float> w(static_cast<std::size_t>(c.taps), 0.01f);
+    StreamOptions o;
+    o.dtype = DType::f32;
+    o.channels = c.channels;
+    o.method = c.method;
+    o.nan = c.nan;
+    o.max_block = 256;
+    StreamFilter f = StreamFilter::create(w.data(), c.taps, o);
+    const std::int64_t n = 20000;
+    std::vector<float> x(static_cast<std::size_t>(n * c.channels), 1.0f), y(x.size());
+    x[500] = NAN;
+    allocations = 0;
+    counting = true;
+    for (std::int64_t at = 0; at < n; at += 777) f.process(x.data() + at * c.channels, y.data() + at * c.channels, std::min<std::int64_t>(777, n - at));
+    counting = false;
+    EXPECT_EQ(allocations.load(), 0) << "taps " << c.taps << " channels " << c.channels;
   }
 }
 
