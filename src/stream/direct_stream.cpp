@@ -5,9 +5,8 @@
 #include <limits>
 #include <sstream>
 
-#include "algorithms/direct/row_kernels.hpp"
 #include "stream/ingest.hpp"
-#include "stream/stream_kernels.hpp"
+#include "stream/kernel_tables.hpp"
 
 namespace faltung::stream {
 
@@ -26,12 +25,6 @@ T sum_ascending(const T* v, std::int64_t n) {
 template <class T>
 T normalised(T num, T total, T den) {
   return den == T(0) ? std::numeric_limits<T>::quiet_NaN() : num * total / den;
-}
-
-template <class T>
-bool (*row_kernel(const direct::RowKernelTable& k))(const direct::RowJob<T>&) {
-  if constexpr (sizeof(T) == 4) return k.f32;
-  else return k.f64;
 }
 
 template <class T>
@@ -160,12 +153,6 @@ class DirectRows final : public Engine<T> {
   std::int64_t start_ = 0;  // where the window begins in every row
   std::int64_t t_ = 0;
 };
-
-template <class T>
-void (*channel_kernel(const StreamKernels& k))(const ChannelJob<T>&) {
-  if constexpr (sizeof(T) == 4) return k.channels_f32;
-  else return k.channels_f64;
-}
 
 template <class T>
 class DirectFrames final : public Engine<T> {

@@ -7,10 +7,9 @@
 #include <new>
 #include <sstream>
 
-#include "algorithms/direct/row_kernels.hpp"
 #include "algorithms/fft/fftw_plans.hpp"
 #include "stream/ingest.hpp"
-#include "stream/stream_kernels.hpp"
+#include "stream/kernel_tables.hpp"
 
 namespace faltung::stream {
 
@@ -48,18 +47,6 @@ class Aligned {
   std::unique_ptr<T, Free> p_;
   std::size_t n_ = 0;
 };
-
-template <class T>
-bool (*row_kernel(const direct::RowKernelTable& k))(const direct::RowJob<T>&) {
-  if constexpr (sizeof(T) == 4) return k.f32;
-  else return k.f64;
-}
-
-template <class T>
-void (*mac_kernel(const StreamKernels& k))(T*, const T*, const T*, std::size_t) {
-  if constexpr (sizeof(T) == 4) return k.multiply_add_f32;
-  else return k.multiply_add_f64;
-}
 
 // One segment's fixed part: transforms and the partitions' spectra (per
 // channel when each has its own kernel).
