@@ -176,8 +176,11 @@ class Partitioned final : public Engine<T> {
   };
 
   SegmentPlan<T> plan_segment(const Segment& g, const std::vector<T>& kernel) {
+    // FFTW_ESTIMATE, not MEASURE: measured plans may pick another algorithm
+    // in another process, and a restored filter must continue bit for bit
+    // (its saved spectra came from this plan). Costs ~10-20% here.
     const std::int64_t per_line = 64 / static_cast<std::int64_t>(sizeof(T));
-    SegmentPlan<T> p{g, fft::transform_pair<T>(true, {2 * g.block}, fft::PlanEffort::measure), g.block + 1,
+    SegmentPlan<T> p{g, fft::transform_pair<T>(true, {2 * g.block}, fft::PlanEffort::estimate), g.block + 1,
                      (2 * (g.block + 1) + per_line - 1) / per_line * per_line, {}};
     const std::int64_t C = cfg_.channels;
     const T scale = T(1) / static_cast<T>(2 * g.block);  // FFTW's transforms are unnormalised
