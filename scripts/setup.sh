@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libhwy-dev            # Google Highway: portable SIMD with run-time dispatch
   libfftw3-dev          # FFTW3 (float and double): the FFT methods
+  libeigen3-dev         # Eigen: least squares for kernels and deconvolution
   libgtest-dev          # GoogleTest
   libbenchmark-dev      # Google Benchmark (bench/kernels_bench.cpp)
   nlohmann-json3-dev    # golden.json and JSON lines in tests and faltung-bench

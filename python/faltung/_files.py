@@ -71,10 +71,17 @@ def read(path) -> Signal:
 
 
 def read_kernel(text: str) -> np.ndarray:
-    """A kernel file, or values inline: "1,2,1" (1-D) or "1,2,1;2,4,2;1,2,1"
+    """A kernel file, a named kernel ("gaussian:sigma=4", see
+    faltung.kernels), or values inline: "1,2,1" (1-D) or "1,2,1;2,4,2;1,2,1"
     (rows of a 2-D kernel)."""
     if os.path.exists(text) or pathlib.Path(text).suffix.lower() in SUFFIXES:
         return read(text).data
+    if text[:1].isalpha():
+        from . import kernels
+        try:
+            return kernels.make(text).values
+        except ValueError as e:
+            raise UserError(f"kernel '{text}' is neither a file nor a known kernel: {e}") from None
     try:
         rows = [[float(v) for v in row.split(",")] for row in text.split(";")]
     except ValueError:

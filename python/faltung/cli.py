@@ -4,6 +4,8 @@
     faltung explain PROBLEM [--method M]          what the planner chooses, and why
     faltung bench [--grid FILE] [--group G]       the shared grid, JSON lines
     faltung plot IN KERNEL -o OUT.png [options]   signal, kernel and result
+    faltung smooth IN SPEC -o OUT [--causal]      a named kernel, e.g. gaussian:sigma=4
+    faltung kernels                               the named kernels and their parameters
 
 User errors print one line, "faltung: error: ...", and exit with status 2.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+import numpy as np
 
 
 from ._files import UserError
@@ -66,7 +70,8 @@ def _parser():
 
     c = sub.add_parser("convolve", help="convolve a file with a kernel, write the result")
     c.add_argument("input", help=".npy, .csv, .wav or an image")
-    c.add_argument("kernel", help="a kernel file, or values: '1,2,1' or rows '1,2,1;2,4,2;1,2,1'")
+    c.add_argument("kernel", help="a kernel file, a named kernel ('gaussian:sigma=4', see 'faltung kernels'), "
+                                  "or values: '1,2,1' or rows '1,2,1;2,4,2;1,2,1'")
     c.add_argument("-o", "--output", required=True, help="result file; its suffix picks the format")
     _add_problem_options(c)
     c.add_argument("--samplerate", type=int, default=None, help="sample rate of a .wav output from another format")
@@ -96,6 +101,21 @@ def _parser():
     p.add_argument("kernel")
     p.add_argument("-o", "--output", required=True, help="the PNG to write")
     _add_problem_options(p)
+    sm = sub.add_parser("smooth", help="smooth a file with a named kernel (centred, or causal with --causal)")
+    sm.add_argument("input", help=".npy, .csv, .wav or an image")
+    sm.add_argument("spec", help="a named kernel, e.g. 'gaussian:sigma=4' or 'exponential:halflife=10'")
+    sm.add_argument("-o", "--output", required=True)
+    sm.add_argument("--causal", action="store_true",
+                    help="use only past samples (a stream's output: convolve(x, k, full)[:n]); default: centred")
+    sm.add_argument("--boundary", default="nearest",
+                    choices=["constant", "symmetric", "mirror", "nearest", "wrap"], help="centred only (default nearest)")
+    sm.add_argument("--axes", type=_int_list, default=None, metavar="A[,A...]")
+    sm.add_argument("--nan", choices=["propagate", "ignore", "fill"], default="propagate")
+    sm.add_argument("--fill", type=float, default=0.0)
+    sm.add_argument("--threads", type=int, default=1)
+    sm.add_argument("--samplerate", type=int, default=None)
+
+    sub.add_parser("kernels", help="list the named kernels and their parameters")
     return parser
 
 
@@ -106,7 +126,8 @@ def main(argv=None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USER_ERROR
-        return {"convolve": _convolve, "explain": _explain, "bench": _bench, "plot": _plot}[args.command](args)
+        return {"convolve": _convolve, "explain": _explain, "bench": _bench, "plot": _plot, "smooth": _smooth,
+                "kernels": _kernels}[args.command](args)
     except UserError as e:
         print(f"faltung: error: {e}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -139,6 +160,38 @@ def _convolve(args) -> int:
     if args.samplerate is not None:
         signal.samplerate = args.samplerate
     _files.write(args.output, y, signal)
+    return 0
+
+
+def _smooth(args) -> int:
+    from . import _files, _native, kernels
+    from ._job import convolved_axes
+    _files.kind_of(args.output)
+    try:
+        kernel = kernels.make(args.spec)
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    signal = _files.read(args.input)
+    axes = convolved_axes(signal, kernel.values, args.axes)
+    common = dict(axes=axes, nan=args.nan, fill=args.fill, threads=args.threads)
+    if args.causal:
+        full = _native.convolve(signal.data, kernel.values, mode="full", **common)
+        y = full[tuple(slice(0, signal.data.shape[a]) if a in axes else slice(None) for a in range(full.ndim))]
+    else:
+        if any(m % 2 == 0 for m in kernel.values.shape):
+            raise UserError(f"{kernel.spec} has an even length: centred smoothing needs an odd one (or --causal)")
+        y = _native.convolve(signal.data, kernel.values, mode="same", boundary=args.boundary, **common)
+    if args.samplerate is not None:
+        signal.samplerate = args.samplerate
+    _files.write(args.output, np.ascontiguousarray(y), signal)
+    print(f"faltung: smoothed with {kernel.id}", file=sys.stderr)
+    return 0
+
+
+def _kernels(args) -> int:
+    from . import kernels
+    for line in kernels.catalogue():
+        print(line)
     return 0
 
 

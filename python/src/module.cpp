@@ -4,6 +4,8 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "execute.hpp"
 #include "faltung/convolve.hpp"
 #include "faltung/errors.hpp"
+#include "faltung/kernels.hpp"
 #include "faltung/plan.hpp"
 #include "faltung/wisdom.hpp"
 #include "output_pool.hpp"
@@ -135,6 +138,14 @@ NB_MODULE(_core, m) {
 
   m.def("release_memory", &drop_kept_buffers,
         "frees the recycled result buffers no array uses now; returns the bytes freed");
+
+  m.def("make_kernel", [](const std::string& spec) {
+    const kernels::Kernel k = kernels::make(spec);
+    nb::object values = new_array(DType::f64, k.shape);
+    std::copy(k.values.begin(), k.values.end(), static_cast<double*>(const_cast<void*>(data_of(values))));
+    return nb::make_tuple(k.spec, values, k.version);
+  });
+  m.def("kernel_catalogue", &kernels::catalogue);
 
   m.def("wisdom_export", &wisdom::export_text);
   m.def("wisdom_import", [](const std::string& text) { return wisdom::import_text(text); });
