@@ -13,6 +13,7 @@
 #include "bindings.hpp"
 #include "execute.hpp"
 #include "faltung/convolve.hpp"
+#include "faltung/deconvolve.hpp"
 #include "faltung/errors.hpp"
 #include "faltung/kernels.hpp"
 #include "faltung/plan.hpp"
@@ -146,6 +147,43 @@ NB_MODULE(_core, m) {
     return nb::make_tuple(k.spec, values, k.version);
   });
   m.def("kernel_catalogue", &kernels::catalogue);
+
+  // Deconvolution on float64 arrays (the Python layer casts).
+  auto result = [](const std::vector<double>& y, const Shape& shape) {
+    nb::object out = new_array(DType::f64, shape);
+    std::copy(y.begin(), y.end(), static_cast<double*>(const_cast<void*>(data_of(out))));
+    return out;
+  };
+  m.def("wiener", [result](nb::handle image, nb::handle psf, double balance, bool laplacian, bool clip) {
+    const nb::object x = input_array(image, DType::f64), k = input_array(psf, DType::f64);
+    deconvolve::WienerOptions o;
+    o.balance = balance;
+    o.regulariser = laplacian ? deconvolve::Regulariser::laplacian : deconvolve::Regulariser::identity;
+    o.clip = clip;
+    std::vector<double> y;
+    {
+      nb::gil_scoped_release unlocked;
+      y = deconvolve::wiener(static_cast<const double*>(data_of(x)), shape_of(x),
+                             static_cast<const double*>(data_of(k)), shape_of(k), o);
+    }
+    return result(y, shape_of(x));
+  });
+  m.def("richardson_lucy", [result](nb::handle image, nb::handle psf, int iterations, bool clip,
+                                    double filter_epsilon, int threads) {
+    const nb::object x = input_array(image, DType::f64), k = input_array(psf, DType::f64);
+    deconvolve::RichardsonLucyOptions o;
+    o.iterations = iterations;
+    o.clip = clip;
+    o.filter_epsilon = filter_epsilon;
+    o.threads = threads;
+    std::vector<double> y;
+    {
+      nb::gil_scoped_release unlocked;
+      y = deconvolve::richardson_lucy(static_cast<const double*>(data_of(x)), shape_of(x),
+                                      static_cast<const double*>(data_of(k)), shape_of(k), o);
+    }
+    return result(y, shape_of(x));
+  });
 
   m.def("wisdom_export", &wisdom::export_text);
   m.def("wisdom_import", [](const std::string& text) { return wisdom::import_text(text); });
