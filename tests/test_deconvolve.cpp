@@ -68,3 +68,26 @@ TEST(Deconvolve, BadInputIsAClearError) {
 
 }  // namespace
 }  // namespace faltung::test
+
+namespace faltung::test {
+namespace {
+
+TEST(ImpulseResponse, NoiseFreeDataRecoversTheKernelToRounding) {
+  const std::int64_t n = 800, taps = 16;
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> d;
+  std::vector<double> x(n), h(taps), y(n, 0.0);
+  for (auto& v : x) v = d(rng);
+  for (auto& v : h) v = d(rng);
+  for (std::int64_t t = 0; t < n; ++t)
+    for (std::int64_t j = 0; j < taps && j <= t; ++j) y[t] += h[j] * x[t - j];
+  for (auto choose : {deconvolve::Regularisation::gcv, deconvolve::Regularisation::lcurve}) {
+    const auto r = deconvolve::estimate_impulse_response(x.data(), y.data(), n, taps, {choose, 0});
+    EXPECT_EQ(r.lambda, 0.0);
+    for (std::int64_t j = 0; j < taps; ++j) EXPECT_NEAR(r.h[j], h[j], 1e-12) << j;
+  }
+  EXPECT_THROW(deconvolve::estimate_impulse_response(x.data(), y.data(), 10, taps), Error);
+}
+
+}  // namespace
+}  // namespace faltung::test

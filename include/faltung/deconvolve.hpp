@@ -40,4 +40,28 @@ struct RichardsonLucyOptions {
 std::vector<double> richardson_lucy(const double* image, const Shape& shape, const double* psf,
                                     const Shape& psf_shape, const RichardsonLucyOptions& options = {});
 
+// System identification: the causal impulse response h (`taps` long) with
+// y[t] = sum_j h[j] x[t-j] (x zero before t = 0), from an input/output pair
+// of n samples, by Tikhonov-regularised least squares:
+//   min ||X h - y||^2 + lambda ||h||^2
+// with lambda chosen by generalised cross-validation (gcv), the corner of
+// the L-curve (lcurve), or given (fixed). Noise-free data of a full-rank
+// input recovers h to rounding (gcv and lcurve then take lambda = 0).
+enum class Regularisation { gcv, lcurve, fixed };
+
+struct ImpulseResponseOptions {
+  Regularisation choose = Regularisation::gcv;
+  double lambda = 0;  // for fixed
+};
+
+struct ImpulseResponse {
+  std::vector<double> h;
+  double lambda = 0;
+  double residual_norm = 0;  // ||X h - y||
+  double solution_norm = 0;  // ||h||
+};
+
+ImpulseResponse estimate_impulse_response(const double* x, const double* y, std::int64_t n, std::int64_t taps,
+                                          const ImpulseResponseOptions& options = {});
+
 }  // namespace faltung::deconvolve

@@ -168,6 +168,25 @@ NB_MODULE(_core, m) {
     }
     return result(y, shape_of(x));
   });
+  m.def("impulse_response", [](nb::handle x, nb::handle y, std::int64_t taps, int choose, double lambda) {
+    const nb::object xa = input_array(x, DType::f64), ya = input_array(y, DType::f64);
+    const Shape xs = shape_of(xa), ys = shape_of(ya);
+    if (xs.size() != 1 || xs != ys)
+      throw Error(ErrorKind::invalid_argument, "impulse response: x and y must be 1-D arrays of one length, got " +
+                                                   shape_to_string(xs) + " and " + shape_to_string(ys));
+    deconvolve::ImpulseResponseOptions o;
+    o.choose = static_cast<deconvolve::Regularisation>(choose);
+    o.lambda = lambda;
+    deconvolve::ImpulseResponse r;
+    {
+      nb::gil_scoped_release unlocked;
+      r = deconvolve::estimate_impulse_response(static_cast<const double*>(data_of(xa)),
+                                                static_cast<const double*>(data_of(ya)), xs[0], taps, o);
+    }
+    nb::object h = new_array(DType::f64, {static_cast<std::int64_t>(r.h.size())});
+    std::copy(r.h.begin(), r.h.end(), static_cast<double*>(const_cast<void*>(data_of(h))));
+    return nb::make_tuple(h, r.lambda, r.residual_norm, r.solution_norm);
+  });
   m.def("richardson_lucy", [result](nb::handle image, nb::handle psf, int iterations, bool clip,
                                     double filter_epsilon, int threads) {
     const nb::object x = input_array(image, DType::f64), k = input_array(psf, DType::f64);

@@ -90,3 +90,58 @@ def test_errors():
         deconvolve.richardson_lucy(np.ones(8), np.ones(3), num_iter=-1)
     with pytest.raises(TypeError):
         deconvolve.wiener(np.ones(8, complex), np.ones(3))
+
+
+def convolution_matrix(x, taps):
+    n = x.size
+    X = np.zeros((n, taps))
+    for j in range(taps):
+        X[j:, j] = x[:n - j]
+    return X
+
+
+def test_impulse_response_exact_recovery_and_closed_forms():
+    rng = np.random.default_rng(sweep_seed(8005))
+    x = rng.standard_normal(1500)
+    h = rng.standard_normal(25) * np.exp(-np.arange(25) / 6)
+    y = np.convolve(x, h)[:x.size]
+    for reg in ("gcv", "lcurve", 0.0):
+        r = deconvolve.impulse_response(x, y, 25, reg=reg)
+        assert r.lam == 0.0 and np.max(np.abs(r.h - h)) < 1e-12, reg
+    noisy = y + 0.1 * rng.standard_normal(y.size)
+    X = convolution_matrix(x, 25)
+    lstsq = np.linalg.lstsq(X, noisy, rcond=None)[0]
+    assert np.allclose(deconvolve.impulse_response(x, noisy, 25, reg=0.0).h, lstsq, atol=1e-10)
+    for lam in (0.5, 50.0):
+        tikhonov = np.linalg.solve(X.T @ X + lam * np.eye(25), X.T @ noisy)
+        r = deconvolve.impulse_response(x, noisy, 25, reg=lam)
+        assert np.allclose(r.h, tikhonov, atol=1e-10) and r.lam == lam
+        assert r.residual_norm == pytest.approx(np.linalg.norm(X @ r.h - noisy))
+        assert r.solution_norm == pytest.approx(np.linalg.norm(r.h))
+
+
+def test_gcv_regularises_an_ill_conditioned_input():
+    rng = np.random.default_rng(sweep_seed(8006))
+    x = np.convolve(rng.standard_normal(3000), np.ones(15) / 15)[:3000]  # low-pass: X is ill-conditioned
+    h = np.exp(-0.5 * ((np.arange(40) - 12) / 4.0) ** 2)
+    h /= h.sum()
+    y = np.convolve(x, h)[:3000] + 0.01 * rng.standard_normal(3000)
+    error = lambda r: np.linalg.norm(r.h - h) / np.linalg.norm(h)  # noqa: E731
+    gcv, plain = deconvolve.impulse_response(x, y, 40), deconvolve.impulse_response(x, y, 40, reg=0.0)
+    assert gcv.lam > 0 and error(gcv) < 0.9 * error(plain), (error(gcv), error(plain))
+    assert error(deconvolve.impulse_response(x, y, 40, reg="lcurve")) <= error(plain) * 1.01
+
+
+def test_impulse_response_errors():
+    with pytest.raises(ValueError, match="cannot determine"):
+        deconvolve.impulse_response(np.ones(5), np.ones(5), 10)
+    with pytest.raises(ValueError, match="one length"):
+        deconvolve.impulse_response(np.ones(50), np.ones(40), 5)
+    with pytest.raises(ValueError, match="zero"):
+        deconvolve.impulse_response(np.zeros(50), np.ones(50), 5)
+    with pytest.raises(ValueError, match="not finite"):
+        deconvolve.impulse_response(np.r_[np.ones(49), np.nan], np.ones(50), 5)
+    with pytest.raises(ValueError, match="reg"):
+        deconvolve.impulse_response(np.ones(50), np.ones(50), 5, reg="aic")
+    with pytest.raises(ValueError, match="lambda"):
+        deconvolve.impulse_response(np.ones(50), np.ones(50), 5, reg=-1.0)
