@@ -6,6 +6,8 @@
     faltung plot IN KERNEL -o OUT.png [options]   signal, kernel and result
     faltung smooth IN SPEC -o OUT [--causal]      a named kernel, e.g. gaussian:sigma=4
     faltung kernels                               the named kernels and their parameters
+    faltung deconvolve IN PSF -o OUT [--method M]  undo a known blur (wiener, richardson-lucy)
+    faltung identify X Y --taps N -o H            the impulse response taking X to Y
 
 User errors print one line, "faltung: error: ...", and exit with status 2.
 """
@@ -116,6 +118,25 @@ def _parser():
     sm.add_argument("--samplerate", type=int, default=None)
 
     sub.add_parser("kernels", help="list the named kernels and their parameters")
+
+    d = sub.add_parser("deconvolve", help="undo a known blur (Wiener or Richardson-Lucy)")
+    d.add_argument("input", help=".npy, .csv, .wav or an image (8-bit images are scaled to 0..1 and back)")
+    d.add_argument("psf", help="the blur: a file, a named kernel or values")
+    d.add_argument("-o", "--output", required=True)
+    d.add_argument("--method", choices=["wiener", "richardson-lucy"], default="wiener")
+    d.add_argument("--balance", type=float, default=0.1, help="wiener: the regularisation weight (default 0.1)")
+    d.add_argument("--reg", choices=["laplacian", "identity"], default="laplacian",
+                   help="wiener: the regulariser (identity: balance is the noise-to-signal ratio)")
+    d.add_argument("--iterations", type=int, default=50, help="richardson-lucy: iterations (default 50)")
+    d.add_argument("--clip", action="store_true", help="clip the result to [-1, 1] (scikit-image's default)")
+    d.add_argument("--samplerate", type=int, default=None)
+
+    i = sub.add_parser("identify", help="estimate the impulse response that takes X to Y")
+    i.add_argument("x", help="the input signal (.npy, .csv, .wav; 1-D)")
+    i.add_argument("y", help="the output signal, as long as the input")
+    i.add_argument("--taps", type=int, required=True, help="length of the impulse response")
+    i.add_argument("-o", "--output", required=True, help="where to write h (.npy or .csv)")
+    i.add_argument("--reg", default="gcv", help="gcv (default), lcurve, or a fixed Tikhonov weight")
     return parser
 
 
@@ -127,7 +148,7 @@ def main(argv=None) -> int:
             parser.print_help()
             return EXIT_USER_ERROR
         return {"convolve": _convolve, "explain": _explain, "bench": _bench, "plot": _plot, "smooth": _smooth,
-                "kernels": _kernels}[args.command](args)
+                "kernels": _kernels, "deconvolve": _deconvolve, "identify": _identify}[args.command](args)
     except UserError as e:
         print(f"faltung: error: {e}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -185,6 +206,49 @@ def _smooth(args) -> int:
         signal.samplerate = args.samplerate
     _files.write(args.output, np.ascontiguousarray(y), signal)
     print(f"faltung: smoothed with {kernel.id}", file=sys.stderr)
+    return 0
+
+
+def _deconvolve(args) -> int:
+    from . import _files, deconvolve
+    _files.kind_of(args.output)
+    signal = _files.read(args.input)
+    psf = _files.read_kernel(args.psf)
+    scale = 255.0 if signal.kind == "image" and signal.image_mode in ("L", "RGB", "RGBA") else 1.0
+    x = signal.data / scale
+    channels = signal.kind == "image" and x.ndim == 3 or signal.kind in ("wav", "csv") and x.ndim == 2
+    if psf.ndim > x.ndim - (1 if channels else 0):
+        raise UserError(f"the psf has {psf.ndim} axes; {args.input} has {x.ndim - (1 if channels else 0)} "
+                        "(colour channels and .wav/.csv columns are deconvolved one at a time)")
+
+    def one(part):
+        if args.method == "wiener":
+            return deconvolve.wiener(part, psf, balance=args.balance, reg=args.reg, clip=args.clip)
+        return deconvolve.richardson_lucy(part, psf, num_iter=args.iterations, clip=args.clip)
+
+    if channels:
+        y = np.stack([one(np.ascontiguousarray(x[..., c])) for c in range(x.shape[-1])], axis=-1)
+    else:
+        y = one(x)
+    if args.samplerate is not None:
+        signal.samplerate = args.samplerate
+    _files.write(args.output, y * scale, signal)
+    return 0
+
+
+def _identify(args) -> int:
+    from . import _files, deconvolve
+    _files.kind_of(args.output)
+    x, y = _files.read(args.x).data, _files.read(args.y).data
+    if x.ndim != 1 or y.ndim != 1 or x.shape != y.shape:
+        raise UserError(f"identify needs two 1-D signals of one length; got {x.shape} and {y.shape}")
+    try:
+        reg = args.reg if args.reg in ("gcv", "lcurve") else float(args.reg)
+    except ValueError:
+        raise UserError(f"--reg must be gcv, lcurve or a number; got {args.reg!r}") from None
+    r = deconvolve.impulse_response(x, y, args.taps, reg=reg)
+    _files.write(args.output, r.h, _files.Signal(r.h, "npy"))
+    print(f"faltung: lambda {r.lam:.6g}, residual {r.residual_norm:.6g}, |h| {r.solution_norm:.6g}", file=sys.stderr)
     return 0
 
 

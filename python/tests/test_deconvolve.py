@@ -145,3 +145,36 @@ def test_impulse_response_errors():
         deconvolve.impulse_response(np.ones(50), np.ones(50), 5, reg="aic")
     with pytest.raises(ValueError, match="lambda"):
         deconvolve.impulse_response(np.ones(50), np.ones(50), 5, reg=-1.0)
+
+
+def test_cli_deconvolve_and_identify(tmp_path):
+    import pathlib
+    import subprocess
+    import sys
+    from PIL import Image
+    faltung_cmd = str(pathlib.Path(sys.executable).parent / "faltung")
+    rng = np.random.default_rng(sweep_seed(8007))
+    image = rng.random((40, 50))
+    psf = np.ones((3, 3)) / 9
+    blurred = faltung.convolve(image, psf, mode="same")
+    np.save(tmp_path / "b.npy", blurred)
+    np.save(tmp_path / "psf.npy", psf)
+    run = lambda *a: subprocess.run([faltung_cmd, *map(str, a)], capture_output=True, text=True, timeout=120)  # noqa: E731
+    done = run("deconvolve", tmp_path / "b.npy", tmp_path / "psf.npy", "-o", tmp_path / "w.npy", "--balance", "0.05")
+    assert done.returncode == 0, done.stderr
+    assert np.allclose(np.load(tmp_path / "w.npy"), restoration.wiener(blurred, psf, 0.05, clip=False))
+    done = run("deconvolve", tmp_path / "b.npy", "box:width=3,dims=2", "-o", tmp_path / "r.npy", "--method",
+               "richardson-lucy", "--iterations", "5")
+    assert done.returncode == 0, done.stderr
+    assert np.allclose(np.load(tmp_path / "r.npy"), restoration.richardson_lucy(blurred, psf, 5, clip=False))
+    Image.fromarray((blurred * 255).astype(np.uint8)).save(tmp_path / "b.png")
+    assert run("deconvolve", tmp_path / "b.png", tmp_path / "psf.npy", "-o", tmp_path / "w.png").returncode == 0
+    x = rng.standard_normal(600)
+    h = np.array([0.5, 0.3, -0.2, 0.1])
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", np.convolve(x, h)[:600])
+    done = run("identify", tmp_path / "x.npy", tmp_path / "y.npy", "--taps", "4", "-o", tmp_path / "h.npy")
+    assert done.returncode == 0 and "lambda" in done.stderr, done.stderr
+    assert np.allclose(np.load(tmp_path / "h.npy"), h, atol=1e-12)
+    bad = run("identify", tmp_path / "x.npy", tmp_path / "b.npy", "--taps", "4", "-o", tmp_path / "h2.npy")
+    assert bad.returncode == 2 and bad.stderr.startswith("faltung: error:") and "Traceback" not in bad.stderr
