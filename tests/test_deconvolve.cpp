@@ -1,6 +1,7 @@
-// Deconvolution (include/faltung/deconvolve.hpp): exact inversion of a
-// noise-free periodic blur, Richardson-Lucy converging, clear errors. The
-// comparison with scikit-image is in python/tests/test_deconvolve.py.
+// Deconvolution and missing data (deconvolve.hpp, missing.hpp): exact
+// inversion of a noise-free periodic blur, Richardson-Lucy converging,
+// impulse responses recovered, a gap interpolated, clear errors. The
+// comparisons with scikit-image and astropy are in python/tests.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 
 #include "faltung/deconvolve.hpp"
 #include "faltung/errors.hpp"
+#include "faltung/missing.hpp"
 
 namespace faltung::test {
 namespace {
@@ -87,6 +89,24 @@ TEST(ImpulseResponse, NoiseFreeDataRecoversTheKernelToRounding) {
     for (std::int64_t j = 0; j < taps; ++j) EXPECT_NEAR(r.h[j], h[j], 1e-12) << j;
   }
   EXPECT_THROW(deconvolve::estimate_impulse_response(x.data(), y.data(), 10, taps), Error);
+}
+
+}  // namespace
+}  // namespace faltung::test
+
+namespace faltung::test {
+namespace {
+
+TEST(Missing, InterpolatesAGapFromItsNeighbours) {
+  // a straight line with one missing sample: the symmetric kernel's weighted
+  // mean of the neighbours is the line's value there
+  std::vector<double> x{0, 1, 2, std::nan(""), 4, 5, 6};
+  const std::vector<double> k{1, 2, 1};
+  const auto y = missing::interpolate_nans(x.data(), {7}, k.data(), {3});
+  EXPECT_DOUBLE_EQ(y[3], 3.0);
+  EXPECT_EQ(y[2], 2.0);  // valid samples are kept
+  const std::vector<double> w(7, 2.0);
+  EXPECT_THROW(missing::normalized_convolve(x.data(), w.data(), {7}, k.data(), {3}), Error);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ What is computed is specified in docs/semantics.md of the project.
 from ._native import Plan, convolve, correlate, filter, plan
 from ._stream import StreamFilter
 from ._wisdom import forget_wisdom, load_wisdom, save_wisdom, export_wisdom, import_wisdom
-from . import signal, ndimage, kernels, deconvolve
+from . import signal, ndimage, kernels, deconvolve, missing
 from ._core import release_memory
 
 __version__ = "0.1.0"
@@ -17,5 +17,5 @@ __version__ = "0.1.0"
 __all__ = [
     "convolve", "correlate", "filter", "plan", "Plan", "StreamFilter",
     "save_wisdom", "load_wisdom", "export_wisdom", "import_wisdom", "forget_wisdom",
-    "signal", "ndimage", "kernels", "deconvolve", "release_memory",
+    "signal", "ndimage", "kernels", "deconvolve", "missing", "release_memory",
 ]

@@ -16,6 +16,7 @@
 #include "faltung/deconvolve.hpp"
 #include "faltung/errors.hpp"
 #include "faltung/kernels.hpp"
+#include "faltung/missing.hpp"
 #include "faltung/plan.hpp"
 #include "faltung/wisdom.hpp"
 #include "output_pool.hpp"
@@ -187,6 +188,32 @@ NB_MODULE(_core, m) {
     std::copy(r.h.begin(), r.h.end(), static_cast<double*>(const_cast<void*>(data_of(h))));
     return nb::make_tuple(h, r.lambda, r.residual_norm, r.solution_norm);
   });
+  m.def("normalized_convolve", [result](nb::handle x, nb::handle weights, nb::handle k, int boundary, double cval,
+                                        int threads, bool interpolate) {
+    const nb::object xa = input_array(x, DType::f64), ka = input_array(k, DType::f64);
+    nb::object wa;
+    if (!weights.is_none()) {
+      wa = input_array(weights, DType::f64);
+      if (shape_of(wa) != shape_of(xa))
+        throw Error(ErrorKind::invalid_argument, "missing data: weights " + shape_to_string(shape_of(wa)) +
+                                                     " must have the shape of x " + shape_to_string(shape_of(xa)));
+    }
+    missing::Options o;
+    o.boundary = static_cast<BoundaryRule>(boundary);
+    o.cval = cval;
+    o.threads = threads;
+    std::vector<double> y;
+    {
+      nb::gil_scoped_release unlocked;
+      const auto* xp = static_cast<const double*>(data_of(xa));
+      const auto* kp = static_cast<const double*>(data_of(ka));
+      y = interpolate ? missing::interpolate_nans(xp, shape_of(xa), kp, shape_of(ka), o)
+                      : missing::normalized_convolve(xp, wa.is_valid() ? static_cast<const double*>(data_of(wa)) : nullptr,
+                                                     shape_of(xa), kp, shape_of(ka), o);
+    }
+    return result(y, shape_of(xa));
+  }, nb::arg("x"), nb::arg("weights").none(), nb::arg("k"), nb::arg("boundary"), nb::arg("cval"), nb::arg("threads"),
+     nb::arg("interpolate"));
   m.def("richardson_lucy", [result](nb::handle image, nb::handle psf, int iterations, bool clip,
                                     double filter_epsilon, int threads) {
     const nb::object x = input_array(image, DType::f64), k = input_array(psf, DType::f64);
