@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/geometry.hpp"
+#include "core/problem_equality.hpp"
 #include "core/text.hpp"
 #include "faltung/errors.hpp"
 #include "faltung/problem.hpp"
@@ -138,14 +139,14 @@ Problem canonical(const Problem& p) {
   return c;
 }
 
-bool operator==(const Problem& a, const Problem& b) {
-  const Problem ca = canonical(a), cb = canonical(b);
+bool core::same_canonical(const Problem& a, const Problem& b) {
   auto same_double = [](double u, double v) { return u == v || (u != u && v != v); };
-  return ca.op == cb.op && ca.dtype == cb.dtype && ca.x == cb.x && ca.k == cb.k &&
-         ca.axes == cb.axes && ca.mode == cb.mode && ca.boundary == cb.boundary &&
-         same_double(ca.cval, cb.cval) && ca.origin == cb.origin && ca.nan == cb.nan &&
-         same_double(ca.fill, cb.fill);
+  return a.op == b.op && a.dtype == b.dtype && a.x == b.x && a.k == b.k && a.axes == b.axes && a.mode == b.mode &&
+         a.boundary == b.boundary && same_double(a.cval, b.cval) && a.origin == b.origin && a.nan == b.nan &&
+         same_double(a.fill, b.fill);
 }
+
+bool operator==(const Problem& a, const Problem& b) { return core::same_canonical(canonical(a), canonical(b)); }
 
 std::string to_string(const Problem& p0) {
   const Problem p = canonical(p0);

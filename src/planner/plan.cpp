@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "algorithms/solver.hpp"
+#include "core/problem_equality.hpp"
 #include "core/threads.hpp"
 #include "core/workspace.hpp"
 #include "faltung/errors.hpp"
@@ -158,17 +159,10 @@ struct CacheKey {
   std::optional<std::size_t> kernel_hash;
 };
 
-bool same_canonical(const Problem& a, const Problem& b) {
-  auto same_double = [](double u, double v) { return u == v || (u != u && v != v); };
-  return a.op == b.op && a.dtype == b.dtype && a.x == b.x && a.k == b.k && a.axes == b.axes && a.mode == b.mode &&
-         a.boundary == b.boundary && same_double(a.cval, b.cval) && a.origin == b.origin && a.nan == b.nan &&
-         same_double(a.fill, b.fill);
-}
-
 bool operator==(const CacheKey& a, const CacheKey& b) {
   return a.method == b.method && a.threads == b.threads && a.max_workspace_bytes == b.max_workspace_bytes &&
          a.accuracy == b.accuracy && a.remembered == b.remembered && a.kernel_hash == b.kernel_hash &&
-         same_canonical(a.problem, b.problem);
+         core::same_canonical(a.problem, b.problem);
 }
 
 // Plans by problem and options, most recent first (bounded).
