@@ -3,12 +3,10 @@
 
 #include <cmath>
 #include <complex>
-#include <cstdlib>
-#include <memory>
-#include <new>
 #include <string>
 
 #include "algorithms/fft/fftw_plans.hpp"
+#include "core/aligned_array.hpp"
 #include "faltung/errors.hpp"
 #include "faltung/plan.hpp"
 
@@ -34,18 +32,6 @@ void check_shapes(const Shape& shape, const Shape& psf_shape) {
     if (psf_shape[a] < 1 || psf_shape[a] > shape[a] || shape[a] < 1)
       throw invalid("the psf " + shape_to_string(psf_shape) + " must fit inside the image " + shape_to_string(shape));
 }
-
-// 64-byte aligned doubles (FFTW's plans were made on aligned arrays).
-struct Aligned {
-  explicit Aligned(std::size_t n) : data(static_cast<double*>(std::aligned_alloc(64, (n * 8 + 63) / 64 * 64 + 64))) {
-    if (!data) throw std::bad_alloc();
-    std::fill(data, data + n, 0.0);
-  }
-  ~Aligned() { std::free(data); }
-  Aligned(const Aligned&) = delete;
-  Aligned& operator=(const Aligned&) = delete;
-  double* data;
-};
 
 // scikit-image's ir2tf: the impulse response zero-padded to `shape` and
 // rolled so that its centre (floor(size/2) per axis) sits at the origin.
@@ -77,13 +63,13 @@ std::vector<double> wiener(const double* image, const Shape& shape, const double
   const std::int64_t n = element_count(shape);
   const std::int64_t bins = fft::spectrum_elements(true, shape);
   const auto pair = fft::transform_pair<double>(true, shape, fft::PlanEffort::estimate);
-  Aligned x(static_cast<std::size_t>(n)), spec_x(static_cast<std::size_t>(2 * bins)),
-      h(static_cast<std::size_t>(n)), spec_h(static_cast<std::size_t>(2 * bins)), r(static_cast<std::size_t>(n)),
-      spec_r(static_cast<std::size_t>(2 * bins));
-  std::copy(image, image + n, x.data);
-  pair->forward(x.data, spec_x.data);
-  pad_centred(psf, psf_shape, shape, h.data);
-  pair->forward(h.data, spec_h.data);
+  using Array = core::AlignedArray<double>;
+  Array x(static_cast<std::size_t>(n)), spec_x(static_cast<std::size_t>(2 * bins)), h(static_cast<std::size_t>(n)),
+      spec_h(static_cast<std::size_t>(2 * bins)), r(static_cast<std::size_t>(n)), spec_r(static_cast<std::size_t>(2 * bins));
+  std::copy(image, image + n, x.data());
+  pair->forward(x.data(), spec_x.data());
+  pad_centred(psf, psf_shape, shape, h.data());
+  pair->forward(h.data(), spec_h.data());
   if (o.regulariser == Regulariser::laplacian) {  // 2*rank at the centre, -1 at each neighbour
     const std::size_t rank = shape.size();
     Shape lap_shape(rank, 3);
@@ -96,24 +82,24 @@ std::vector<double> wiener(const double* image, const Shape& shape, const double
       lap[static_cast<std::size_t>(centre - stride)] = -1;
       lap[static_cast<std::size_t>(centre + stride)] = -1;
     }
-    pad_centred(lap.data(), lap_shape, shape, r.data);
+    pad_centred(lap.data(), lap_shape, shape, r.data());
   } else {
-    r.data[0] = 1;  // the identity
+    r.data()[0] = 1;  // the identity
   }
-  pair->forward(r.data, spec_r.data);
+  pair->forward(r.data(), spec_r.data());
   using C = std::complex<double>;
-  auto* X = reinterpret_cast<C*>(spec_x.data);
-  const auto* H = reinterpret_cast<const C*>(spec_h.data);
-  const auto* R = reinterpret_cast<const C*>(spec_r.data);
+  auto* X = reinterpret_cast<C*>(spec_x.data());
+  const auto* H = reinterpret_cast<const C*>(spec_h.data());
+  const auto* R = reinterpret_cast<const C*>(spec_r.data());
   for (std::int64_t i = 0; i < bins; ++i) {
     const double den = std::norm(H[i]) + o.balance * std::norm(R[i]);
     X[i] = den > 0 ? std::conj(H[i]) * X[i] / den : C(0);
   }
   std::vector<double> y(static_cast<std::size_t>(n));
-  pair->inverse(spec_x.data, x.data);
+  pair->inverse(spec_x.data(), x.data());
   const double scale = 1.0 / static_cast<double>(n);  // FFTW's inverse is unnormalised
   for (std::int64_t i = 0; i < n; ++i) {
-    double v = x.data[i] * scale;
+    double v = x.data()[i] * scale;
     if (o.clip) v = std::min(1.0, std::max(-1.0, v));
     y[static_cast<std::size_t>(i)] = v;
   }

@@ -1,13 +1,12 @@
 #include "stream/partitioned_stream.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <new>
 #include <sstream>
 
 #include "algorithms/fft/fftw_plans.hpp"
+#include "core/aligned_array.hpp"
 #include "stream/ingest.hpp"
 #include "stream/kernel_tables.hpp"
 
@@ -15,38 +14,8 @@ namespace faltung::stream {
 
 namespace {
 
-// 64-byte aligned storage (FFTW's plans were made on aligned arrays).
 template <class T>
-class Aligned {
- public:
-  Aligned() = default;
-  explicit Aligned(std::size_t n) { resize(n); }
-  Aligned(const Aligned& o) : Aligned(o.n_) { std::copy(o.data(), o.data() + n_, data()); }
-  Aligned& operator=(const Aligned& o) {
-    if (this != &o) {
-      resize(o.n_);
-      std::copy(o.data(), o.data() + n_, data());
-    }
-    return *this;
-  }
-  void resize(std::size_t n) {
-    p_.reset(static_cast<T*>(std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64 + 64)));
-    if (!p_) throw std::bad_alloc();
-    n_ = n;
-    std::fill(data(), data() + n_, T(0));
-  }
-  T* data() { return p_.get(); }
-  const T* data() const { return p_.get(); }
-  std::size_t size() const { return n_; }
-  void zero() { std::fill(data(), data() + n_, T(0)); }
-
- private:
-  struct Free {
-    void operator()(T* p) const { std::free(p); }
-  };
-  std::unique_ptr<T, Free> p_;
-  std::size_t n_ = 0;
-};
+using Aligned = core::AlignedArray<T>;
 
 // One segment's fixed part: transforms and the partitions' spectra (per
 // channel when each has its own kernel).
