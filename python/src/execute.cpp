@@ -2,6 +2,7 @@
 
 #include <nanobind/nanobind.h>
 
+#include "arrays.hpp"
 #include "output_pool.hpp"
 
 namespace faltung::python {
@@ -32,13 +33,24 @@ void execute_here(const Plan& plan, const void* x, const void* k, void* y) {
 
 }  // namespace
 
-void execute_plan(const Plan& plan, const void* x, const void* k, void* y) {
+nb::object execute_plan(const Plan& plan, nb::handle x, nb::handle k, nb::handle out) {
+  const DType t = plan.problem().dtype;
+  nb::object result;
+  void* y;
+  if (out.is_none()) {
+    result = new_array(t, plan.output_shape());
+    y = const_cast<void*>(data_of(result));
+  } else {
+    y = output_data(out, t, plan.output_shape());
+    result = nb::borrow(out);
+  }
   if (plan.estimated_seconds() > kReleaseGilAbove) {
     nb::gil_scoped_release unlocked;
-    execute_here(plan, x, k, y);
+    execute_here(plan, data_of(x), data_of(k), y);
   } else {
-    execute_here(plan, x, k, y);
+    execute_here(plan, data_of(x), data_of(k), y);
   }
+  return result;
 }
 
 }  // namespace faltung::python

@@ -1,6 +1,9 @@
-// One execute() of a plan from Python: the GIL released for calls worth it,
-// large workspaces taken from the recycled buffers (output_pool.hpp).
+// One execute() of a plan from Python: the result in a new array or in
+// `out`, the GIL released for calls worth it, large workspaces taken from the
+// recycled buffers (output_pool.hpp).
 #pragma once
+
+#include <nanobind/nanobind.h>
 
 #include "faltung/plan.hpp"
 
@@ -10,7 +13,9 @@ namespace faltung::python {
 // costs about as much as the whole computation.
 inline constexpr double kReleaseGilAbove = 5e-6;  // seconds
 
+// x and k: arrays from input_array() of the plan's dtype and shapes. out:
+// None (a new array is returned) or the array to write into (returned).
 // Call with the GIL held.
-void execute_plan(const Plan& plan, const void* x, const void* k, void* y);
+nanobind::object execute_plan(const Plan& plan, nanobind::handle x, nanobind::handle k, nanobind::handle out);
 
 }  // namespace faltung::python

@@ -82,17 +82,7 @@ nb::object run(int op, nb::handle x, nb::handle k, int mode, int method, int thr
   po.threads = threads;
   po.kernel = data_of(ka);  // the values are known: lets auto consider separable kernels
   const Plan plan = Plan::create(p, po);
-  nb::object result;
-  void* y;
-  if (out.is_none()) {
-    result = new_array(t, plan.output_shape());
-    y = const_cast<void*>(data_of(result));
-  } else {
-    y = output_data(out, t, plan.output_shape());
-    result = nb::borrow(out);
-  }
-  execute_plan(plan, data_of(xa), data_of(ka), y);
-  return result;
+  return execute_plan(plan, xa, ka, out);
 }
 
 std::string problem_text(int op, const std::string& dtype, const Shape& x, const Shape& k, int mode,

@@ -46,17 +46,7 @@ nb::object execute(const Plan& plan, nb::handle x, nb::handle k, nb::handle out)
   const Problem& p = plan.problem();
   const nb::object xa = input_for("x", x, plan, p.x);
   const nb::object ka = input_for("k", k, plan, p.k);
-  nb::object result;
-  void* y;
-  if (out.is_none()) {
-    result = new_array(p.dtype, plan.output_shape());
-    y = const_cast<void*>(data_of(result));
-  } else {
-    y = output_data(out, p.dtype, plan.output_shape());
-    result = nb::borrow(out);
-  }
-  execute_plan(plan, data_of(xa), data_of(ka), y);
-  return result;
+  return execute_plan(plan, xa, ka, out);
 }
 
 }  // namespace
