@@ -37,7 +37,7 @@ def _mode_rule(mode):
     return rule
 
 
-def _per_axis(value, n, what):
+def _per_axis(value, n):
     """ndimage's _normalize_sequence: one value for every axis, or one each."""
     if isinstance(value, str) or not np.iterable(value):
         return [value] * n
@@ -133,7 +133,7 @@ def _correlate_or_convolve(input, weights, output, mode, cval, origin, convoluti
     if not isinstance(mode, str):
         raise RuntimeError("A sequence of modes is not supported")
     rule = _mode_rule(mode)
-    origins = [operator.index(o) for o in _per_axis(origin, len(axes), "origin")]
+    origins = [operator.index(o) for o in _per_axis(origin, len(axes))]
     if convolution:
         # ndimage: convolve(w, o) == correlate(w reversed, -o - (1 if M even))
         weights = weights[(slice(None, None, -1),) * weights.ndim]
@@ -211,8 +211,8 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     output = _output(output, input, complex_output=input.dtype.kind == "c")
     axes = _check_axes(axes, input.ndim)
     n = len(axes)
-    passes = [(a, s, o, m) for a, s, o, m in zip(axes, _per_axis(size, n, "size"), _per_axis(origin, n, "origin"),
-                                                 _per_axis(mode, n, "mode")) if s > 1]
+    passes = [(a, s, o, m) for a, s, o, m in zip(axes, _per_axis(size, n), _per_axis(origin, n),
+                                                 _per_axis(mode, n)) if s > 1]
     if not passes:
         output[...] = input[...]
         return output
@@ -261,8 +261,8 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     output = _output(output, input)
     axes = _check_axes(axes, input.ndim)
     n = len(axes)
-    passes = [p for p in zip(axes, _per_axis(sigma, n, "sigma"), _per_axis(order, n, "order"),
-                             _per_axis(mode, n, "mode"), _per_axis(radius, n, "radius")) if p[1] > 1e-15]
+    passes = [p for p in zip(axes, _per_axis(sigma, n), _per_axis(order, n),
+                             _per_axis(mode, n), _per_axis(radius, n)) if p[1] > 1e-15]
     if not passes:
         output[...] = input[...]
         return output

@@ -41,12 +41,14 @@ class Engine {
   virtual std::string describe() const = 0;
 };
 
-// The taps as the direct kernels read them: reversed (oldest sample first),
-// per channel when each has its own kernel.
+// The first `count` taps (all of them by default) as the direct kernels read
+// them: reversed (oldest sample first), per channel when each has its own
+// kernel.
 template <class T>
-std::vector<T> oriented_taps(const Config& cfg, const std::vector<T>& kernel, std::int64_t channel) {
-  const std::int64_t m = cfg.taps;
-  const T* w = kernel.data() + (cfg.per_channel ? channel * m : 0);
+std::vector<T> oriented_taps(const Config& cfg, const std::vector<T>& kernel, std::int64_t channel,
+                             std::int64_t count = -1) {
+  const std::int64_t m = count < 0 ? cfg.taps : count;
+  const T* w = kernel.data() + (cfg.per_channel ? channel * cfg.taps : 0);
   std::vector<T> v(static_cast<std::size_t>(m));
   for (std::int64_t i = 0; i < m; ++i) v[static_cast<std::size_t>(i)] = w[m - 1 - i];
   return v;

@@ -56,12 +56,7 @@ class Partitioned final : public Engine<T> {
     step_ = std::min(first_block_, cfg.max_block);
     len_ = keep_ + std::max<std::int64_t>(4 * largest_, 1024);
     // the direct head: taps [0, head), oriented, per channel or shared
-    for (std::int64_t c = 0; c < (cfg.per_channel ? C : 1); ++c) {
-      const T* w = kernel.data() + c * m_;
-      std::vector<T> v(static_cast<std::size_t>(head_));
-      for (std::int64_t i = 0; i < head_; ++i) v[static_cast<std::size_t>(i)] = w[head_ - 1 - i];
-      head_taps_.push_back(std::move(v));
-    }
+    for (std::int64_t c = 0; c < (cfg.per_channel ? C : 1); ++c) head_taps_.push_back(oriented_taps(cfg, kernel, c, head_));
     for (const auto& g : schedule.segments) plans_.push_back(plan_segment(g, kernel));
     fft_in_.resize(static_cast<std::size_t>(2 * largest_));
     sum_.resize(static_cast<std::size_t>(2 * (largest_ + 1)));
