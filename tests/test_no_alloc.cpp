@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "faltung/detect.hpp"
 #include "faltung/stream.hpp"
 #include "support/check.hpp"
 
@@ -113,6 +114,32 @@ TEST(NoAllocation, StreamProcess) {
     for (std::int64_t at = 0; at < n; at += 777) f.process(x.data() + at * c.channels, y.data() + at * c.channels, std::min<std::int64_t>(777, n - at));
     counting = false;
     EXPECT_EQ(allocations.load(), 0) << "taps " << c.taps << " channels " << c.channels;
+  }
+}
+
+}  // namespace
+}  // namespace faltung::test
+
+namespace faltung::test {
+namespace {
+
+TEST(NoAllocation, DetectorProcess) {
+  for (auto kind : {DetectorKind::multiscale, DetectorKind::zscore, DetectorKind::ewma, DetectorKind::holt}) {
+    DetectorOptions o;
+    o.kind = kind;
+    o.series = 3;
+    Detector d = Detector::create(o);
+    const std::int64_t frames = 5000;
+    std::vector<double> x(static_cast<std::size_t>(frames * o.series)), score(x.size());
+    std::vector<std::uint8_t> alert(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.01 * static_cast<double>(i)) + (i == 900 ? NAN : 0.0);
+    allocations = 0;
+    counting = true;
+    for (std::int64_t at = 0; at < frames; at += 333)
+      d.process(x.data() + at * o.series, score.data() + at * o.series, alert.data() + at * o.series,
+                std::min<std::int64_t>(333, frames - at));
+    counting = false;
+    EXPECT_EQ(allocations.load(), 0) << name(kind);
   }
 }
 

@@ -8,6 +8,7 @@ What is computed is specified in docs/semantics.md of the project.
 """
 from ._native import Plan, convolve, correlate, filter, plan
 from ._stream import StreamFilter
+from ._detect import Detector  # noqa: F401
 from ._wisdom import forget_wisdom, load_wisdom, save_wisdom, export_wisdom, import_wisdom
 from . import signal, ndimage, kernels, deconvolve, missing
 from ._core import release_memory

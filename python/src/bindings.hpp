@@ -9,5 +9,6 @@ namespace nb = nanobind;
 
 void bind_plan(nb::module_& m);
 void bind_stream(nb::module_& m);
+void bind_detector(nb::module_& m);
 
 }  // namespace faltung::python

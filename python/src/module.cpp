@@ -229,4 +229,5 @@ NB_MODULE(_core, m) {
 
   bind_plan(m);
   bind_stream(m);
+  bind_detector(m);
 }

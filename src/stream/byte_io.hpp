@@ -1,4 +1,4 @@
-// Little-endian bytes for a stream filter's saved state: plain values and
+// Little-endian bytes for saved state (stream filters, detectors): plain values and
 // arrays in, the same out, with every read checked against the end.
 #pragma once
 
@@ -53,7 +53,7 @@ class ByteReader {
   void get_array(V* out, std::size_t expected, const char* what) {
     const auto count = get<std::uint64_t>();
     if (count != expected)
-      throw Error(ErrorKind::invalid_argument, std::string("saved stream state: ") + what + " holds " +
+      throw Error(ErrorKind::invalid_argument, std::string("saved state: ") + what + " holds " +
                                                    std::to_string(count) + " values where this filter has " +
                                                    std::to_string(expected));
     copy_out(out, expected * sizeof(V));
@@ -62,7 +62,7 @@ class ByteReader {
   std::vector<V> get_vector(std::size_t limit, const char* what) {
     const auto count = get<std::uint64_t>();
     if (count > limit || count * sizeof(V) > size_ - at_)
-      throw Error(ErrorKind::invalid_argument, std::string("saved stream state: ") + what + " is damaged or truncated");
+      throw Error(ErrorKind::invalid_argument, std::string("saved state: ") + what + " is damaged or truncated");
     std::vector<V> v(count);
     copy_out(v.data(), count * sizeof(V));
     return v;
@@ -76,7 +76,7 @@ class ByteReader {
  private:
   void copy_out(void* out, std::size_t n) {
     if (n > size_ - at_)
-      throw Error(ErrorKind::invalid_argument, "saved stream state is truncated (" + std::to_string(size_) +
+      throw Error(ErrorKind::invalid_argument, "saved state is truncated (" + std::to_string(size_) +
                                                    " bytes, more needed)");
     if (n) std::memcpy(out, data_ + at_, n);
     at_ += n;

@@ -25,6 +25,7 @@
 #include "faltung/tolerance.hpp"
 #include "faltung/wisdom.hpp"
 #include "npy.hpp"
+#include "detect_bench.hpp"
 #include "stream_bench.hpp"
 
 namespace faltung::bench {
@@ -280,7 +281,20 @@ int main(int argc, char** argv) {
                  "run each 1-D problem (and the grid's stream group) as a stream fed this many samples per call; "
                  "JSON lines add ns_per_sample and latency_samples");
   app.add_option("--channels", channels, "with --stream-block: this many channels at once")->capture_default_str();
+  DetectCase detect;
+  app.add_option("--detect", detect.kind,
+                 "time a streaming detector (multiscale | zscore | ewma | holt) on normal noise instead of "
+                 "problems; prints a JSON line with samples_per_second");
+  app.add_option("--series", detect.series, "with --detect: series at once")->capture_default_str();
+  app.add_option("--detect-block", detect.block, "with --detect: frames per process() call")->capture_default_str();
+  app.add_option("--detect-samples", detect.samples, "with --detect: values in all (series x frames)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+
+  if (!detect.kind.empty()) {
+    detect.budget = s.budget;
+    return run_detect(detect);
+  }
 
   const bool stream_group = !grid.empty() && group.find("stream") != std::string::npos;
   if (stream_block > 0 || stream_group) {

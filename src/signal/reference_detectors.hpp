@@ -1,0 +1,58 @@
+// The reference detectors faltung's own is compared with (docs/detection.md),
+// with the same step interface as MultiscaleDetector: a statistic z per
+// finite sample over a state the caller keeps.
+//
+//   zscore  windowed Gaussian: |x - mean| / deviation of the previous
+//           `window` samples (NAB's windowedGaussian, sliding).
+//   ewma    exponentially weighted mean and variance (weight `alpha`):
+//           |x - mean| / deviation, both from before x.
+//   holt    Holt's double exponential smoothing (PromQL's
+//           double_exponential_smoothing: level weight `smoothing`, trend
+//           weight `trend`): the one-step forecast error over its running
+//           mean absolute value (weight `alpha`).
+#pragma once
+
+#include <cstdint>
+
+#include "faltung/detect.hpp"
+
+namespace faltung::signal {
+
+class ZScoreDetector {
+ public:
+  explicit ZScoreDetector(const DetectorOptions& options);
+  std::int64_t doubles_per_series() const { return 3; }  // sum, sum of squares, level
+  std::int64_t ring_per_series() const { return mask_ + 1; }
+  std::int64_t longest_width() const { return window_; }
+  double step(double* state, double* ring, std::int64_t seen, double x, bool alerting) const;
+
+ private:
+  std::int64_t window_, mask_;
+  double alpha_;
+};
+
+class EwmaDetector {
+ public:
+  explicit EwmaDetector(const DetectorOptions& options);
+  std::int64_t doubles_per_series() const { return 4; }  // mean, variance, updates, level
+  std::int64_t ring_per_series() const { return 0; }
+  std::int64_t longest_width() const { return 0; }
+  double step(double* state, double* ring, std::int64_t seen, double x, bool alerting) const;
+
+ private:
+  double alpha_;
+};
+
+class HoltDetector {
+ public:
+  explicit HoltDetector(const DetectorOptions& options);
+  std::int64_t doubles_per_series() const { return 5; }  // level, trend, error scale, updates, magnitude
+  std::int64_t ring_per_series() const { return 0; }
+  std::int64_t longest_width() const { return 0; }
+  double step(double* state, double* ring, std::int64_t seen, double x, bool alerting) const;
+
+ private:
+  double smoothing_, trend_, alpha_;
+};
+
+}  // namespace faltung::signal
