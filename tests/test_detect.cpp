@@ -80,7 +80,7 @@ TEST(Detect, MultiscaleFeaturesAreTheirConvolutions) {
   std::vector<double> state(static_cast<std::size_t>(m.doubles_per_series())),
       ring(static_cast<std::size_t>(m.ring_per_series()));
   std::vector<std::vector<double>> features(n, std::vector<double>(static_cast<std::size_t>(m.features())));
-  for (std::size_t t = 0; t < n; ++t) m.step(state.data(), ring.data(), static_cast<std::int64_t>(t), x[t], false,
+  for (std::size_t t = 0; t < n; ++t) m.step(state.data(), ring.data(), static_cast<std::int64_t>(t), signal::Gap{static_cast<std::int64_t>(t), 0}, x[t], false,
                                              features[t].data());
 
   for (std::size_t i = 0; i < o.widths.size(); ++i) {
@@ -200,18 +200,25 @@ TEST(Detect, SeriesAreIndependent) {
   }
 }
 
-TEST(Detect, MissingSamplesAreSkipped) {
-  // The finite samples score exactly as the series without the gaps; a gap
+TEST(Detect, ShortGapsAreSkipped) {
+  // Gaps shorter than an eighth of every window are bridged: the finite
+  // samples score exactly as the series without them. A missing sample
   // scores 0 and holds the alert.
-  const auto x = eventful(4000, 5);
+  auto x = noise(4000, 5);
+  x[1000] += 15;  // an alert to hold across a gap
+  for (std::size_t t = 300; t < x.size(); t += 97) x[t] = t % 2 ? NAN : -INFINITY;
+  x[1001] = NAN;
   std::vector<double> finite;
   for (double v : x)
     if (std::isfinite(v)) finite.push_back(v);
   for (auto kind : kAllKinds) {
-    Detector with_gaps = Detector::create(options(kind));
-    Detector without = Detector::create(options(kind));
+    DetectorOptions o = options(kind);
+    o.widths = {16, 64};
+    Detector with_gaps = Detector::create(o);
+    Detector without = Detector::create(o);
     const Outputs a = run(with_gaps, x, {4000});
     const Outputs b = run(without, finite, {4000});
+    EXPECT_EQ(a.alert[1001], a.alert[1000]) << name(kind);
     std::size_t j = 0;
     for (std::size_t t = 0; t < x.size(); ++t) {
       if (std::isfinite(x[t])) {
@@ -224,6 +231,24 @@ TEST(Detect, MissingSamplesAreSkipped) {
       }
     }
   }
+}
+
+TEST(Detect, LongGapsOnATrendRaiseNoAlert) {
+  // Skipping 40 samples of a steep trend leaves a jump of 20 sigma between
+  // the samples either side; windows that span the gap wait until they
+  // are past it, so nothing alerts. The same jump without a gap does.
+  auto x = noise(6000, 8);
+  for (std::size_t t = 0; t < x.size(); ++t) x[t] += 0.5 * static_cast<double>(t);
+  auto gapped = x;
+  for (std::size_t t = 3000; t < 3040; ++t) gapped[t] = NAN;
+  Detector d = Detector::create();
+  const Outputs o = run(d, gapped, {6000});
+  for (std::size_t t = 0; t < x.size(); ++t) ASSERT_EQ(o.alert[t], 0) << "t " << t;
+  std::vector<double> joined(x.begin(), x.begin() + 3000);
+  joined.insert(joined.end(), x.begin() + 3040, x.end());
+  Detector e = Detector::create();
+  const Outputs p = run(e, joined, {6000});
+  EXPECT_EQ(p.alert[3000], 1);
 }
 
 TEST(Detect, WarmUpThenASpikeRaisesTheAlert) {

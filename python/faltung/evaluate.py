@@ -78,11 +78,16 @@ def _insert_anomaly(x, kind, at, sigma, rng, period):
         raise ValueError(f"unknown anomaly kind {kind!r} (known: {', '.join(ANOMALY_KINDS)})")
 
 
-def _gaps(x, rng, count=3, longest=40):
-    """NaN bursts (scrape failures): missing data, not anomalies."""
-    for _ in range(count):
+def _gaps(x, rng, keep_clear=(), longest=40):
+    """NaN bursts (scrape failures), one per 1000 samples or so: missing
+    data, not anomalies. None starts within 64 samples of an index in
+    `keep_clear` (an anomaly a gap hid could not be detected)."""
+    for _ in range(len(x) // 1000 + 2):
         at = int(rng.integers(len(x) // 5, len(x) - longest))
-        x[at:at + int(rng.integers(1, longest))] = np.nan
+        length = int(rng.integers(1, longest))
+        if any(at - 64 <= a <= at + length + 64 for a in keep_clear):
+            continue
+        x[at:at + length] = np.nan
 
 
 def generate(anomaly=None, baseline="noise", n=4000, seed=0, period=288, gaps=True) -> LabelledSeries:
@@ -101,7 +106,7 @@ def generate(anomaly=None, baseline="noise", n=4000, seed=0, period=288, gaps=Tr
         series.anomalies = [at]
         series.windows = [(max(at - half, 0), min(at + half, n - 1))]
     if gaps:
-        _gaps(x, rng)
+        _gaps(x, rng, series.anomalies)
     return series
 
 

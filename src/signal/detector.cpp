@@ -22,8 +22,9 @@ constexpr std::uint32_t kVersion = 1;
 constexpr std::uint32_t kByteOrder = 0x01020304;
 constexpr std::int64_t kMaxSeries = std::int64_t{1} << 26;
 constexpr std::int64_t kWarmupBeyondWidth = 64;
-// Per series: finite samples seen, the alert, the alert's run.
-constexpr std::int64_t kIntsPerSeries = 3;
+// Per series: finite samples seen, the alert, the alert's run, `seen` at
+// the last missing sample and the length of that gap.
+constexpr std::int64_t kIntsPerSeries = 5;
 
 Error invalid(const std::string& what) { return Error(ErrorKind::invalid_argument, "detector: " + what); }
 
@@ -103,15 +104,17 @@ struct Detector::State {
     for (std::int64_t t = 0; t < count; ++t) {
       for (std::int64_t s = 0; s < series; ++s) {
         const std::int64_t at = t * series + s;
-        std::int64_t* my = ints.data() + s * kIntsPerSeries;  // seen, alert, run
+        std::int64_t* my = ints.data() + s * kIntsPerSeries;  // seen, alert, run, gap at, gap length
         const double x = in[at];
         double sc = 0.0;
         std::uint8_t raised;
         if (!std::isfinite(x)) {  // missing: no statistic moves, the alert holds
           raised = static_cast<std::uint8_t>(my[1]);
+          my[4] = my[3] == my[0] ? my[4] + 1 : 1;  // the same gap goes on, or a new one
+          my[3] = my[0];
         } else {
           const double z = m.step(doubles.data() + s * doubles_per_series, ring.data() + s * ring_per_series,
-                                  my[0], x, my[1] != 0);
+                                  my[0], signal::Gap{my[0] - my[3], my[4]}, x, my[1] != 0);
           my[0] += 1;
           if (my[0] > warmup) sc = signal::score_from_z(z);
           raised = latch.update(my + 1, sc);

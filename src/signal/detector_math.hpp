@@ -55,6 +55,18 @@ struct RobustStat {
   }
 };
 
+// Where a series' last gap (a run of missing samples) lies: `fresh` finite
+// samples since it, `length` samples long. A window of w samples that spans
+// it joins data from both sides as if they were adjacent: on a trending or
+// seasonal series that is a jump not in the data. Gaps shorter than w / 8
+// move a window's statistics little and are bridged; a window that spans a
+// longer one is not used until it has moved past it.
+struct Gap {
+  static constexpr std::int64_t kBridged = 8;
+  std::int64_t fresh, length;
+  bool blocks(std::int64_t window) const { return fresh < window && length * kBridged >= window; }
+};
+
 // score = 1 - 2^-((z - 3) / 2)^2 above z = 3, else 0: z = 5 gives 0.5.
 inline double score_from_z(double z) {
   if (!(z > 3.0)) return 0.0;

@@ -117,7 +117,7 @@ double MultiscaleDetector::steady_statistics(const double* f, double* loc, doubl
   return largest;
 }
 
-double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, double x, bool alerting,
+double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting,
                                 double* features) const {
   double* s0 = state + s0_;
   double* s1 = state + s1_;
@@ -136,7 +136,7 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, 
   // Residuals: x against the line through the previous w samples.
   for (int i = 0; i < nw; ++i) {
     const Width& d = widths_[i];
-    ready[3 * i] = seen >= d.w;
+    ready[3 * i] = seen >= d.w && !gap.blocks(d.w);
     const double slope = -(s1[i] - d.centre * s0[d.sum_w]) * d.inv_spread;
     f[3 * i] = ready[3 * i] ? x - (s0[d.sum_w] * d.inv_w + slope * (d.centre + 1.0)) : 0.0;
   }
@@ -152,7 +152,7 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, 
   // The matched filters over the newest samples.
   for (int i = 0; i < nw; ++i) {
     const Width& d = widths_[i];
-    const bool full = n >= d.w;
+    const bool full = n >= d.w && !Gap{gap.fresh + 1, gap.length}.blocks(d.w);
     ready[3 * i + 1] = ready[3 * i + 2] = full;
     f[3 * i + 1] = full ? (2.0 * s0[d.sum_half] - s0[d.sum_w]) * d.inv_half : 0.0;
     f[3 * i + 2] = full ? -(s1[i] - d.centre * s0[d.sum_w]) * d.inv_spread : 0.0;
@@ -164,7 +164,8 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, 
   double* scale = state + scale_;
   double* updates = state + updates_;
   const double rate = alerting ? std::min(alpha_ * RobustStat::kAlertSpeedup, 0.5) : alpha_;
-  if (seen >= steady_from_ && !features) return steady_statistics(f, loc, scale, state + noise_, floor, rate);
+  if (seen >= steady_from_ && !gap.blocks(widths_.front().w) && !gap.blocks(widths_.back().w) && !features)
+    return steady_statistics(f, loc, scale, state + noise_, floor, rate);
 
   // Each feature's deviation in sigmas, against the statistics before x.
   double z[kMaxFeatures];

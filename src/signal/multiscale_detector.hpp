@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "faltung/detect.hpp"
+#include "signal/detector_math.hpp"
 
 namespace faltung::signal {
 
@@ -35,13 +36,15 @@ class MultiscaleDetector {
   std::int64_t longest_width() const { return widths_.back().w; }
   int features() const { return static_cast<int>(widths_.size()) * 3 + 1; }
 
-  // Sample x (finite) of a series that has seen `seen` finite samples;
-  // updates the state and returns z (0 while no feature has settled).
+  // Sample x (finite) of a series that has seen `seen` finite samples and
+  // whose last gap is `gap` (a feature whose window spans a gap it blocks
+  // waits until its window is past it). Updates the state and returns z (0
+  // while no feature has settled).
   // `alerting`: the series' alert is raised (the statistics learn faster).
   // `features`, if not null, receives the features() values in the order
   // residual, step, ramp for each width, then the noise level (NaN where a
   // window is not full yet): for tests and explanations.
-  double step(double* state, double* ring, std::int64_t seen, double x, bool alerting,
+  double step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting,
               double* features = nullptr) const;
 
  private:

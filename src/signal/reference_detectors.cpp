@@ -35,12 +35,12 @@ ZScoreDetector::ZScoreDetector(const DetectorOptions& o) : window_(o.window) {
   alpha_ = weight_for_halflife(o.scale_halflife);
 }
 
-double ZScoreDetector::step(double* state, double* ring, std::int64_t seen, double x, bool) const {
+double ZScoreDetector::step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool) const {
   double& sum = state[0];
   double& squares = state[1];
   const double floor = track_level(state[2], seen, x, alpha_);
   double z = 0;
-  if (seen >= window_) {
+  if (seen >= window_ && !gap.blocks(window_)) {
     const double inv = 1.0 / static_cast<double>(window_);
     const double mean = sum * inv;
     const double deviation = std::sqrt(std::max(squares * inv - mean * mean, 0.0));
@@ -64,7 +64,7 @@ double ZScoreDetector::step(double* state, double* ring, std::int64_t seen, doub
 
 EwmaDetector::EwmaDetector(const DetectorOptions& o) : alpha_(weight_in_unit_interval(o.alpha, "alpha")) {}
 
-double EwmaDetector::step(double* state, double*, std::int64_t seen, double x, bool) const {
+double EwmaDetector::step(double* state, double*, std::int64_t seen, Gap, double x, bool) const {
   double& mean = state[0];
   double& variance = state[1];
   double& updates = state[2];
@@ -87,7 +87,7 @@ HoltDetector::HoltDetector(const DetectorOptions& o)
       trend_(weight_in_unit_interval(o.trend, "trend")),
       alpha_(weight_in_unit_interval(o.alpha, "alpha")) {}
 
-double HoltDetector::step(double* state, double*, std::int64_t seen, double x, bool) const {
+double HoltDetector::step(double* state, double*, std::int64_t seen, Gap, double x, bool) const {
   double& level = state[0];
   double& trend = state[1];
   double& error_scale = state[2];

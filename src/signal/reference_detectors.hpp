@@ -3,7 +3,8 @@
 // finite sample over a state the caller keeps.
 //
 //   zscore  windowed Gaussian: |x - mean| / deviation of the previous
-//           `window` samples (NAB's windowedGaussian, sliding).
+//           `window` samples (NAB's windowedGaussian, sliding); no score
+//           while the window spans a long gap (Gap).
 //   ewma    exponentially weighted mean and variance (weight `alpha`):
 //           |x - mean| / deviation, both from before x.
 //   holt    Holt's double exponential smoothing (PromQL's
@@ -15,6 +16,7 @@
 #include <cstdint>
 
 #include "faltung/detect.hpp"
+#include "signal/detector_math.hpp"
 
 namespace faltung::signal {
 
@@ -24,7 +26,7 @@ class ZScoreDetector {
   std::int64_t doubles_per_series() const { return 3; }  // sum, sum of squares, level
   std::int64_t ring_per_series() const { return mask_ + 1; }
   std::int64_t longest_width() const { return window_; }
-  double step(double* state, double* ring, std::int64_t seen, double x, bool alerting) const;
+  double step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting) const;
 
  private:
   std::int64_t window_, mask_;
@@ -37,7 +39,7 @@ class EwmaDetector {
   std::int64_t doubles_per_series() const { return 4; }  // mean, variance, updates, level
   std::int64_t ring_per_series() const { return 0; }
   std::int64_t longest_width() const { return 0; }
-  double step(double* state, double* ring, std::int64_t seen, double x, bool alerting) const;
+  double step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting) const;
 
  private:
   double alpha_;
@@ -49,7 +51,7 @@ class HoltDetector {
   std::int64_t doubles_per_series() const { return 5; }  // level, trend, error scale, updates, magnitude
   std::int64_t ring_per_series() const { return 0; }
   std::int64_t longest_width() const { return 0; }
-  double step(double* state, double* ring, std::int64_t seen, double x, bool alerting) const;
+  double step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting) const;
 
  private:
   double smoothing_, trend_, alpha_;
