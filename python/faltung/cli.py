@@ -8,6 +8,7 @@
     faltung kernels                               the named kernels and their parameters
     faltung deconvolve IN PSF -o OUT [--method M]  undo a known blur (wiener, richardson-lucy)
     faltung identify X Y --taps N -o H            the impulse response taking X to Y
+    faltung detect IN.csv -o OUT.csv [--plot P]   anomaly scores and alerts, no look-ahead
 
 User errors print one line, "faltung: error: ...", and exit with status 2.
 """
@@ -137,6 +138,28 @@ def _parser():
     i.add_argument("--taps", type=int, required=True, help="length of the impulse response")
     i.add_argument("-o", "--output", required=True, help="where to write h (.npy or .csv)")
     i.add_argument("--reg", default="gcv", help="gcv (default), lcurve, or a fixed Tikhonov weight")
+    dt = sub.add_parser("detect", help="anomaly scores and alerts for a CSV time series (causal: row t uses "
+                                       "rows <= t only)")
+    dt.add_argument("input", help="a CSV with a header: a time column (ISO-8601 or epoch seconds) and a value "
+                                  "column; '-' reads standard input")
+    dt.add_argument("-o", "--output", required=True,
+                    help="the CSV to write: the input's rows with 'score' (0..1) and 'alert' (0/1) added; '-' for "
+                         "standard output")
+    dt.add_argument("--time", default=None, help="the time column, by name or index (default: the first)")
+    dt.add_argument("--value", default=None, help="the value column, by name or index (default: the second)")
+    dt.add_argument("--plot", default=None, metavar="PNG",
+                    help="also write a PNG of the series, its causal smooth, the scores and the flagged windows")
+    dt.add_argument("--kind", default="multiscale", choices=["multiscale", "zscore", "ewma", "holt"])
+    dt.add_argument("--widths", type=_int_list, default=[8, 32, 128], metavar="W[,W...]",
+                    help="multiscale: smooth and matched-filter widths in samples (default 8,32,128)")
+    dt.add_argument("--halflife", type=float, default=1000.0,
+                    help="memory of the running location and scale, in samples (default 1000)")
+    dt.add_argument("--warmup", type=int, default=None, help="rows scored 0 at the start (default: automatic)")
+    dt.add_argument("--set-score", type=float, default=0.75, help="score that raises an alert (default 0.75)")
+    dt.add_argument("--clear-score", type=float, default=0.35, help="score below which it clears (default 0.35)")
+    dt.add_argument("--set-samples", type=int, default=1, help="consecutive rows >= set-score to raise (default 1)")
+    dt.add_argument("--clear-samples", type=int, default=8,
+                    help="consecutive rows < clear-score to clear (default 8)")
     return parser
 
 
@@ -148,7 +171,8 @@ def main(argv=None) -> int:
             parser.print_help()
             return EXIT_USER_ERROR
         return {"convolve": _convolve, "explain": _explain, "bench": _bench, "plot": _plot, "smooth": _smooth,
-                "kernels": _kernels, "deconvolve": _deconvolve, "identify": _identify}[args.command](args)
+                "kernels": _kernels, "deconvolve": _deconvolve, "identify": _identify,
+                "detect": _detect}[args.command](args)
     except UserError as e:
         print(f"faltung: error: {e}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -285,3 +309,31 @@ def _plot(args) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _detect(args) -> int:
+    from . import _detect_cli
+    from ._detect import Detector
+    from ._stream import StreamFilter
+    from .kernels import make
+    series = _detect_cli.read_series(args.input, args.time, args.value)
+    detector = Detector(args.kind, widths=args.widths, scale_halflife=args.halflife, warmup=args.warmup,
+                        set_score=args.set_score, clear_score=args.clear_score, set_samples=args.set_samples,
+                        clear_samples=args.clear_samples)
+    score, alert = detector.process(series.values)
+    _detect_cli.write_scores(args.output, series, score, alert)
+    if args.plot:
+        # the smooth a live pipeline has at each row: the causal mean of the
+        # finite values among the last `width` rows (fewer at the start)
+        width = sorted(args.widths)[len(args.widths) // 2]
+        box = make(f"box:width={width}").values
+        finite = np.isfinite(series.values)
+        sums = StreamFilter(box).process(np.where(finite, series.values, 0.0))
+        weights = StreamFilter(box).process(finite.astype(np.float64))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            smooth = np.where(weights > 0.5 / width, sums / weights, np.nan)
+        _detect_cli.plot(args.plot, series, smooth, f"causal mean of {width} rows", score, alert, args.set_score)
+    raised = len(_detect_cli.flagged_windows(alert))
+    print(f"faltung detect: {len(series.values)} rows, {int(np.isnan(series.values).sum())} missing, "
+          f"{raised} alert{'s' if raised != 1 else ''} raised", file=sys.stderr)
+    return 0

@@ -1,0 +1,152 @@
+"""faltung detect: a CSV time series in, the same rows with `score` and
+`alert` columns out, and optionally a PNG of the series, its smooth, the
+scores and the flagged windows.
+
+The detector is causal: the score of row t uses rows <= t only, so the
+output is what a live pipeline would have said at each row.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+
+from ._files import UserError
+
+MISSING = {"", "nan", "null", "none", "na", "n/a"}
+
+
+@dataclass
+class Series:
+    header: list
+    rows: list            # the input rows, as read
+    times: np.ndarray     # seconds since the epoch (float64), or row numbers without a time column
+    values: np.ndarray    # float64, NaN where missing
+    time_name: str
+    value_name: str
+
+
+def _column(header, choice, default, what):
+    if choice is None:
+        return default
+    if choice in header:
+        return header.index(choice)
+    try:
+        i = int(choice)
+    except ValueError:
+        raise UserError(f"no {what} column '{choice}' (columns: {', '.join(header)})") from None
+    if not 0 <= i < len(header):
+        raise UserError(f"{what} column {i} is out of range (the file has {len(header)} columns)")
+    return i
+
+
+def parse_time(text):
+    """Epoch seconds (a number: seconds, or milliseconds if over 1e11) or
+    ISO-8601 (naive times are taken as UTC) -> seconds since the epoch."""
+    try:
+        v = float(text)
+        return v / 1000.0 if abs(v) > 1e11 else v
+    except ValueError:
+        pass
+    t = datetime.fromisoformat(text.strip())
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return t.timestamp()
+
+
+def read_series(path, time_column=None, value_column=None) -> Series:
+    try:
+        handle = sys.stdin if path == "-" else open(path, newline="")
+    except OSError as e:
+        raise UserError(f"cannot read {path}: {e.strerror}") from None
+    with handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if not header:
+            raise UserError(f"{path} is empty (a header row, then one row per sample)")
+        rows = [r for r in reader if r]
+    single = len(header) == 1
+    ti = None if single and time_column is None else _column(header, time_column, 0, "time")
+    vi = _column(header, value_column, 0 if single else 1, "value")
+    if ti == vi:
+        raise UserError("the time and value columns are the same column")
+    times = np.empty(len(rows))
+    values = np.empty(len(rows))
+    previous = -math.inf
+    for n, row in enumerate(rows):
+        line = n + 2  # the header is line 1
+        if len(row) <= max(vi, ti or 0):
+            raise UserError(f"{path}:{line}: {len(row)} fields, fewer than the header's {len(header)}")
+        text = row[vi].strip()
+        if text.lower() in MISSING:
+            values[n] = np.nan
+        else:
+            try:
+                values[n] = float(text)
+            except ValueError:
+                raise UserError(f"{path}:{line}: value '{text}' in column '{header[vi]}' is not a number "
+                                "(leave it empty for a missing sample)") from None
+        if ti is None:
+            times[n] = n
+            continue
+        try:
+            times[n] = parse_time(row[ti])
+        except ValueError:
+            raise UserError(f"{path}:{line}: time '{row[ti]}' in column '{header[ti]}' is neither epoch "
+                            "seconds nor ISO-8601") from None
+        if times[n] < previous:
+            raise UserError(f"{path}:{line}: time goes backwards ({row[ti]}); rows must be in time order")
+        previous = times[n]
+    return Series(header, rows, times, values, "row" if ti is None else header[ti], header[vi])
+
+
+def write_scores(path, series: Series, score, alert) -> None:
+    for name in ("score", "alert"):
+        if name in series.header:
+            raise UserError(f"the input already has a '{name}' column")
+    handle = sys.stdout if path == "-" else open(path, "w", newline="")
+    try:
+        w = csv.writer(handle, lineterminator="\n")
+        w.writerow(series.header + ["score", "alert"])
+        for row, s, a in zip(series.rows, score, alert):
+            w.writerow(row + [f"{s:.6g}", int(a)])
+    finally:
+        if handle is not sys.stdout:
+            handle.close()
+
+
+def flagged_windows(alert):
+    """(first, last) row of each run of alert == 1."""
+    a = np.concatenate(([0], np.asarray(alert, dtype=np.int8), [0]))
+    starts = np.flatnonzero(np.diff(a) == 1)
+    ends = np.flatnonzero(np.diff(a) == -1) - 1
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def plot(path, series: Series, smooth, smooth_label, score, alert, set_score) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    x = series.times
+    if series.time_name != "row":
+        x = np.array([datetime.fromtimestamp(t, tz=timezone.utc) for t in series.times])
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6), sharex=True, height_ratios=[3, 1],
+                                      constrained_layout=True)
+    top.plot(x, series.values, lw=0.7, color="0.45", label=series.value_name)
+    top.plot(x, smooth, lw=1.2, color="tab:blue", label=smooth_label)
+    bottom.plot(x, score, lw=0.8, color="tab:red", label="score")
+    bottom.axhline(set_score, lw=0.6, ls="--", color="tab:red")
+    for first, last in flagged_windows(alert):
+        for ax in (top, bottom):
+            ax.axvspan(x[first], x[last], color="tab:orange", alpha=0.3, lw=0)
+    bottom.set_ylim(-0.02, 1.02)
+    top.legend(loc="upper left", fontsize=8)
+    bottom.legend(loc="upper left", fontsize=8)
+    n = len(flagged_windows(alert))
+    top.set_title(f"{series.value_name}: {n} flagged window{'s' if n != 1 else ''} (shaded)", fontsize=10)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,103 @@
+"""faltung detect end to end, in a subprocess: the same rows with score and
+alert added, equal to faltung.Detector on the values; no look-ahead; column
+choice, ISO-8601 and epoch times; missing values; the plot; errors."""
+import csv
+import datetime as dt
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import faltung
+
+FALTUNG = str(pathlib.Path(sys.executable).parent / "faltung")
+
+
+def run(*args, ok=True, stdin=None):
+    done = subprocess.run([FALTUNG, *map(str, args)], capture_output=True, text=True, timeout=120, input=stdin)
+    assert (done.returncode == 0) == ok, done.stderr
+    return done
+
+
+def metric(n=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    x = 50 + 10 * np.sin(2 * np.pi * np.arange(n) / 288) + rng.normal(0, 1, n)
+    x[2000] += 15
+    x[2500:] += 8
+    x[1200:1230] = np.nan
+    return x
+
+
+def write_csv(path, x, times, extra=False):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["host", "ts", "latency_ms"] if extra else ["timestamp", "value"])
+        for t, v in zip(times, x):
+            value = "" if np.isnan(v) else repr(float(v))
+            w.writerow(["web-1", t, value] if extra else [t, value])
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def test_scores_are_the_detectors_and_rows_are_kept(tmp_path):
+    x = metric()
+    start = dt.datetime(2026, 11, 1)
+    times = [(start + dt.timedelta(minutes=5 * i)).isoformat() for i in range(len(x))]
+    write_csv(tmp_path / "m.csv", x, times)
+    done = run("detect", tmp_path / "m.csv", "-o", tmp_path / "s.csv", "--plot", tmp_path / "p.png")
+    assert "3000 rows, 30 missing, 2 alerts raised" in done.stderr
+    header, rows = read_csv(tmp_path / "s.csv")
+    assert header == ["timestamp", "value", "score", "alert"]
+    assert [r[0] for r in rows] == times
+    score, alert = faltung.Detector().process(x)
+    np.testing.assert_allclose([float(r[2]) for r in rows], score, rtol=1e-5, atol=1e-12)
+    assert [int(r[3]) for r in rows] == alert.tolist()
+    assert alert[2000] == 1 and alert[2500] == 1 and alert[:2000].sum() == 0
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_never_looks_ahead(tmp_path):
+    x = metric(seed=1)
+    times = [str(1_700_000_000 + 300 * i) for i in range(len(x))]  # epoch seconds
+    write_csv(tmp_path / "all.csv", x, times)
+    write_csv(tmp_path / "head.csv", x[:2003], times[:2003])
+    run("detect", tmp_path / "all.csv", "-o", tmp_path / "all_s.csv")
+    run("detect", tmp_path / "head.csv", "-o", tmp_path / "head_s.csv")
+    _, whole = read_csv(tmp_path / "all_s.csv")
+    _, head = read_csv(tmp_path / "head_s.csv")
+    assert head == whole[:2003]
+
+
+def test_columns_by_name_and_stdin(tmp_path):
+    x = metric(seed=2)[:1500]
+    times = [(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=15 * i)).isoformat()
+             for i in range(len(x))]
+    write_csv(tmp_path / "m.csv", x, times, extra=True)
+    done = run("detect", "-", "-o", "-", "--time", "ts", "--value", "latency_ms", "--kind", "holt",
+               stdin=(tmp_path / "m.csv").read_text())
+    lines = done.stdout.splitlines()
+    assert lines[0] == "host,ts,latency_ms,score,alert"
+    score, _ = faltung.Detector("holt").process(x)
+    np.testing.assert_allclose([float(l.split(",")[3]) for l in lines[1:]], score, rtol=1e-5, atol=1e-12)
+
+
+@pytest.mark.parametrize("content, args, message", [
+    ("t,v\n2,1\n1,2\n", [], "time goes backwards"),
+    ("t,v\n1,abc\n", [], "is not a number"),
+    ("t,v\nyesterday,1\n", [], "neither epoch seconds nor ISO-8601"),
+    ("t,v\n1,2\n", ["--value", "latency"], "no value column 'latency'"),
+    ("t,v,score\n1,2,3\n", [], "already has a 'score' column"),
+    ("", [], "is empty"),
+    ("t,v\n1,2\n", ["--widths", "7"], "even"),
+])
+def test_errors_are_one_line(tmp_path, content, args, message):
+    (tmp_path / "in.csv").write_text(content)
+    done = run("detect", tmp_path / "in.csv", "-o", tmp_path / "out.csv", *args, ok=False)
+    assert done.returncode == 2
+    assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
