@@ -192,3 +192,41 @@ def evaluate(make_detector, series_list, profiles=tuple(PROFILES)) -> dict:
     report.update(totals)
     report["false_positives_per_10k"] = 1e4 * totals["fp"] / max(totals["samples"], 1)
     return report
+
+
+def load_nab(root) -> list:
+    """The Numenta Anomaly Benchmark's corpus from a checkout of
+    github.com/numenta/NAB (kept outside this repository): every
+    data/<group>/<name>.csv (timestamp, value) with its windows from
+    labels/combined_windows.json, as LabelledSeries (windows mapped to the
+    rows whose timestamps they cover)."""
+    import csv
+    import json
+    import pathlib
+    from datetime import datetime
+
+    root = pathlib.Path(root)
+    labels_path = root / "labels" / "combined_windows.json"
+    try:
+        labels = json.loads(labels_path.read_text())
+    except OSError as e:
+        raise OSError(f"{labels_path}: {e.strerror} (give the root of a NAB checkout)") from None
+
+    def when(text):
+        return datetime.fromisoformat(text.strip()).timestamp()
+
+    out = []
+    for name in sorted(labels):
+        with open(root / "data" / name, newline="") as f:
+            rows = list(csv.reader(f))[1:]
+        times = np.array([when(r[0]) for r in rows])
+        values = np.array([float(r[1]) if r[1].strip() else np.nan for r in rows])
+        series = LabelledSeries(name, values)
+        for start, end in labels[name]:
+            first = int(np.searchsorted(times, when(start), side="left"))
+            last = int(np.searchsorted(times, when(end), side="right")) - 1
+            if first <= last:
+                series.windows.append((first, last))
+                series.anomalies.append((first + last) // 2)
+        out.append(series)
+    return out

@@ -167,3 +167,19 @@ def test_nab_scoring_rules():
     assert ev.score_series(s, [555, 450])["raw"] > 1.0 - 0.11
     assert ev.score_series(s, [100, 450])["raw"] == pytest.approx(1.0)
     assert list(ev.detections([0, 1, 1, 0, 1])) == [1, 4]
+
+
+def test_load_nab_maps_windows_to_rows(tmp_path):
+    import json
+    (tmp_path / "data" / "group").mkdir(parents=True)
+    (tmp_path / "labels").mkdir()
+    rows = ["timestamp,value"] + [f"2014-01-01 {h:02d}:{m:02d}:00,{h * 60 + m}" for h in range(3) for m in range(0, 60, 5)]
+    (tmp_path / "data" / "group" / "a.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "data" / "group" / "b.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "labels" / "combined_windows.json").write_text(json.dumps({
+        "group/a.csv": [["2014-01-01 00:30:00.000000", "2014-01-01 01:00:00.000000"]], "group/b.csv": []}))
+    a, b = ev.load_nab(tmp_path)
+    assert a.name == "group/a.csv" and len(a.values) == 36 and a.values[7] == 35.0
+    assert a.windows == [(6, 12)] and b.windows == []
+    with pytest.raises(OSError, match="NAB checkout"):
+        ev.load_nab(tmp_path / "data")
