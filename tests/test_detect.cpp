@@ -66,6 +66,15 @@ DetectorOptions options(DetectorKind kind, std::int64_t series = 1) {
   return o;
 }
 
+// Every kind with its defaults, and multiscale with a seasonal period.
+std::vector<DetectorOptions> all_kinds_and_a_season(std::int64_t series = 1) {
+  std::vector<DetectorOptions> out;
+  for (auto kind : kAllKinds) out.push_back(options(kind, series));
+  out.push_back(options(DetectorKind::multiscale, series));
+  out.back().period = 50;
+  return out;
+}
+
 std::vector<double> full_convolution(const std::vector<double>& x, const std::vector<double>& k) {
   Array<double> xa{{static_cast<std::int64_t>(x.size())}, x}, ka{{static_cast<std::int64_t>(k.size())}, k};
   return convolve(xa, ka, {.method = Method::direct}).data;
@@ -81,7 +90,7 @@ TEST(Detect, MultiscaleFeaturesAreTheirConvolutions) {
   std::vector<double> state(static_cast<std::size_t>(m.doubles_per_series())),
       ring(static_cast<std::size_t>(m.ring_per_series()));
   std::vector<std::vector<double>> features(n, std::vector<double>(static_cast<std::size_t>(m.features())));
-  for (std::size_t t = 0; t < n; ++t) m.step(state.data(), ring.data(), static_cast<std::int64_t>(t), signal::Gap{static_cast<std::int64_t>(t), 0}, x[t], false,
+  for (std::size_t t = 0; t < n; ++t) m.step(state.data(), ring.data(), static_cast<std::int64_t>(t), static_cast<std::int64_t>(t), signal::Gap{static_cast<std::int64_t>(t), 0}, x[t], false,
                                              features[t].data());
 
   for (std::size_t i = 0; i < o.widths.size(); ++i) {
@@ -117,12 +126,13 @@ TEST(Detect, ChunkingDoesNotChangeAnything) {
     const auto one = eventful(static_cast<std::size_t>(frames), 10 + static_cast<std::uint64_t>(s));
     for (std::int64_t t = 0; t < frames; ++t) x[static_cast<std::size_t>(t * series + s)] = one[static_cast<std::size_t>(t)];
   }
-  for (auto kind : kAllKinds) {
-    Detector whole = Detector::create(options(kind, series));
+  for (auto o : all_kinds_and_a_season(series)) {
+    const auto kind = o.kind;
+    Detector whole = Detector::create(o);
     const Outputs want = run(whole, x, {frames});
     for (const std::vector<std::int64_t>& chunks :
          {std::vector<std::int64_t>{1}, {0, 7, 1, 0, 131}, {4096, 13}, {997}}) {
-      Detector d = Detector::create(options(kind, series));
+      Detector d = Detector::create(o);
       const Outputs got = run(d, x, chunks);
       ASSERT_EQ(got.score, want.score) << name(kind) << " chunk " << chunks.front();
       ASSERT_EQ(got.alert, want.alert) << name(kind) << " chunk " << chunks.front();
@@ -133,10 +143,11 @@ TEST(Detect, ChunkingDoesNotChangeAnything) {
 
 TEST(Detect, SaveRestoreContinuesBitIdentically) {
   const auto x = eventful(6000, 3);
-  for (auto kind : kAllKinds) {
-    Detector straight = Detector::create(options(kind));
+  for (auto o : all_kinds_and_a_season()) {
+    const auto kind = o.kind;
+    Detector straight = Detector::create(o);
     const Outputs want = run(straight, x, {6000});
-    Detector first = Detector::create(options(kind));
+    Detector first = Detector::create(o);
     std::vector<double> head(x.begin(), x.begin() + 3333), tail(x.begin() + 3333, x.end());
     const Outputs a = run(first, head, {500});
     const auto bytes = first.save();
@@ -259,6 +270,27 @@ TEST(Detect, WarmUpThenASpikeRaisesTheAlert) {
   for (double s : o.score) ASSERT_TRUE(s >= 0.0 && s <= 1.0);
 }
 
+TEST(Detect, ASeasonalProfileFindsAShiftTheCycleHides) {
+  // A cycle of +-10 sigma every 100 samples, a trend, and a shift of 3.5
+  // sigma at t = 3000 (where the cycle falls fastest): with the period the
+  // shift raises the alert within 50 samples and nothing alerts before it.
+  const std::size_t n = 5000;
+  auto x = noise(n, 21);
+  for (std::size_t t = 0; t < n; ++t)
+    x[t] += 10 * std::sin(2 * M_PI * static_cast<double>(t) / 100 + 1.4) + 0.01 * static_cast<double>(t) +
+            (t >= 3000 ? 3.5 : 0.0);
+  DetectorOptions o;
+  o.period = 100;
+  Detector d = Detector::create(o);
+  EXPECT_EQ(d.warmup(), 100 + 128 + 64);
+  const Outputs out = run(d, x, {n});
+  for (std::size_t t = 0; t < 3000; ++t) ASSERT_EQ(out.alert[t], 0) << "t " << t;
+  bool raised = false;
+  for (std::size_t t = 3000; t < 3050; ++t) raised = raised || out.alert[t];
+  EXPECT_TRUE(raised);
+  EXPECT_NE(d.explain().find("seasonal profile (period 100"), std::string::npos);
+}
+
 TEST(Detect, ConstantSeriesNeverAlertsUntilItMoves) {
   std::vector<double> x(5000, 0.1);
   Detector d = Detector::create();
@@ -303,6 +335,9 @@ TEST(Detect, BadOptionsAreRefusedByName) {
   o = options(DetectorKind::ewma);
   o.alpha = 0;
   refused(o, "alpha");
+  o = {};
+  o.period = -1;
+  refused(o, "period");
   EXPECT_THROW(detector_kind_from_name("prophet"), Error);
   EXPECT_EQ(detector_kind_from_name("holt"), DetectorKind::holt);
 }

@@ -46,10 +46,14 @@ struct DetectorOptions {
   // multiscale: the widths (even, 4..4096, at most 6) of the smooths and
   // matched filters.
   std::vector<std::int64_t> widths = {8, 32, 128};
+  // multiscale: the seasonal period in samples (a day of 5-minute samples:
+  // 288), or 0 for none. With a period the features run on the series less
+  // its learnt seasonal profile (docs/detection.md); P doubles per series.
+  std::int64_t period = 0;
   // Memory of the running location and scale, in samples (half-life).
   double scale_halflife = 1000;
   // Samples with score 0 at the start while the statistics settle;
-  // -1: automatic (the largest width or window plus 64).
+  // -1: automatic (the period plus the largest width or window plus 64).
   std::int64_t warmup = -1;
   double set_score = 0.75;      // z about 5.8
   double clear_score = 0.35;    // z about 4.3

@@ -28,6 +28,9 @@ class Detector:
     kind: "multiscale" (faltung's), or a reference: "zscore" (windowed
     Gaussian), "ewma" (EWMA band), "holt" (double exponential smoothing).
     widths: the multiscale smooth and matched-filter widths (even samples).
+    period: the seasonal period in samples (288: a day of 5-minute samples),
+    0 for none; the multiscale features then run on the series less its
+    learnt seasonal profile.
     scale_halflife: memory of the robust location/scale, in samples.
     warmup: samples scored 0 at the start (None: automatic).
     set_score/clear_score, set_samples/clear_samples: the alert's thresholds
@@ -35,13 +38,13 @@ class Detector:
     smoothing and trend (holt): the reference detectors' parameters.
     """
 
-    def __init__(self, kind="multiscale", series=1, widths=(8, 32, 128), scale_halflife=1000.0, warmup=None,
+    def __init__(self, kind="multiscale", series=1, widths=(8, 32, 128), period=0, scale_halflife=1000.0, warmup=None,
                  set_score=0.75, clear_score=0.35, set_samples=1, clear_samples=8, window=128, alpha=0.05,
                  smoothing=0.3, trend=0.1):
         if kind not in KINDS:
             raise ValueError(f"unknown detector kind {kind!r} (known: {', '.join(KINDS)})")
         widths = [_int("each width", w) for w in widths]
-        self._d = _core.Detector(kind, _int("series", series), widths, float(scale_halflife),
+        self._d = _core.Detector(kind, _int("series", series), widths, _int("period", period), float(scale_halflife),
                                  -1 if warmup is None else _int("warmup", warmup), float(set_score),
                                  float(clear_score), _int("set_samples", set_samples),
                                  _int("clear_samples", clear_samples), _int("window", window), float(alpha),
@@ -89,10 +92,11 @@ class Detector:
     kind = property(lambda self: self._d.kind)
     series = property(lambda self: self._d.series)
     widths = property(lambda self: tuple(self._d.widths))
+    period = property(lambda self: self._d.period)
     warmup = property(lambda self: self._d.warmup)
     samples_processed = property(lambda self: self._d.samples_processed)
     state_bytes = property(lambda self: self._d.state_bytes)
 
     def __repr__(self):
-        return (f"faltung.Detector(kind={self.kind!r}, series={self.series}, widths={self.widths}, "
+        return (f"faltung.Detector(kind={self.kind!r}, series={self.series}, widths={self.widths}, period={self.period}, "
                 f"samples_processed={self.samples_processed})")

@@ -104,6 +104,37 @@ def read_series(path, time_column=None, value_column=None) -> Series:
     return Series(header, rows, times, values, "row" if ti is None else header[ti], header[vi])
 
 
+DAY_SECONDS = 86400.0
+FIRST_STEPS = 16   # time steps looked at for --period auto: known before any score is given
+MAX_PERIOD = 100_000
+
+
+def period_rows(choice, series: Series) -> int:
+    """--period: "none" -> 0, a number of rows, or "auto": a day in rows from
+    the median of the first 16 time steps, if a day is a whole number of them
+    (within 1%) and at most 100,000; else 0. Only the first rows' times are
+    used, as a live pipeline knows its sampling interval from the start."""
+    if choice == "none":
+        return 0
+    if choice != "auto":
+        try:
+            rows = int(choice)
+        except ValueError:
+            raise UserError(f"--period must be auto, none or a number of rows; got '{choice}'") from None
+        if rows < 0:
+            raise UserError(f"--period must be >= 0 rows; got {rows}")
+        return rows
+    if series.time_name == "row" or len(series.times) < 3:
+        return 0
+    steps = np.diff(series.times[:FIRST_STEPS + 1])
+    step = float(np.median(steps))
+    if step <= 0:
+        return 0
+    rows = DAY_SECONDS / step
+    whole = round(rows)
+    return whole if 2 <= whole <= MAX_PERIOD and abs(rows - whole) <= 0.01 * rows else 0
+
+
 def write_scores(path, series: Series, score, alert) -> None:
     for name in ("score", "alert"):
         if name in series.header:

@@ -152,6 +152,9 @@ def _parser():
     dt.add_argument("--kind", default="multiscale", choices=["multiscale", "zscore", "ewma", "holt"])
     dt.add_argument("--widths", type=_int_list, default=[8, 32, 128], metavar="W[,W...]",
                     help="multiscale: smooth and matched-filter widths in samples (default 8,32,128)")
+    dt.add_argument("--period", default="auto", metavar="auto|none|ROWS",
+                    help="the seasonal period in rows; auto (default): one day, from the first time steps, when a "
+                         "day is a whole number of them")
     dt.add_argument("--halflife", type=float, default=1000.0,
                     help="memory of the running location and scale, in samples (default 1000)")
     dt.add_argument("--warmup", type=int, default=None, help="rows scored 0 at the start (default: automatic)")
@@ -317,7 +320,8 @@ def _detect(args) -> int:
     from ._stream import StreamFilter
     from .kernels import make
     series = _detect_cli.read_series(args.input, args.time, args.value)
-    detector = Detector(args.kind, widths=args.widths, scale_halflife=args.halflife, warmup=args.warmup,
+    period = _detect_cli.period_rows(args.period, series)
+    detector = Detector(args.kind, widths=args.widths, period=period, scale_halflife=args.halflife, warmup=args.warmup,
                         set_score=args.set_score, clear_score=args.clear_score, set_samples=args.set_samples,
                         clear_samples=args.clear_samples)
     score, alert = detector.process(series.values)
@@ -334,6 +338,7 @@ def _detect(args) -> int:
             smooth = np.where(weights > 0.5 / width, sums / weights, np.nan)
         _detect_cli.plot(args.plot, series, smooth, f"causal mean of {width} rows", score, alert, args.set_score)
     raised = len(_detect_cli.flagged_windows(alert))
-    print(f"faltung detect: {len(series.values)} rows, {int(np.isnan(series.values).sum())} missing, "
+    season = f"seasonal period {period} rows" if period else "no seasonal period"
+    print(f"faltung detect: {len(series.values)} rows, {int(np.isnan(series.values).sum())} missing, {season}, "
           f"{raised} alert{'s' if raised != 1 else ''} raised", file=sys.stderr)
     return 0

@@ -22,13 +22,15 @@ using Values = nb::ndarray<const double, nb::c_contig, nb::device::cpu>;
 using Scores = nb::ndarray<double, nb::c_contig, nb::device::cpu>;
 using Alerts = nb::ndarray<std::uint8_t, nb::c_contig, nb::device::cpu>;
 
-Detector create(const std::string& kind, std::int64_t series, std::vector<std::int64_t> widths, double halflife,
+Detector create(const std::string& kind, std::int64_t series, std::vector<std::int64_t> widths, std::int64_t period,
+                double halflife,
                 std::int64_t warmup, double set_score, double clear_score, std::int64_t set_samples,
                 std::int64_t clear_samples, std::int64_t window, double alpha, double smoothing, double trend) {
   DetectorOptions o;
   o.kind = detector_kind_from_name(kind);
   o.series = series;
   o.widths = std::move(widths);
+  o.period = period;
   o.scale_halflife = halflife;
   o.warmup = warmup;
   o.set_score = set_score;
@@ -70,7 +72,8 @@ Detector restore(nb::bytes data) {
 
 void bind_detector(nb::module_& m) {
   nb::class_<Detector>(m, "Detector")
-      .def(nb::new_(&create), nb::arg("kind"), nb::arg("series"), nb::arg("widths"), nb::arg("scale_halflife"),
+      .def(nb::new_(&create), nb::arg("kind"), nb::arg("series"), nb::arg("widths"), nb::arg("period"),
+           nb::arg("scale_halflife"),
            nb::arg("warmup"), nb::arg("set_score"), nb::arg("clear_score"), nb::arg("set_samples"),
            nb::arg("clear_samples"), nb::arg("window"), nb::arg("alpha"), nb::arg("smoothing"), nb::arg("trend"))
       .def("process", &process, nb::arg("values"), nb::arg("score"), nb::arg("alert"))
@@ -81,6 +84,7 @@ void bind_detector(nb::module_& m) {
       .def_prop_ro("kind", [](const Detector& d) { return std::string(name(d.options().kind)); })
       .def_prop_ro("series", &Detector::series)
       .def_prop_ro("widths", [](const Detector& d) { return d.options().widths; })
+      .def_prop_ro("period", [](const Detector& d) { return d.options().period; })
       .def_prop_ro("warmup", &Detector::warmup)
       .def_prop_ro("samples_processed", &Detector::samples_processed)
       .def_prop_ro("state_bytes", &Detector::state_bytes);

@@ -51,11 +51,12 @@ def test_scores_are_the_detectors_and_rows_are_kept(tmp_path):
     times = [(start + dt.timedelta(minutes=5 * i)).isoformat() for i in range(len(x))]
     write_csv(tmp_path / "m.csv", x, times)
     done = run("detect", tmp_path / "m.csv", "-o", tmp_path / "s.csv", "--plot", tmp_path / "p.png")
-    assert "3000 rows, 30 missing, 2 alerts raised" in done.stderr
+    # 5-minute rows: --period auto takes a day, 288 rows
+    assert "3000 rows, 30 missing, seasonal period 288 rows, 2 alerts raised" in done.stderr
     header, rows = read_csv(tmp_path / "s.csv")
     assert header == ["timestamp", "value", "score", "alert"]
     assert [r[0] for r in rows] == times
-    score, alert = faltung.Detector().process(x)
+    score, alert = faltung.Detector(period=288).process(x)
     np.testing.assert_allclose([float(r[2]) for r in rows], score, rtol=1e-5, atol=1e-12)
     assert [int(r[3]) for r in rows] == alert.tolist()
     assert alert[2000] == 1 and alert[2500] == 1 and alert[:2000].sum() == 0
@@ -87,6 +88,20 @@ def test_columns_by_name_and_stdin(tmp_path):
     np.testing.assert_allclose([float(l.split(",")[3]) for l in lines[1:]], score, rtol=1e-5, atol=1e-12)
 
 
+@pytest.mark.parametrize("step_seconds, choice, period", [
+    (300, "auto", 288), (60, "auto", 1440), (7, "auto", 12343), (50000, "auto", 0), (300, "none", 0),
+    (300, "100", 100)])
+def test_period_choice(tmp_path, step_seconds, choice, period):
+    x = metric(seed=3)[:2000]
+    times = [str(1_700_000_000 + step_seconds * i) for i in range(len(x))]
+    write_csv(tmp_path / "m.csv", x, times)
+    done = run("detect", tmp_path / "m.csv", "-o", tmp_path / "s.csv", "--period", choice)
+    assert (f"seasonal period {period} rows" if period else "no seasonal period") in done.stderr
+    _, rows = read_csv(tmp_path / "s.csv")
+    score, _ = faltung.Detector(period=period).process(x)
+    np.testing.assert_allclose([float(r[2]) for r in rows], score, rtol=1e-5, atol=1e-12)
+
+
 @pytest.mark.parametrize("content, args, message", [
     ("t,v\n2,1\n1,2\n", [], "time goes backwards"),
     ("t,v\n1,abc\n", [], "is not a number"),
@@ -95,6 +110,7 @@ def test_columns_by_name_and_stdin(tmp_path):
     ("t,v,score\n1,2,3\n", [], "already has a 'score' column"),
     ("", [], "is empty"),
     ("t,v\n1,2\n", ["--widths", "7"], "even"),
+    ("t,v\n1,2\n", ["--period", "daily"], "--period must be"),
 ])
 def test_errors_are_one_line(tmp_path, content, args, message):
     (tmp_path / "in.csv").write_text(content)

@@ -96,6 +96,21 @@ struct Detector::State {
     doubles.assign(static_cast<std::size_t>(o.series * doubles_per_series), 0.0);
     ring.assign(static_cast<std::size_t>(o.series * ring_per_series), 0.0);
     ints.assign(static_cast<std::size_t>(o.series * kIntsPerSeries), 0);
+    initialise();
+  }
+
+  // Every series as new (after zeroing): the kind sets what is not zero.
+  void initialise() {
+    std::fill(doubles.begin(), doubles.end(), 0.0);
+    std::fill(ring.begin(), ring.end(), 0.0);
+    std::fill(ints.begin(), ints.end(), 0);
+    processed = 0;
+    std::visit(
+        [&](const auto& m) {
+          for (std::int64_t s = 0; s < options.series; ++s)
+            m.initialise(doubles.data() + s * doubles_per_series, ring.data() + s * ring_per_series);
+        },
+        model);
   }
 
   template <class Model>
@@ -114,7 +129,7 @@ struct Detector::State {
           my[3] = my[0];
         } else {
           const double z = m.step(doubles.data() + s * doubles_per_series, ring.data() + s * ring_per_series,
-                                  my[0], signal::Gap{my[0] - my[3], my[4]}, x, my[1] != 0);
+                                  processed + t, my[0], signal::Gap{my[0] - my[3], my[4]}, x, my[1] != 0);
           my[0] += 1;
           if (my[0] > warmup) sc = signal::score_from_z(z);
           raised = latch.update(my + 1, sc);
@@ -147,12 +162,7 @@ void Detector::process(const double* in, double* score, std::uint8_t* alert, std
   std::visit([&](const auto& m) { state_->run(m, in, score, alert, count); }, state_->model);
 }
 
-void Detector::reset() noexcept {
-  std::fill(state_->doubles.begin(), state_->doubles.end(), 0.0);
-  std::fill(state_->ring.begin(), state_->ring.end(), 0.0);
-  std::fill(state_->ints.begin(), state_->ints.end(), 0);
-  state_->processed = 0;
-}
+void Detector::reset() noexcept { state_->initialise(); }
 
 std::vector<std::uint8_t> Detector::save() const {
   const DetectorOptions& o = state_->options;
@@ -163,6 +173,7 @@ std::vector<std::uint8_t> Detector::save() const {
   w.put(static_cast<std::uint8_t>(o.kind));
   w.put(o.series);
   w.put_array(o.widths.data(), o.widths.size());
+  w.put(o.period);
   w.put(o.scale_halflife);
   w.put(o.warmup);
   w.put(o.set_score);
@@ -196,6 +207,7 @@ Detector Detector::restore(const std::uint8_t* bytes, std::size_t size) {
   o.kind = static_cast<DetectorKind>(kind);
   o.series = r.get<std::int64_t>();
   o.widths = r.get_vector<std::int64_t>(64, "widths");
+  o.period = r.get<std::int64_t>();
   o.scale_halflife = r.get<double>();
   o.warmup = r.get<std::int64_t>();
   o.set_score = r.get<double>();
@@ -237,6 +249,9 @@ std::string Detector::explain() const {
       out << "}: residual against the least-squares line through the previous w samples,\n"
              "    step:width=w (level shift), ramp:width=w (slope); plus the noise level of the\n"
              "    smallest width's residual (rises with the variance)\n";
+      if (o.period > 0)
+        out << "  on the series less its seasonal profile (period " << o.period
+            << " samples, learnt as it goes; features wait for the first period)\n";
       break;
     }
     case DetectorKind::zscore: out << "  sliding mean and deviation over " << o.window << " samples\n"; break;

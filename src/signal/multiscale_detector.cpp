@@ -15,6 +15,7 @@ namespace faltung::signal {
 namespace {
 
 constexpr std::int64_t kMaxWidth = 4096;
+constexpr std::int64_t kMaxPeriod = 1 << 20;
 // The noise level is in sigmas; changes of it below this are not news (on
 // normal noise it wanders by about 0.15).
 constexpr double kNoiseScaleFloor = 0.05;
@@ -24,7 +25,10 @@ Error bad_widths(const std::string& what) { return Error(ErrorKind::invalid_argu
 
 }  // namespace
 
-MultiscaleDetector::MultiscaleDetector(const DetectorOptions& o) {
+MultiscaleDetector::MultiscaleDetector(const DetectorOptions& o) : season_(o.period) {
+  if (o.period < 0 || o.period > kMaxPeriod)
+    throw Error(ErrorKind::invalid_argument, "detector period must be 0 (none) or 1.." + std::to_string(kMaxPeriod) +
+                                                 " samples, got " + std::to_string(o.period));
   std::vector<std::int64_t> ws = o.widths;
   if (ws.empty() || ws.size() > kMaxWidths)
     throw bad_widths("give 1 to " + std::to_string(kMaxWidths) + " widths, got " + std::to_string(ws.size()));
@@ -58,7 +62,8 @@ MultiscaleDetector::MultiscaleDetector(const DetectorOptions& o) {
   noise_alpha_ = weight_for_halflife(static_cast<double>(ws.front()));
   s0_ = 0;
   s1_ = s0_ + static_cast<int>(sums_.size());
-  loc_ = s1_ + static_cast<int>(widths_.size());
+  season_state_ = s1_ + static_cast<int>(widths_.size());
+  loc_ = season_state_ + SeasonalProfile::kDoubles;
   scale_ = loc_ + features();
   updates_ = scale_ + features();
   noise_ = updates_ + features();
@@ -69,6 +74,10 @@ MultiscaleDetector::MultiscaleDetector(const DetectorOptions& o) {
                  static_cast<std::int64_t>(std::ceil(1.0 / std::min(alpha_, noise_alpha_))) + 1;
   level_ = noise_ + 2;
   doubles_ = level_ + 1;
+}
+
+void MultiscaleDetector::initialise(double* state, double* ring) const {
+  if (season_.enabled()) season_.initialise(ring + mask_ + 1, state + season_state_);
 }
 
 void MultiscaleDetector::recompute_sums(double* state, const double* ring, std::int64_t seen) const {
@@ -117,8 +126,8 @@ double MultiscaleDetector::steady_statistics(const double* f, double* loc, doubl
   return largest;
 }
 
-double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting,
-                                double* features) const {
+double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap,
+                                double x, bool alerting, double* features) const {
   double* s0 = state + s0_;
   double* s1 = state + s1_;
   const int nw = static_cast<int>(widths_.size());
@@ -127,6 +136,12 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, 
   const double count = static_cast<double>(seen + 1);
   level += (alpha_ * count < 1.0 ? 1.0 / count : alpha_) * (std::abs(x) - level);
   const double floor = kRelativeScaleFloor * level + DBL_MIN;
+  // With a season, the features see the series less its profile, and wait
+  // until a whole period has been learnt.
+  double* profile = ring + mask_ + 1;
+  const bool in_season = !season_.enabled() || season_.learnt(frame);
+  bool fresh_phase = false;
+  if (season_.enabled()) x = season_.deseasonalised(profile, state + season_state_, frame, seen, x, fresh_phase);
 
   // The features, in a fixed order; one not ready yet (its window is not
   // full) is 0 and masked out below. (Each entry is written by the loops:
@@ -136,7 +151,7 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, 
   // Residuals: x against the line through the previous w samples.
   for (int i = 0; i < nw; ++i) {
     const Width& d = widths_[i];
-    ready[3 * i] = seen >= d.w && !gap.blocks(d.w);
+    ready[3 * i] = in_season && seen >= d.w && !gap.blocks(d.w);
     const double slope = -(s1[i] - d.centre * s0[d.sum_w]) * d.inv_spread;
     f[3 * i] = ready[3 * i] ? x - (s0[d.sum_w] * d.inv_w + slope * (d.centre + 1.0)) : 0.0;
   }
@@ -152,7 +167,7 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, 
   // The matched filters over the newest samples.
   for (int i = 0; i < nw; ++i) {
     const Width& d = widths_[i];
-    const bool full = n >= d.w && !Gap{gap.fresh + 1, gap.length}.blocks(d.w);
+    const bool full = in_season && n >= d.w && !Gap{gap.fresh + 1, gap.length}.blocks(d.w);
     ready[3 * i + 1] = ready[3 * i + 2] = full;
     f[3 * i + 1] = full ? (2.0 * s0[d.sum_half] - s0[d.sum_w]) * d.inv_half : 0.0;
     f[3 * i + 2] = full ? -(s1[i] - d.centre * s0[d.sum_w]) * d.inv_spread : 0.0;
@@ -164,7 +179,15 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t seen, 
   double* scale = state + scale_;
   double* updates = state + updates_;
   const double rate = alerting ? std::min(alpha_ * RobustStat::kAlertSpeedup, 0.5) : alpha_;
-  if (seen >= steady_from_ && !gap.blocks(widths_.front().w) && !gap.blocks(widths_.back().w) && !features)
+  if (season_.enabled()) {
+    // the profile learns x, clipped at 3 sigma of the short residual
+    const bool scaled = updates[0] >= kSettleUpdates;
+    const double clip = scaled ? kClipSigmas * std::max(scale[0] * kSigmaPerMeanAbs, floor)
+                               : std::numeric_limits<double>::infinity();
+    if (!fresh_phase) season_.learn(profile, state + season_state_, frame, x, clip);
+  }
+  if (seen >= steady_from_ && in_season && !gap.blocks(widths_.front().w) && !gap.blocks(widths_.back().w) &&
+      !features)
     return steady_statistics(f, loc, scale, state + noise_, floor, rate);
 
   // Each feature's deviation in sigmas, against the statistics before x.

@@ -10,7 +10,9 @@
 //             of the newest w/2 samples minus the mean of the w/2 before;
 //   ramp      the matched trend filter, kernel ramp:width=w: the
 //             least-squares slope of the newest w samples;
-// plus a noise level: an exponential average (half-life: the smallest w) of
+// With a period P set, the features run on the series less its seasonal
+// profile (seasonal_profile.hpp).
+// Plus a noise level: an exponential average (half-life: the smallest w) of
 // the smallest width's |residual| in sigmas, which rises with the variance.
 // Each feature has a robust running location and scale (detector_math.hpp);
 // z is the largest deviation among the settled features, in sigmas.
@@ -21,6 +23,7 @@
 
 #include "faltung/detect.hpp"
 #include "signal/detector_math.hpp"
+#include "signal/seasonal_profile.hpp"
 
 namespace faltung::signal {
 
@@ -32,19 +35,24 @@ class MultiscaleDetector {
   explicit MultiscaleDetector(const DetectorOptions& options);
 
   std::int64_t doubles_per_series() const { return doubles_; }
-  std::int64_t ring_per_series() const { return mask_ + 1; }
-  std::int64_t longest_width() const { return widths_.back().w; }
+  // the kept samples, then the seasonal profile (if a period is set)
+  std::int64_t ring_per_series() const { return mask_ + 1 + season_.period(); }
+  // the warm-up the defaults give: a period (learning the season), then the longest window
+  std::int64_t longest_width() const { return widths_.back().w + season_.period(); }
   int features() const { return static_cast<int>(widths_.size()) * 3 + 1; }
+  // A new series' state (the driver zeroes it first).
+  void initialise(double* state, double* ring) const;
 
-  // Sample x (finite) of a series that has seen `seen` finite samples and
-  // whose last gap is `gap` (a feature whose window spans a gap it blocks
-  // waits until its window is past it). Updates the state and returns z (0
-  // while no feature has settled).
+  // Sample x (finite; frame `frame` of the stream, missing samples counted)
+  // of a series that has seen `seen` finite samples and whose last gap is
+  // `gap` (a feature whose window spans a gap it blocks waits until its
+  // window is past it). Updates the state and returns z (0 while no feature
+  // has settled).
   // `alerting`: the series' alert is raised (the statistics learn faster).
   // `features`, if not null, receives the features() values in the order
   // residual, step, ramp for each width, then the noise level (NaN where a
   // window is not full yet): for tests and explanations.
-  double step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting,
+  double step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap, double x, bool alerting,
               double* features = nullptr) const;
 
  private:
@@ -62,9 +70,10 @@ class MultiscaleDetector {
   std::vector<Width> widths_;
   std::int64_t mask_ = 0;           // ring length - 1 (a power of two)
   std::int64_t steady_from_ = 0;    // samples seen after which steady_statistics() applies
+  SeasonalProfile season_;
   double alpha_ = 0, noise_alpha_ = 0;
   // offsets into a series' state
-  int s0_ = 0, s1_ = 0, loc_ = 0, scale_ = 0, updates_ = 0, noise_ = 0, level_ = 0, doubles_ = 0;
+  int s0_ = 0, s1_ = 0, season_state_ = 0, loc_ = 0, scale_ = 0, updates_ = 0, noise_ = 0, level_ = 0, doubles_ = 0;
 };
 
 }  // namespace faltung::signal

@@ -35,7 +35,8 @@ ZScoreDetector::ZScoreDetector(const DetectorOptions& o) : window_(o.window) {
   alpha_ = weight_for_halflife(o.scale_halflife);
 }
 
-double ZScoreDetector::step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool) const {
+double ZScoreDetector::step(double* state, double* ring, std::int64_t, std::int64_t seen, Gap gap, double x,
+                            bool) const {
   double& sum = state[0];
   double& squares = state[1];
   const double floor = track_level(state[2], seen, x, alpha_);
@@ -64,7 +65,7 @@ double ZScoreDetector::step(double* state, double* ring, std::int64_t seen, Gap 
 
 EwmaDetector::EwmaDetector(const DetectorOptions& o) : alpha_(weight_in_unit_interval(o.alpha, "alpha")) {}
 
-double EwmaDetector::step(double* state, double*, std::int64_t seen, Gap, double x, bool) const {
+double EwmaDetector::step(double* state, double*, std::int64_t, std::int64_t seen, Gap, double x, bool) const {
   double& mean = state[0];
   double& variance = state[1];
   double& updates = state[2];
@@ -87,7 +88,7 @@ HoltDetector::HoltDetector(const DetectorOptions& o)
       trend_(weight_in_unit_interval(o.trend, "trend")),
       alpha_(weight_in_unit_interval(o.alpha, "alpha")) {}
 
-double HoltDetector::step(double* state, double*, std::int64_t seen, Gap, double x, bool) const {
+double HoltDetector::step(double* state, double*, std::int64_t, std::int64_t seen, Gap, double x, bool) const {
   double& level = state[0];
   double& trend = state[1];
   double& error_scale = state[2];

@@ -26,7 +26,9 @@ class ZScoreDetector {
   std::int64_t doubles_per_series() const { return 3; }  // sum, sum of squares, level
   std::int64_t ring_per_series() const { return mask_ + 1; }
   std::int64_t longest_width() const { return window_; }
-  double step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting) const;
+  void initialise(double*, double*) const {}
+  double step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap, double x,
+              bool alerting) const;
 
  private:
   std::int64_t window_, mask_;
@@ -39,7 +41,9 @@ class EwmaDetector {
   std::int64_t doubles_per_series() const { return 4; }  // mean, variance, updates, level
   std::int64_t ring_per_series() const { return 0; }
   std::int64_t longest_width() const { return 0; }
-  double step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting) const;
+  void initialise(double*, double*) const {}
+  double step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap, double x,
+              bool alerting) const;
 
  private:
   double alpha_;
@@ -51,7 +55,9 @@ class HoltDetector {
   std::int64_t doubles_per_series() const { return 5; }  // level, trend, error scale, updates, magnitude
   std::int64_t ring_per_series() const { return 0; }
   std::int64_t longest_width() const { return 0; }
-  double step(double* state, double* ring, std::int64_t seen, Gap gap, double x, bool alerting) const;
+  void initialise(double*, double*) const {}
+  double step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap, double x,
+              bool alerting) const;
 
  private:
   double smoothing_, trend_, alpha_;

@@ -16,6 +16,7 @@ int run_detect(const DetectCase& c) {
   try {
     o.kind = detector_kind_from_name(c.kind);
     o.series = c.series;
+    o.period = c.period;
     Detector::create(o);
   } catch (const Error& e) {
     std::fprintf(stderr, "faltung-bench: %s\n", e.what());
@@ -51,9 +52,10 @@ int run_detect(const DetectCase& c) {
   const double seconds = times[times.size() / 2];
   const double rate = static_cast<double>(frames * c.series) / seconds;
   std::printf(
-      "{\"group\": \"detect\", \"case\": \"kind=%s series=%lld block=%lld\", \"system\": \"faltung\", "
+      "{\"group\": \"detect\", \"case\": \"kind=%s series=%lld block=%lld period=%lld\", \"system\": \"faltung\", "
       "\"seconds\": %.6g, \"samples_per_second\": %.4g, \"ns_per_sample\": %.3g, \"state_bytes\": %lld}\n",
-      c.kind.c_str(), static_cast<long long>(c.series), static_cast<long long>(c.block), seconds, rate, 1e9 / rate,
+      c.kind.c_str(), static_cast<long long>(c.series), static_cast<long long>(c.block),
+      static_cast<long long>(c.period), seconds, rate, 1e9 / rate,
       static_cast<long long>(d.state_bytes()));
   return 0;
 }

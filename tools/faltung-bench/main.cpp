@@ -286,6 +286,8 @@ int main(int argc, char** argv) {
                  "time a streaming detector (multiscale | zscore | ewma | holt) on normal noise instead of "
                  "problems; prints a JSON line with samples_per_second");
   app.add_option("--series", detect.series, "with --detect: series at once")->capture_default_str();
+  app.add_option("--period", detect.period, "with --detect multiscale: the seasonal period in samples (0: none)")
+      ->capture_default_str();
   app.add_option("--detect-block", detect.block, "with --detect: frames per process() call")->capture_default_str();
   app.add_option("--detect-samples", detect.samples, "with --detect: values in all (series x frames)")
       ->capture_default_str();
