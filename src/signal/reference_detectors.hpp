@@ -20,13 +20,20 @@
 
 namespace faltung::signal {
 
-class ZScoreDetector {
+// What every reference kind shares with the driver's interface: a state of
+// zeros to start from, and no kept samples unless the kind says otherwise.
+struct ReferenceDetector {
+  std::int64_t ring_per_series() const { return 0; }
+  std::int64_t longest_width() const { return 0; }
+  void initialise(double*, double*) const {}
+};
+
+class ZScoreDetector : public ReferenceDetector {
  public:
   explicit ZScoreDetector(const DetectorOptions& options);
   std::int64_t doubles_per_series() const { return 3; }  // sum, sum of squares, level
   std::int64_t ring_per_series() const { return mask_ + 1; }
   std::int64_t longest_width() const { return window_; }
-  void initialise(double*, double*) const {}
   double step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap, double x,
               bool alerting) const;
 
@@ -35,13 +42,10 @@ class ZScoreDetector {
   double alpha_;
 };
 
-class EwmaDetector {
+class EwmaDetector : public ReferenceDetector {
  public:
   explicit EwmaDetector(const DetectorOptions& options);
   std::int64_t doubles_per_series() const { return 4; }  // mean, variance, updates, level
-  std::int64_t ring_per_series() const { return 0; }
-  std::int64_t longest_width() const { return 0; }
-  void initialise(double*, double*) const {}
   double step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap, double x,
               bool alerting) const;
 
@@ -49,13 +53,10 @@ class EwmaDetector {
   double alpha_;
 };
 
-class HoltDetector {
+class HoltDetector : public ReferenceDetector {
  public:
   explicit HoltDetector(const DetectorOptions& options);
   std::int64_t doubles_per_series() const { return 5; }  // level, trend, error scale, updates, magnitude
-  std::int64_t ring_per_series() const { return 0; }
-  std::int64_t longest_width() const { return 0; }
-  void initialise(double*, double*) const {}
   double step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap, double x,
               bool alerting) const;
 
