@@ -67,11 +67,6 @@ MultiscaleDetector::MultiscaleDetector(const DetectorOptions& o) : season_(o.per
   scale_ = loc_ + features();
   updates_ = scale_ + features();
   noise_ = updates_ + features();
-  // From here on every feature is ready and settled and every average runs
-  // at its own rate (1/n has fallen below it).
-  const std::int64_t settle = static_cast<std::int64_t>(kSettleUpdates);
-  steady_from_ = std::max(ws.back(), 2 * ws.front() + 2 * settle) + settle +
-                 static_cast<std::int64_t>(std::ceil(1.0 / std::min(alpha_, noise_alpha_))) + 1;
   level_ = noise_ + 2;
   doubles_ = level_ + 1;
 }
@@ -126,6 +121,16 @@ double MultiscaleDetector::steady_statistics(const double* f, double* loc, doubl
   return largest;
 }
 
+bool MultiscaleDetector::settled(const double* updates, const double* noise) const {
+  // With every window feature ready: are the statistics that started last
+  // (the longest width's residual, the noise level) past their
+  // plain-average start? From there steady_statistics() computes what the
+  // general path would, bit for bit.
+  const int noise_k = features() - 1;
+  const double fewest = std::min(updates[3 * (static_cast<int>(widths_.size()) - 1)], updates[noise_k]);
+  return fewest >= kSettleUpdates && alpha_ * (fewest + 1.0) >= 1.0 && noise_alpha_ * (noise[1] + 1.0) >= 1.0;
+}
+
 double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap,
                                 double x, bool alerting, double* features) const {
   double* s0 = state + s0_;
@@ -149,9 +154,11 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame,
   double f[kMaxFeatures];
   bool ready[kMaxFeatures];
   // Residuals: x against the line through the previous w samples.
+  bool all_ready = true;
   for (int i = 0; i < nw; ++i) {
     const Width& d = widths_[i];
     ready[3 * i] = in_season && seen >= d.w && !gap.blocks(d.w);
+    all_ready = all_ready && ready[3 * i];
     const double slope = -(s1[i] - d.centre * s0[d.sum_w]) * d.inv_spread;
     f[3 * i] = ready[3 * i] ? x - (s0[d.sum_w] * d.inv_w + slope * (d.centre + 1.0)) : 0.0;
   }
@@ -169,6 +176,7 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame,
     const Width& d = widths_[i];
     const bool full = in_season && n >= d.w && !Gap{gap.fresh + 1, gap.length}.blocks(d.w);
     ready[3 * i + 1] = ready[3 * i + 2] = full;
+    all_ready = all_ready && full;
     f[3 * i + 1] = full ? (2.0 * s0[d.sum_half] - s0[d.sum_w]) * d.inv_half : 0.0;
     f[3 * i + 2] = full ? -(s1[i] - d.centre * s0[d.sum_w]) * d.inv_spread : 0.0;
   }
@@ -186,8 +194,7 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame,
                                : std::numeric_limits<double>::infinity();
     if (!fresh_phase) season_.learn(profile, state + season_state_, frame, x, clip);
   }
-  if (seen >= steady_from_ && in_season && !gap.blocks(widths_.front().w) && !gap.blocks(widths_.back().w) &&
-      !features)
+  if (all_ready && !features && settled(updates, state + noise_))
     return steady_statistics(f, loc, scale, state + noise_, floor, rate);
 
   // Each feature's deviation in sigmas, against the statistics before x.
