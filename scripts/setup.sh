@@ -14,6 +14,10 @@ packages=(
   python3               # dependency-rule check, the Python package
   python3-venv          # the project's .venv (scripts/install_python.sh)
   python3-dev           # Python headers for the extension module
+  libprotobuf-dev protobuf-compiler  # faltungd: remote-write protobuf messages
+  libsnappy-dev         # faltungd: remote write's snappy block format
+  libyaml-cpp-dev       # faltungd: the configuration file
+  libre2-dev            # faltungd: PromQL regex matchers (RE2, as Prometheus)
 )
 missing=()
 for p in "${packages[@]}"; do
