@@ -1,0 +1,290 @@
+#include "config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "faltung/errors.hpp"
+
+namespace faltungd {
+
+namespace {
+
+// Reads one YAML file, keeping the file name and each field's path for errors.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& path, const std::string& what) const {
+    const auto mark = at.Mark();
+    const std::string line = mark.line >= 0 ? ":" + std::to_string(mark.line + 1) : "";
+    throw ConfigError(file_ + line + ": " + path + ": " + what);
+  }
+
+  // A map whose keys must all be among `known`.
+  void expect_map(const YAML::Node& n, const std::string& path, const std::set<std::string>& known) const {
+    if (!n.IsMap()) fail(n, path, "expected a mapping");
+    for (const auto& kv : n) {
+      const auto key = kv.first.as<std::string>();
+      if (!known.count(key)) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        fail(kv.first, path + "." + key, "unknown field (known: " + list + ")");
+      }
+    }
+  }
+
+  std::string text(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsScalar()) fail(n, path, "expected a string");
+    return n.as<std::string>();
+  }
+
+  template <class T>
+  T number(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsScalar()) fail(n, path, "expected a number");
+    try {
+      return n.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(n, path, "'" + n.as<std::string>() + "' is not a " + (std::is_integral_v<T> ? "whole number" : "number"));
+    }
+  }
+
+  std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& path, bool label_names) const {
+    if (!n.IsMap()) fail(n, path, "expected a mapping of names to strings");
+    std::map<std::string, std::string> out;
+    for (const auto& kv : n) {
+      const auto key = kv.first.as<std::string>();
+      if (label_names && !valid_label_name(key)) fail(kv.first, path + "." + key, "not a label name");
+      out[key] = text(kv.second, path + "." + key);
+    }
+    return out;
+  }
+
+ private:
+  std::string file_;
+};
+
+bool valid_metric_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+                    (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+KernelEntry read_kernel(const Reader& r, const std::string& name, const YAML::Node& n, const std::string& path) {
+  std::string spec, pinned;
+  if (n.IsScalar()) {
+    spec = n.as<std::string>();
+  } else {
+    r.expect_map(n, path, {"spec", "version"});
+    if (!n["spec"]) r.fail(n, path, "needs a spec (e.g. gaussian:sigma=2)");
+    spec = r.text(n["spec"], path + ".spec");
+    if (n["version"]) pinned = r.text(n["version"], path + ".version");
+  }
+  KernelEntry e{name, {}};
+  try {
+    e.kernel = faltung::kernels::make(spec);
+  } catch (const faltung::Error& err) {
+    r.fail(n, path, err.what());
+  }
+  if (e.kernel.shape.size() != 1) r.fail(n, path, "a pipeline filters series: the kernel must be 1-D");
+  if (!pinned.empty() && pinned != e.kernel.version)
+    r.fail(n, path + ".version", "pinned " + pinned + " but " + e.kernel.spec + " is version " + e.kernel.version +
+                                     " in this build");
+  return e;
+}
+
+faltung::DetectorOptions read_detector(const Reader& r, const YAML::Node& n, const std::string& path) {
+  r.expect_map(n, path,
+               {"kind", "widths", "period", "scale_halflife", "warmup", "set_score", "clear_score", "set_samples",
+                "clear_samples", "window", "alpha", "smoothing", "trend"});
+  faltung::DetectorOptions o;
+  try {
+    if (n["kind"]) o.kind = faltung::detector_kind_from_name(r.text(n["kind"], path + ".kind"));
+  } catch (const faltung::Error& e) {
+    r.fail(n["kind"], path + ".kind", e.what());
+  }
+  if (n["widths"]) {
+    if (!n["widths"].IsSequence()) r.fail(n["widths"], path + ".widths", "expected a list of widths");
+    o.widths.clear();
+    for (std::size_t i = 0; i < n["widths"].size(); ++i)
+      o.widths.push_back(r.number<std::int64_t>(n["widths"][i], path + ".widths[" + std::to_string(i) + "]"));
+  }
+  auto integer = [&](const char* key, std::int64_t& v) {
+    if (n[key]) v = r.number<std::int64_t>(n[key], path + "." + key);
+  };
+  auto real = [&](const char* key, double& v) {
+    if (n[key]) v = r.number<double>(n[key], path + "." + key);
+  };
+  integer("period", o.period);
+  integer("warmup", o.warmup);
+  integer("set_samples", o.set_samples);
+  integer("clear_samples", o.clear_samples);
+  integer("window", o.window);
+  real("scale_halflife", o.scale_halflife);
+  real("set_score", o.set_score);
+  real("clear_score", o.clear_score);
+  real("alpha", o.alpha);
+  real("smoothing", o.smoothing);
+  real("trend", o.trend);
+  try {
+    faltung::Detector::create(o);  // the library validates every option by name
+  } catch (const faltung::Error& e) {
+    r.fail(n, path, e.what());
+  }
+  return o;
+}
+
+Stage read_stage(const Reader& r, const Config& c, const YAML::Node& n, const std::string& path) {
+  r.expect_map(n, path, {"filter", "detect"});
+  if (n.size() != 1) r.fail(n, path, "a stage is one of filter: KERNEL or detect: {...}");
+  Stage s;
+  if (n["filter"]) {
+    s.kind = Stage::Kind::filter;
+    std::string ref = r.text(n["filter"], path + ".filter");
+    const auto at = ref.find('@');
+    const std::string name = ref.substr(0, at);
+    const auto k = c.kernels.find(name);
+    if (k == c.kernels.end()) {
+      std::string known;
+      for (const auto& [kn, _] : c.kernels) known += (known.empty() ? "" : ", ") + kn;
+      r.fail(n["filter"], path + ".filter", "unknown kernel '" + name + "' (known: " + known + ")");
+    }
+    if (at != std::string::npos && ref.substr(at + 1) != k->second.kernel.version)
+      r.fail(n["filter"], path + ".filter",
+             "pinned " + ref + " but kernel " + name + " is version " + k->second.kernel.version);
+    s.kernel = name;
+  } else {
+    s.kind = Stage::Kind::detect;
+    s.detector = read_detector(r, n["detect"], path + ".detect");
+  }
+  return s;
+}
+
+Pipeline read_pipeline(const Reader& r, const Config& c, const YAML::Node& n, const std::string& path) {
+  r.expect_map(n, path, {"name", "select", "max_series", "stages", "output", "alert"});
+  for (const char* key : {"name", "select", "stages"})
+    if (!n[key]) r.fail(n, path, std::string("needs ") + key);
+  Pipeline p;
+  p.name = r.text(n["name"], path + ".name");
+  if (!valid_label_name(p.name)) r.fail(n["name"], path + ".name", "'" + p.name + "' is not [a-zA-Z_][a-zA-Z0-9_]*");
+  try {
+    p.select = Selector::parse(r.text(n["select"], path + ".select"));
+  } catch (const std::invalid_argument& e) {
+    r.fail(n["select"], path + ".select", e.what());
+  }
+  if (n["max_series"]) {
+    p.max_series = r.number<std::int64_t>(n["max_series"], path + ".max_series");
+    if (p.max_series < 1) r.fail(n["max_series"], path + ".max_series", "must be at least 1");
+  }
+  const auto& stages = n["stages"];
+  if (!stages.IsSequence() || stages.size() == 0) r.fail(stages, path + ".stages", "expected a list of stages");
+  for (std::size_t i = 0; i < stages.size(); ++i)
+    p.stages.push_back(read_stage(r, c, stages[i], path + ".stages[" + std::to_string(i) + "]"));
+  int detectors = 0;
+  for (const auto& s : p.stages) detectors += s.kind == Stage::Kind::detect;
+  if (detectors > 1) r.fail(stages, path + ".stages", "at most one detect stage");
+  if (detectors && p.stages.back().kind != Stage::Kind::detect)
+    r.fail(stages, path + ".stages", "the detect stage comes last (it scores the filtered value)");
+  p.output.suffix = ":" + p.name;
+  if (n["output"]) {
+    const auto& o = n["output"];
+    const std::string op = path + ".output";
+    r.expect_map(o, op, {"prefix", "suffix", "name", "score_suffix", "labels"});
+    if (o["name"] && (o["prefix"] || o["suffix"])) r.fail(o, op, "give name, or prefix and/or suffix, not both");
+    p.output.suffix = o["suffix"] ? r.text(o["suffix"], op + ".suffix") : (o["prefix"] || o["name"] ? "" : p.output.suffix);
+    if (o["prefix"]) p.output.prefix = r.text(o["prefix"], op + ".prefix");
+    if (o["name"]) p.output.name = r.text(o["name"], op + ".name");
+    if (o["score_suffix"]) p.output.score_suffix = r.text(o["score_suffix"], op + ".score_suffix");
+    if (o["labels"]) p.output.labels = r.string_map(o["labels"], op + ".labels", true);
+    for (const auto& [k, _] : p.output.labels)
+      if (k == "__name__" || k == "pipeline" || k == "kernel")
+        r.fail(o["labels"], op + ".labels." + k, "is set by faltungd");
+    if (p.output.name.empty() && p.output.prefix.empty() && p.output.suffix.empty())
+      r.fail(o, op, "the output would have the input's name: give a prefix, suffix or name");
+  }
+  for (const std::string& metric : {p.output.metric_for("x"), p.output.prefix + "x" + p.output.score_suffix})
+    if (!valid_metric_name(metric))
+      r.fail(n["output"] ? n["output"] : n, path + ".output", "gives the metric name '" + metric + "', not valid");
+  if (n["alert"]) {
+    if (!detectors) r.fail(n["alert"], path + ".alert", "alerts need a detect stage");
+    const auto& a = n["alert"];
+    r.expect_map(a, path + ".alert", {"name", "labels", "annotations"});
+    if (!a["name"]) r.fail(a, path + ".alert", "needs name");
+    AlertRule rule;
+    rule.name = r.text(a["name"], path + ".alert.name");
+    if (!valid_metric_name(rule.name)) r.fail(a["name"], path + ".alert.name", "not a valid alert name");
+    if (a["labels"]) rule.labels = r.string_map(a["labels"], path + ".alert.labels", true);
+    if (a["annotations"]) rule.annotations = r.string_map(a["annotations"], path + ".alert.annotations", true);
+    p.alert = std::move(rule);
+  }
+  return p;
+}
+
+// Two pipelines may not write the same series: the same explicit name, or
+// the same prefix/suffix over selectors that fix the same metric name (or
+// do not fix one).
+void check_collisions(const Reader& r, const YAML::Node& list, const Config& c) {
+  std::set<std::string> names;
+  for (const auto& p : c.pipelines)
+    if (!names.insert(p.name).second) r.fail(list, "pipelines", "two pipelines are named '" + p.name + "'");
+  for (std::size_t i = 0; i < c.pipelines.size(); ++i)
+    for (std::size_t j = i + 1; j < c.pipelines.size(); ++j) {
+      const auto& a = c.pipelines[i];
+      const auto& b = c.pipelines[j];
+      const std::string an = a.select.metric_name(), bn = b.select.metric_name();
+      const bool same_input = an.empty() || bn.empty() || an == bn;
+      const bool same_rule = a.output.name.empty() == b.output.name.empty() &&
+                             (a.output.name.empty() ? a.output.prefix == b.output.prefix && a.output.suffix == b.output.suffix
+                                                    : a.output.name == b.output.name);
+      if (same_rule && (same_input || !a.output.name.empty()))
+        r.fail(list[j], "pipelines[" + std::to_string(j) + "].output",
+               "pipelines " + a.name + " and " + b.name + " would write the same series (" +
+                   a.output.metric_for(an.empty() ? "<input>" : an) + "); give one another prefix, suffix or name");
+    }
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& file) {
+  const Reader r(file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": not YAML: " + e.msg);
+  }
+  if (!root.IsMap()) throw ConfigError(file + ": expected a mapping with kernels and pipelines");
+  r.expect_map(root, "config", {"kernels", "pipelines"});
+  Config c;
+  if (root["kernels"]) {
+    if (!root["kernels"].IsMap()) r.fail(root["kernels"], "kernels", "expected a mapping of names to kernel specs");
+    for (const auto& kv : root["kernels"]) {
+      const auto name = kv.first.as<std::string>();
+      if (!valid_label_name(name)) r.fail(kv.first, "kernels." + name, "not [a-zA-Z_][a-zA-Z0-9_]*");
+      c.kernels[name] = read_kernel(r, name, kv.second, "kernels." + name);
+    }
+  }
+  const auto& list = root["pipelines"];
+  if (!list || !list.IsSequence() || list.size() == 0) r.fail(root, "pipelines", "expected a list of pipelines");
+  for (std::size_t i = 0; i < list.size(); ++i)
+    c.pipelines.push_back(read_pipeline(r, c, list[i], "pipelines[" + std::to_string(i) + "]"));
+  check_collisions(r, list, c);
+  return c;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace faltungd

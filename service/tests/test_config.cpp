@@ -1,0 +1,102 @@
+// The configuration file: a full example loads as written; each mistake is
+// refused naming the file, the line and the field.
+#include <gtest/gtest.h>
+
+#include "../src/config.hpp"
+#include "faltung/kernels.hpp"
+
+namespace faltungd {
+namespace {
+
+const char* kExample = R"(# an example
+kernels:
+  smooth15: "gaussian:sigma=2.5,radius=7"
+  box5: {spec: "box:width=5"}
+pipelines:
+  - name: cpu_smooth
+    select: 'node_cpu_utilisation{mode="user"}'
+    max_series: 5000
+    stages:
+      - filter: smooth15
+      - detect: {kind: multiscale, period: 288, set_score: 0.8}
+    output:
+      suffix: ":smooth"
+      labels: {source: faltungd}
+    alert:
+      name: CpuAnomaly
+      labels: {severity: page}
+      annotations: {summary: "CPU is unusual"}
+  - name: latency_box
+    select: '{__name__=~"http_.*_seconds", job!="test"}'
+    stages:
+      - filter: box5
+)";
+
+TEST(Config, TheExampleLoadsAsWritten) {
+  const Config c = parse_config(kExample, "faltungd.yml");
+  ASSERT_EQ(c.kernels.size(), 2u);
+  EXPECT_EQ(c.kernels.at("smooth15").kernel.values.size(), 15u);
+  EXPECT_EQ(c.kernels.at("box5").kernel.id(), faltung::kernels::make("box:width=5").id());
+  ASSERT_EQ(c.pipelines.size(), 2u);
+  const auto& p = c.pipelines[0];
+  EXPECT_EQ(p.name, "cpu_smooth");
+  EXPECT_EQ(p.max_series, 5000);
+  EXPECT_TRUE(p.select.matches({{"__name__", "node_cpu_utilisation"}, {"mode", "user"}}));
+  ASSERT_EQ(p.stages.size(), 2u);
+  EXPECT_EQ(p.stages[0].kernel, "smooth15");
+  EXPECT_EQ(p.stages[1].detector.period, 288);
+  EXPECT_EQ(p.stages[1].detector.set_score, 0.8);
+  EXPECT_EQ(p.output.metric_for("node_cpu_utilisation"), "node_cpu_utilisation:smooth");
+  EXPECT_EQ(p.output.labels.at("source"), "faltungd");
+  ASSERT_TRUE(p.alert.has_value());
+  EXPECT_EQ(p.alert->labels.at("severity"), "page");
+  // defaults: the suffix is the pipeline's name
+  EXPECT_EQ(c.pipelines[1].output.metric_for("http_request_seconds"), "http_request_seconds:latency_box");
+  EXPECT_EQ(c.pipelines[1].max_series, 100000);
+}
+
+void refused(const std::string& text, const std::string& words) {
+  try {
+    parse_config(text, "f.yml");
+    ADD_FAILURE() << "accepted; expected an error about " << words;
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+  }
+}
+
+std::string with(const std::string& from, const std::string& to) {
+  std::string s = kExample;
+  const auto at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return s.replace(at, from.size(), to);
+}
+
+TEST(Config, MistakesNameFileLineAndField) {
+  refused(with("max_series: 5000", "max_seris: 5000"), "f.yml:8: pipelines[0].max_seris: unknown field");
+  refused(with("- filter: smooth15", "- filter: smoth15"), "f.yml:10: pipelines[0].stages[0].filter: unknown kernel 'smoth15' (known: box5, smooth15)");
+  refused(with("- filter: smooth15", "- filter: smooth15@0000000000000000"), "pinned smooth15@0000000000000000 but kernel smooth15 is version");
+  refused(with("box5: {spec: \"box:width=5\"}", "box5: {spec: \"box:width=5\", version: abc}"), "kernels.box5.version: pinned abc");
+  refused(with("gaussian:sigma=2.5,radius=7", "gaussian:sigma=-1"), "f.yml:3: kernels.smooth15: ");
+  refused(with("box:width=5", "box:width=5,dims=2"), "must be 1-D");
+  refused(with("node_cpu_utilisation{mode=\"user\"}", "node_cpu{mode=}"), "f.yml:7: pipelines[0].select: selector");
+  refused(with("set_score: 0.8", "set_score: 2"), "pipelines[0].stages[1].detect: detector: set_score");
+  refused(with("set_score: 0.8", "set_score: high"), "pipelines[0].stages[1].detect.set_score: 'high' is not a number");
+  refused(with("period: 288", "period: -5"), "period");
+  refused(with("kind: multiscale", "kind: prophet"), "unknown detector kind 'prophet'");
+  refused(with("      - filter: smooth15\n      - detect: {kind: multiscale, period: 288, set_score: 0.8}",
+               "      - detect: {kind: multiscale}\n      - filter: smooth15"),
+          "the detect stage comes last");
+  refused(with("      - filter: box5\n", "      - filter: box5\n    alert: {name: X}\n"), "alerts need a detect stage");
+  refused(with("suffix: \":smooth\"", "suffix: \" smooth\""), "not valid");
+  refused(with("labels: {source: faltungd}", "labels: {pipeline: x}"), "is set by faltungd");
+  refused(with("name: latency_box", "name: cpu_smooth"), "two pipelines are named 'cpu_smooth'");
+  refused(with("'{__name__=~\"http_.*_seconds\", job!=\"test\"}'", "'node_cpu_utilisation'") +
+              "    output: {suffix: \":smooth\"}\n",
+          "would write the same series (node_cpu_utilisation:smooth)");
+  refused("pipelines: [", "not YAML");
+  refused("kernels: {}\n", "pipelines: expected a list of pipelines");
+  refused(with("pipelines:", "pipeline:"), "config.pipeline: unknown field");
+}
+
+}  // namespace
+}  // namespace faltungd
