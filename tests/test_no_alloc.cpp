@@ -9,6 +9,7 @@
 #include <new>
 
 #include "faltung/detect.hpp"
+#include "faltung/filter_bank.hpp"
 #include "faltung/stream.hpp"
 #include "support/check.hpp"
 
@@ -122,6 +123,19 @@ TEST(NoAllocation, StreamProcess) {
 
 namespace faltung::test {
 namespace {
+
+TEST(NoAllocation, FilterBankProcess) {
+  const std::vector<double> w(15, 1.0 / 15);
+  FilterBank bank = FilterBank::create(w.data(), 15);
+  const auto a = bank.add(), b = bank.add();
+  std::vector<double> x(1000, 1.0), y(1000);
+  x[10] = NAN;
+  allocations = 0;
+  counting = true;
+  for (int rep = 0; rep < 10; ++rep) bank.process(rep % 2 ? a : b, x.data(), y.data(), 1000);
+  counting = false;
+  EXPECT_EQ(allocations.load(), 0);
+}
 
 TEST(NoAllocation, DetectorProcess) {
   for (auto kind : {DetectorKind::multiscale, DetectorKind::zscore, DetectorKind::ewma, DetectorKind::holt}) {
