@@ -1,0 +1,58 @@
+// The pipelines at work: each accepted sample of a series a pipeline
+// selects goes through its filter stages (one faltung::FilterBank per
+// stage, a slot per series) and its detector, and the newest output of each
+// output series is kept for /metrics.
+//
+// Per series and pipeline: samples at or before the last accepted timestamp
+// are dropped, as duplicates when they repeat one of the last four accepted
+// timestamps (a retried batch changes nothing), else as out of order,
+// a stale marker ends the series (its state is freed and its outputs leave
+// /metrics), and new series beyond the pipeline's max_series are dropped.
+// Non-finite values (other than stale markers) are missing samples: the
+// filters' nan=ignore and the detector skip them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config.hpp"
+#include "faltung/detect.hpp"
+#include "faltung/filter_bank.hpp"
+#include "remote_write.hpp"
+
+namespace faltungd {
+
+// What one request did, for the response and the SLIs.
+struct IngestCounts {
+  std::int64_t samples = 0;           // received
+  std::int64_t processed = 0;         // through at least one pipeline
+  std::map<std::string, std::int64_t> dropped;   // by reason: duplicate, out_of_order, series_limit
+  std::map<std::string, std::int64_t> nonfinite;  // by kind: nan, inf (stale markers apart)
+  std::int64_t stale_markers = 0;
+  void add(const IngestCounts& other);
+};
+
+class Engine {
+ public:
+  explicit Engine(Config config);  // kept: the pipelines refer to it
+  ~Engine();
+
+  IngestCounts ingest(const std::vector<SeriesSamples>& request);
+
+  // The newest value of every output series (filtered values and scores)
+  // in the Prometheus text format, with their timestamps.
+  void render(std::string& out) const;
+  std::int64_t active_series(const std::string& pipeline) const;
+  std::int64_t state_bytes() const;
+
+ private:
+  struct PipelineState;
+  Config config_;
+  std::vector<std::unique_ptr<PipelineState>> pipelines_;
+};
+
+}  // namespace faltungd

@@ -1,0 +1,70 @@
+// faltungd: filters and watches live metrics (docs/operations.md).
+//
+//   faltungd [--config faltungd.yml] [--listen 127.0.0.1:9464]
+//
+// Without --config it runs its embedded example: every series smoothed
+// with a 15-tap Gaussian and scored by the multiscale detector.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "config.hpp"
+#include "server.hpp"
+
+namespace {
+
+constexpr const char* kEmbeddedConfig = R"yaml(kernels:
+  smooth15: "gaussian:sigma=2.5,radius=7"
+pipelines:
+  - name: smooth
+    select: '{__name__=~".+", __name__!~".*:(smooth|anomaly_score)"}'
+    stages:
+      - filter: smooth15
+      - detect: {kind: multiscale}
+    output:
+      suffix: ":smooth"
+)yaml";
+
+faltungd::Server* running = nullptr;
+
+void on_signal(int) {
+  if (running) running->stop();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"faltungd: smooths and watches live metrics (Prometheus remote write in, /metrics out)"};
+  std::string config_path, listen = "127.0.0.1:9464";
+  app.add_option("--config", config_path, "the YAML configuration (default: the embedded example)");
+  app.add_option("--listen", listen, "host:port to serve on")->capture_default_str();
+  bool check = false;
+  app.add_flag("--check-config", check, "load and check the configuration, then exit");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    const faltungd::Config config = config_path.empty() ? faltungd::parse_config(kEmbeddedConfig, "(embedded)")
+                                                        : faltungd::load_config(config_path);
+    if (check) {
+      std::printf("%s: %zu kernels, %zu pipelines: OK\n", config_path.empty() ? "(embedded)" : config_path.c_str(),
+                  config.kernels.size(), config.pipelines.size());
+      return 0;
+    }
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("--listen wants host:port, got '" + listen + "'");
+    faltungd::Server server(config, faltungd::Limits{});
+    const int port = server.bind(listen.substr(0, colon), std::stoi(listen.substr(colon + 1)));
+    running = &server;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::fprintf(stderr, "faltungd: %zu pipelines, listening on %s:%d (POST /api/v1/write, GET /metrics)\n",
+                 config.pipelines.size(), listen.substr(0, colon).c_str(), port);
+    server.run();
+    std::fprintf(stderr, "faltungd: stopped\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "faltungd: error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,159 @@
+// faltungd end to end on loopback: remote-write requests in, /metrics out.
+// The smoothed value equals the library's batch result for the same
+// samples; retried batches change nothing; stale markers end series; bad
+// requests get the status the specification asks for.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <cmath>
+#include <limits>
+#include <thread>
+
+#include "../src/server.hpp"
+#include "faltung/convolve.hpp"
+#include "faltung/kernels.hpp"
+
+namespace faltungd {
+namespace {
+
+const char* kConfig = R"yaml(kernels:
+  smooth5: "box:width=5"
+pipelines:
+  - name: smooth
+    select: 'cpu{job="api"}'
+    max_series: 3
+    stages:
+      - filter: smooth5
+    output: {suffix: ":smooth", labels: {source: test}}
+)yaml";
+
+class Running {
+ public:
+  explicit Running(const std::string& config, Limits limits = {})
+      : server_(parse_config(config, "test.yml"), limits), port_(server_.bind("127.0.0.1", 0)),
+        thread_([this] { server_.run(); }), client_("127.0.0.1", port_) {
+    for (int i = 0; i < 200 && !client_.Get("/-/ready"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~Running() {
+    server_.stop();
+    thread_.join();
+  }
+  httplib::Result write(const std::string& body, const char* encoding = "snappy") {
+    httplib::Headers h = {{"Content-Encoding", encoding}, {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+    return client_.Post("/api/v1/write", h, body, "application/x-protobuf");
+  }
+  std::string metrics() { return client_.Get("/metrics")->body; }
+
+ private:
+  Server server_;
+  int port_;
+  std::thread thread_;
+  httplib::Client client_;
+};
+
+SeriesSamples series(const std::string& name, const std::string& job, std::vector<Sample> samples) {
+  return {{{"__name__", name}, {"host", "h1"}, {"job", job}}, std::move(samples)};
+}
+
+// The value on the /metrics line that starts with `prefix`, and its timestamp.
+std::pair<double, std::int64_t> value_of(const std::string& metrics, const std::string& prefix) {
+  const auto at = metrics.find("\n" + prefix);
+  if (at == std::string::npos) return {std::numeric_limits<double>::quiet_NaN(), -1};
+  const auto line_end = metrics.find('\n', at + 1);
+  const std::string line = metrics.substr(at + 1, line_end - at - 1);
+  const auto last = line.rfind(' '), value_at = line.rfind(' ', last - 1);
+  return {std::stod(line.substr(value_at + 1, last - value_at - 1)), std::stoll(line.substr(last + 1))};
+}
+
+TEST(Server, SmoothsWhatItReceivesAsTheBatchEngineWould) {
+  Running faltungd(kConfig);
+  std::vector<double> x = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7};
+  x[6] = std::numeric_limits<double>::quiet_NaN();  // a missing sample
+  const std::string out = "cpu:smooth{host=\"h1\",job=\"api\",kernel=\"smooth5@" +
+                          faltung::kernels::make("box:width=5").version + "\",pipeline=\"smooth\",source=\"test\"} ";
+  // the batch answer: four NaNs before x (nothing known before the first
+  // sample), nan=ignore, full mode
+  std::vector<double> padded(4, std::numeric_limits<double>::quiet_NaN());
+  padded.insert(padded.end(), x.begin(), x.end());
+  faltung::Options o;
+  o.nan = faltung::NanPolicy::ignore;
+  o.method = faltung::Method::direct;
+  const auto want = faltung::convolve(faltung::Array<double>{{18}, padded},
+                                      faltung::Array<double>{{5}, std::vector<double>(5, 0.2)}, o)
+                        .data;
+  for (std::size_t t = 0; t < x.size(); t += 2) {  // two samples per request
+    auto r = faltungd.write(encode_remote_write(
+        {series("cpu", "api", {{1000 * static_cast<std::int64_t>(t + 1), x[t]},
+                               {1000 * static_cast<std::int64_t>(t + 2), x[t + 1]}}),
+         series("cpu", "web", {{1000 * static_cast<std::int64_t>(t + 1), 100.0}})}));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 204) << r->body;
+    const auto [value, ts] = value_of(faltungd.metrics(), out);
+    EXPECT_NEAR(value, want[t + 5], 1e-12) << "t " << t + 1;
+    EXPECT_EQ(ts, 1000 * static_cast<std::int64_t>(t + 2));
+  }
+  const std::string m = faltungd.metrics();
+  EXPECT_EQ(m.find("job=\"web\""), std::string::npos) << "the selector leaves web out";
+  EXPECT_NE(m.find("faltungd_samples_received_total 21"), std::string::npos) << m;
+  EXPECT_NE(m.find("faltungd_nonfinite_samples_total{kind=\"nan\"} 1"), std::string::npos);
+  EXPECT_NE(m.find("faltungd_active_series{pipeline=\"smooth\"} 1"), std::string::npos);
+  EXPECT_NE(m.find("faltungd_write_requests_total{code=\"204\"} 7"), std::string::npos);
+}
+
+TEST(Server, RetriedBatchesChangeNothingAndStaleMarkersEndSeries) {
+  Running faltungd(kConfig);
+  const std::string batch = encode_remote_write({series("cpu", "api", {{1000, 1.0}, {2000, 2.0}})});
+  ASSERT_EQ(faltungd.write(batch)->status, 204);
+  const std::string before = faltungd.metrics();
+  const auto line = std::string("cpu:smooth{host=\"h1\"");
+  const auto v1 = value_of(before, line);
+  ASSERT_EQ(faltungd.write(batch)->status, 204);  // the sender retried
+  EXPECT_EQ(value_of(faltungd.metrics(), line), v1);
+  EXPECT_NE(faltungd.metrics().find("faltungd_samples_dropped_total{reason=\"duplicate\"} 2"), std::string::npos);
+  ASSERT_EQ(faltungd.write(encode_remote_write({series("cpu", "api", {{1500, 7.0}})}))->status, 204);
+  EXPECT_NE(faltungd.metrics().find("faltungd_samples_dropped_total{reason=\"out_of_order\"} 1"), std::string::npos);
+  // a stale marker ends the series: its output leaves /metrics
+  double stale;
+  const std::uint64_t bits = kStaleNaNBits;
+  std::memcpy(&stale, &bits, sizeof stale);
+  ASSERT_EQ(faltungd.write(encode_remote_write({series("cpu", "api", {{3000, stale}})}))->status, 204);
+  const std::string after = faltungd.metrics();
+  EXPECT_EQ(after.find(line), std::string::npos);
+  EXPECT_NE(after.find("faltungd_stale_markers_total 1"), std::string::npos);
+  EXPECT_NE(after.find("faltungd_active_series{pipeline=\"smooth\"} 0"), std::string::npos);
+}
+
+TEST(Server, SeriesBeyondThePipelineLimitAreDropped) {
+  Running faltungd(kConfig);
+  std::vector<SeriesSamples> many;
+  for (int i = 0; i < 5; ++i)
+    many.push_back({{{"__name__", "cpu"}, {"host", "h" + std::to_string(i)}, {"job", "api"}}, {{1000, 1.0}}});
+  ASSERT_EQ(faltungd.write(encode_remote_write(many))->status, 204);
+  const std::string m = faltungd.metrics();
+  EXPECT_NE(m.find("faltungd_active_series{pipeline=\"smooth\"} 3"), std::string::npos) << m;
+  EXPECT_NE(m.find("faltungd_samples_dropped_total{reason=\"series_limit\"} 2"), std::string::npos);
+}
+
+TEST(Server, BadRequestsGetTheStatusTheSpecificationAsks) {
+  Limits limits;
+  limits.max_body_bytes = 4096;
+  Running faltungd(kConfig, limits);
+  auto r = faltungd.write("definitely not snappy");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("snappy"), std::string::npos) << r->body;
+  r = faltungd.write(encode_remote_write({series("cpu", "api", {{1, 1}})}), "zstd");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("Content-Encoding must be snappy"), std::string::npos) << r->body;
+  r = faltungd.write(encode_remote_write({{{{"job", "x"}, {"__name__", "cpu"}}, {{1, 1}}}}));
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("not sorted"), std::string::npos) << r->body;
+  r = faltungd.write(std::string(10000, 'x'));
+  EXPECT_EQ(r->status, 413);
+  const std::string m = faltungd.metrics();
+  EXPECT_NE(m.find("faltungd_write_requests_total{code=\"400\"} 3"), std::string::npos) << m;
+  EXPECT_NE(m.find("faltungd_write_requests_total{code=\"413\"} 1"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace faltungd
