@@ -18,6 +18,7 @@ packages=(
   libsnappy-dev         # faltungd: remote write's snappy block format
   libyaml-cpp-dev       # faltungd: the configuration file
   libre2-dev            # faltungd: PromQL regex matchers (RE2, as Prometheus)
+  libcpp-httplib-dev    # faltungd: HTTP (and TLS) server and client
 )
 missing=()
 for p in "${packages[@]}"; do
