@@ -9,6 +9,11 @@ namespace faltungd {
 
 namespace {
 
+// Series whose selected pipelines are remembered; beyond this the memory
+// is given back and series are matched again (series that end with a stale
+// marker are not forgotten one by one: a million series cost ~100 MB here).
+constexpr std::size_t kMaxRemembered = 4'000'000;
+
 // Prometheus' text format for a sample value.
 std::string format_value(double v) {
   if (std::isnan(v)) return "NaN";
@@ -55,7 +60,7 @@ struct Engine::PipelineState {
     double value = NAN, score = NAN;
     std::int64_t value_ts = 0;
   };
-  std::unordered_map<std::string, Series> series;
+  KeyMap<Series> series;
 
   PipelineState(const Pipeline& p, const Config& c) : spec(&p) {
     for (const auto& stage : p.stages) {
@@ -69,7 +74,7 @@ struct Engine::PipelineState {
     }
   }
 
-  Series* find_or_add(const SeriesSamples& s, const std::string& key, IngestCounts& counts) {
+  Series* find_or_add(const SeriesSamples& s, std::string_view key, IngestCounts& counts) {
     auto it = series.find(key);
     if (it != series.end()) return &it->second;
     if (static_cast<std::int64_t>(series.size()) >= spec->max_series) {
@@ -87,17 +92,17 @@ struct Engine::PipelineState {
     if (detect)
       fresh.score_line =
           to_text(with_name(s.labels, spec->output.prefix + input_name + spec->output.score_suffix, extra)) + " ";
-    return &series.emplace(key, std::move(fresh)).first->second;
+    return &series.emplace(std::string(key), std::move(fresh)).first->second;
   }
 
-  void end(const std::string& key) {
+  void end(std::string_view key) {
     auto it = series.find(key);
     if (it == series.end()) return;
     for (std::size_t i = 0; i < banks.size(); ++i) banks[i].remove(it->second.slots[i]);
     series.erase(it);
   }
 
-  void ingest(const SeriesSamples& s, const std::string& key, IngestCounts& counts) {
+  void ingest(const SeriesSamples& s, std::string_view key, IngestCounts& counts) {
     Series* state = nullptr;
     for (const auto& sample : s.samples) {
       if (is_stale_marker(sample.value)) {
@@ -143,12 +148,17 @@ IngestCounts Engine::ingest(const std::vector<SeriesSamples>& request) {
       else if (std::isnan(sample.value)) counts.nonfinite["nan"] += 1;
       else if (std::isinf(sample.value)) counts.nonfinite["inf"] += 1;
     }
-    std::string key;
-    for (auto& p : pipelines_) {
-      if (!p->spec->select.matches(s.labels)) continue;
-      if (key.empty()) key = to_text(s.labels);
-      p->ingest(s, key, counts);
+    key_.clear();
+    for (const auto& l : s.labels) key_.append(l.name).append(1, '\xff').append(l.value).append(1, '\xfe');
+    auto it = selected_.find(std::string_view(key_));
+    if (it == selected_.end()) {
+      std::vector<PipelineState*> chosen;
+      for (auto& p : pipelines_)
+        if (p->spec->select.matches(s.labels)) chosen.push_back(p.get());
+      if (selected_.size() >= kMaxRemembered) selected_.clear();  // bounded: forget and match again
+      it = selected_.emplace(key_, std::move(chosen)).first;
     }
+    for (PipelineState* p : it->second) p->ingest(s, key_, counts);
   }
   // a sample counts as processed once, however many pipelines took it
   return counts;

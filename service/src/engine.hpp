@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,8 +52,20 @@ class Engine {
 
  private:
   struct PipelineState;
+  // Hashes std::string and std::string_view alike, so a lookup by the key
+  // built in key_ allocates nothing.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using KeyMap = std::unordered_map<std::string, V, KeyHash, std::equal_to<>>;
+
   Config config_;
   std::vector<std::unique_ptr<PipelineState>> pipelines_;
+  // Which pipelines select each series seen (selectors run once per series).
+  KeyMap<std::vector<PipelineState*>> selected_;
+  std::string key_;  // the series key, rebuilt for each series of a request
 };
 
 }  // namespace faltungd

@@ -1,5 +1,6 @@
 #include "remote_write.hpp"
 
+#include <google/protobuf/arena.h>
 #include <snappy.h>
 
 #include <cstring>
@@ -65,11 +66,14 @@ std::vector<SeriesSamples> decode_remote_write(std::string_view body, const Limi
   std::string raw;
   if (!snappy::Uncompress(body.data(), body.size(), &raw) || raw.size() != declared)
     throw BadRequest("snappy block is corrupt");
-  prompb::WriteRequest request;
-  if (!request.ParseFromString(raw)) throw BadRequest("body is not a protobuf WriteRequest");
+  // One arena for the whole message: its strings and series are freed at
+  // once (allocation was most of the decoding time without it).
+  google::protobuf::Arena arena;
+  auto* request = google::protobuf::Arena::CreateMessage<prompb::WriteRequest>(&arena);
+  if (!request->ParseFromString(raw)) throw BadRequest("body is not a protobuf WriteRequest");
   std::vector<SeriesSamples> out;
-  out.reserve(static_cast<std::size_t>(request.timeseries_size()));
-  for (const auto& ts : request.timeseries()) {
+  out.reserve(static_cast<std::size_t>(request->timeseries_size()));
+  for (const auto& ts : request->timeseries()) {
     SeriesSamples s;
     s.labels = checked_labels(ts, limits);
     s.samples.reserve(static_cast<std::size_t>(ts.samples_size()));

@@ -1,0 +1,106 @@
+// faltungd's ingest path in one process, timed: remote-write bodies of
+// `series` series with `samples` samples each are decoded and applied to a
+// 15-tap smoothing pipeline, request after request; then the same over HTTP
+// on loopback (one client), with each request's latency.
+//
+//   ./build/service/faltungd-ingest-bench [series] [samples-per-series] [requests]
+//
+// Prints JSON lines: {"case", "samples_per_second", "p50_ms", "p99_ms"}.
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config.hpp"
+#include "engine.hpp"
+#include "remote_write.hpp"
+#include "server.hpp"
+
+namespace {
+
+const char* kConfig = R"yaml(kernels:
+  smooth15: "gaussian:sigma=2.5,radius=7"
+pipelines:
+  - name: smooth
+    select: '{__name__=~"bench_.*"}'
+    max_series: 10000000
+    stages:
+      - filter: smooth15
+)yaml";
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<std::string> make_bodies(int series, int samples, int requests) {
+  std::vector<std::string> bodies;
+  for (int r = 0; r < requests; ++r) {
+    std::vector<faltungd::SeriesSamples> batch;
+    for (int s = 0; s < series; ++s) {
+      faltungd::SeriesSamples one;
+      one.labels = {{"__name__", "bench_metric"}, {"instance", "host-" + std::to_string(s % 1000)},
+                    {"job", "bench"}, {"series", std::to_string(s)}};
+      for (int k = 0; k < samples; ++k) {
+        const std::int64_t t = (static_cast<std::int64_t>(r) * samples + k + 1) * 1000;
+        one.samples.push_back({t, static_cast<double>((s * 7919 + t / 1000 * 104729) % 1000) * 0.01});
+      }
+      batch.push_back(std::move(one));
+    }
+    bodies.push_back(faltungd::encode_remote_write(batch));
+  }
+  return bodies;
+}
+
+void report(const char* name, int series, int samples, double seconds, std::int64_t total, std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  auto pct = [&](double p) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(p * (ms.size() - 1))]; };
+  std::printf("{\"case\": \"%s series=%d samples=%d\", \"samples_per_second\": %.4g, \"p50_ms\": %.3f, "
+              "\"p99_ms\": %.3f}\n",
+              name, series, samples, static_cast<double>(total) / seconds, pct(0.5), pct(0.99));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int series = argc > 1 ? std::atoi(argv[1]) : 1000;
+  const int samples = argc > 2 ? std::atoi(argv[2]) : 10;
+  const int requests = argc > 3 ? std::atoi(argv[3]) : 200;
+  const auto config = faltungd::parse_config(kConfig, "(bench)");
+  const auto bodies = make_bodies(series, samples, requests);
+  const std::int64_t total = static_cast<std::int64_t>(series) * samples * requests;
+  {
+    faltungd::Engine engine(config);
+    std::vector<double> ms;
+    const auto start = Clock::now();
+    for (const auto& body : bodies) {
+      const auto t0 = Clock::now();
+      engine.ingest(faltungd::decode_remote_write(body, {}));
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    report("decode+ingest", series, samples, std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
+  }
+  {
+    faltungd::Server server(config, {});
+    const int port = server.bind("127.0.0.1", 0);
+    std::thread serving([&] { server.run(); });
+    httplib::Client client("127.0.0.1", port);
+    client.set_keep_alive(true);
+    while (!client.Get("/-/ready")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::vector<double> ms;
+    const auto start = Clock::now();
+    for (const auto& body : bodies) {
+      const auto t0 = Clock::now();
+      auto r = client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf");
+      if (!r || r->status != 204) {
+        std::fprintf(stderr, "request failed\n");
+        return 1;
+      }
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    report("http", series, samples, std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
+    server.stop();
+    serving.join();
+  }
+}
