@@ -19,6 +19,7 @@ packages=(
   libyaml-cpp-dev       # faltungd: the configuration file
   libre2-dev            # faltungd: PromQL regex matchers (RE2, as Prometheus)
   libcpp-httplib-dev    # faltungd: HTTP (and TLS) server and client
+  zlib1g-dev            # faltungd: CRC-32 of the write-ahead log's records
 )
 missing=()
 for p in "${packages[@]}"; do

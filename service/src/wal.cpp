@@ -1,0 +1,253 @@
+#include "wal.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+namespace faltungd {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kHeader = 16;  // length, crc, sequence
+
+void put_le(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+std::uint64_t get_le(const char* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+
+std::uint32_t checksum(std::uint64_t sequence, std::string_view payload) {
+  std::string seq;
+  put_le(seq, sequence, 8);
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(seq.data()), 8);
+  crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data()), static_cast<uInt>(payload.size()));
+  return static_cast<std::uint32_t>(crc);
+}
+
+std::runtime_error io_error(const std::string& what, const std::string& path) {
+  return std::runtime_error("write-ahead log: " + what + " " + path + ": " + std::strerror(errno));
+}
+
+void sync_directory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+std::string segment_name(std::uint64_t first_sequence) {
+  std::string digits = std::to_string(first_sequence);
+  return std::string(20 - std::min<std::size_t>(digits.size(), 20), '0') + digits + ".wal";
+}
+
+}  // namespace
+
+Wal::Wal(Options options) : options_(std::move(options)) { fs::create_directories(options_.dir); }
+
+Wal::~Wal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+WalReplay Wal::replay(std::uint64_t after, const std::function<void(std::uint64_t, std::string_view)>& apply) {
+  std::lock_guard lock(mu_);
+  WalReplay report;
+  std::vector<Segment> found;
+  for (const auto& entry : fs::directory_iterator(options_.dir)) {
+    const auto name = entry.path().filename().string();
+    if (entry.path().extension() != ".wal" || name.size() != 24) continue;
+    found.push_back({std::stoull(name.substr(0, 20)), entry.path().string(), 0});
+  }
+  std::sort(found.begin(), found.end(), [](const Segment& a, const Segment& b) { return a.first_sequence < b.first_sequence; });
+  std::uint64_t last = 0;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    std::ifstream in(found[i].path, std::ios::binary);
+    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::size_t at = 0;
+    std::string problem;
+    while (at < data.size()) {
+      if (data.size() - at < kHeader) {
+        problem = "a torn record header";
+        break;
+      }
+      const auto length = get_le(data.data() + at, 4);
+      const auto crc = static_cast<std::uint32_t>(get_le(data.data() + at + 4, 4));
+      const auto sequence = get_le(data.data() + at + 8, 8);
+      if (length > options_.max_record_bytes) {
+        problem = "a record length of " + std::to_string(length) + " bytes";
+        break;
+      }
+      if (data.size() - at - kHeader < length) {
+        problem = "a torn record";
+        break;
+      }
+      const std::string_view payload(data.data() + at + kHeader, length);
+      if (checksum(sequence, payload) != crc) {
+        problem = "a record whose checksum does not match";
+        break;
+      }
+      if (sequence <= last) {
+        problem = "sequence " + std::to_string(sequence) + " after " + std::to_string(last);
+        break;
+      }
+      last = sequence;
+      if (sequence > after) {
+        apply(sequence, payload);
+        ++report.records;
+      }
+      at += kHeader + length;
+    }
+    found[i].bytes = at;
+    if (!problem.empty()) {
+      // Cut the segment at the bad record; later segments cannot be trusted.
+      report.cut_reason = found[i].path + ": " + problem + " at byte " + std::to_string(at);
+      report.cut_bytes += data.size() - at;
+      if (::truncate(found[i].path.c_str(), static_cast<off_t>(at)) != 0) throw io_error("cannot cut", found[i].path);
+      for (std::size_t j = i + 1; j < found.size(); ++j) {
+        report.cut_bytes += fs::file_size(found[j].path);
+        fs::remove(found[j].path);
+      }
+      found.resize(i + 1);
+      sync_directory(options_.dir);
+      break;
+    }
+  }
+  report.last_sequence = last;
+  segments_ = found;
+  next_sequence_ = last + 1;
+  done_through_ = last;
+  old_bytes_ = 0;
+  for (std::size_t i = 0; i + 1 < segments_.size(); ++i) old_bytes_ += segments_[i].bytes;
+  if (segments_.empty()) {
+    open_segment(next_sequence_);
+  } else {
+    fd_ = ::open(segments_.back().path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd_ < 0) throw io_error("cannot open", segments_.back().path);
+    file_bytes_ = segments_.back().bytes;
+  }
+  return report;
+}
+
+void Wal::open_segment(std::uint64_t first_sequence) {
+  const std::string path = (fs::path(options_.dir) / segment_name(first_sequence)).string();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw io_error("cannot create", path);
+  sync_directory(options_.dir);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  file_bytes_ = 0;
+  segments_.push_back({first_sequence, path, 0});
+}
+
+std::uint64_t Wal::append(std::string_view payload) {
+  std::lock_guard lock(mu_);
+  const std::uint64_t sequence = next_sequence_++;
+  put_le(pending_, payload.size(), 4);
+  put_le(pending_, checksum(sequence, payload), 4);
+  put_le(pending_, sequence, 8);
+  pending_.append(payload);
+  if (!pending_first_) pending_first_ = sequence;
+  pending_last_ = sequence;
+  return sequence;
+}
+
+bool Wal::write_batch(const std::string& bytes, std::uint64_t first_sequence) {
+  // Called by the one leader; the segment list is shared, so changes to it
+  // are made under the lock.
+  if (file_bytes_ > 0 && file_bytes_ + bytes.size() > options_.segment_bytes) {
+    ::fdatasync(fd_);
+    std::lock_guard lock(mu_);
+    old_bytes_ += file_bytes_;
+    segments_.back().bytes = file_bytes_;
+    open_segment(first_sequence);
+  }
+  bool ok = !fail_next_;
+  fail_next_ = false;
+  std::size_t written = 0;
+  while (ok && written < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else written += static_cast<std::size_t>(n);
+  }
+  if (ok && ::fdatasync(fd_) != 0) ok = false;
+  if (!ok) {
+    // Nothing of a failed batch may come back at replay: cut it off.
+    if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) return false;
+    ::fdatasync(fd_);
+    return false;
+  }
+  std::lock_guard lock(mu_);
+  file_bytes_ += bytes.size();
+  segments_.back().bytes = file_bytes_;
+  return true;
+}
+
+bool Wal::wait_durable(std::uint64_t sequence) {
+  std::unique_lock lock(mu_);
+  while (done_through_ < sequence) {
+    if (syncing_) {
+      cv_.wait(lock);
+      continue;
+    }
+    // Lead: write and sync everything pending, for every waiter at once.
+    std::string batch;
+    batch.swap(pending_);
+    const std::uint64_t first = pending_first_, last = pending_last_;
+    pending_first_ = pending_last_ = 0;
+    syncing_ = true;
+    lock.unlock();
+    const bool ok = batch.empty() || write_batch(batch, first);
+    lock.lock();
+    syncing_ = false;
+    if (!ok) failed_.push_back({first, last});
+    done_through_ = std::max(done_through_, last);
+    cv_.notify_all();
+  }
+  for (const auto& [first, last] : failed_)
+    if (first <= sequence && sequence <= last) return false;
+  return true;
+}
+
+void Wal::remove_through(std::uint64_t through) {
+  std::lock_guard lock(mu_);
+  while (segments_.size() > 1 && segments_[1].first_sequence - 1 <= through) {
+    fs::remove(segments_.front().path);
+    old_bytes_ -= segments_.front().bytes;
+    segments_.erase(segments_.begin());
+  }
+  failed_.erase(std::remove_if(failed_.begin(), failed_.end(), [&](const auto& f) { return f.second <= through; }),
+                failed_.end());
+  sync_directory(options_.dir);
+}
+
+std::uint64_t Wal::bytes_on_disk() const {
+  std::lock_guard lock(mu_);
+  return old_bytes_ + file_bytes_;
+}
+
+std::uint64_t Wal::segments() const {
+  std::lock_guard lock(mu_);
+  return segments_.size();
+}
+
+std::uint64_t Wal::last_sequence() const {
+  std::lock_guard lock(mu_);
+  return next_sequence_ - 1;
+}
+
+}  // namespace faltungd

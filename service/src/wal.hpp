@@ -1,0 +1,96 @@
+// faltungd's write-ahead log: every accepted request body is on disk
+// (fdatasync) before faltungd answers 2xx, so a crash loses nothing that
+// was acknowledged.
+//
+// Records: [u32 payload bytes][u32 CRC-32 of sequence and payload][u64
+// sequence][payload], appended to segment files <first sequence>.wal in one
+// directory; a new segment starts past `segment_bytes`. Group commit: the
+// first writer to wait becomes the leader, writes everything pending and
+// syncs once for all of them.
+//
+// A write that fails (disk full, I/O error) fails every record of its batch:
+// the file is cut back to its last good length, wait_durable() returns
+// false, and the caller answers 503 (the sender retries).
+//
+// replay() reads the records in order and stops at the first torn or
+// corrupt one (a crash mid-write, a damaged disk): the segment is cut there,
+// later segments are removed, and the report says what was cut.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faltungd {
+
+struct WalReplay {
+  std::uint64_t records = 0;          // replayed
+  std::uint64_t last_sequence = 0;    // the last valid record's (0: none)
+  std::uint64_t cut_bytes = 0;        // torn or corrupt tail removed
+  std::string cut_reason;             // empty when nothing was cut
+};
+
+class Wal {
+ public:
+  struct Options {
+    std::string dir;
+    std::uint64_t segment_bytes = 64ull << 20;
+    std::uint32_t max_record_bytes = 256u << 20;  // larger lengths read back as corruption
+  };
+
+  // Creates the directory if needed. Call replay() before the first append().
+  explicit Wal(Options options);
+  ~Wal();
+  Wal(const Wal&) = delete;
+  Wal& operator=(const Wal&) = delete;
+
+  // Every valid record with sequence > after, in order; cuts a bad tail.
+  // Afterwards append() continues after the last valid record.
+  WalReplay replay(std::uint64_t after, const std::function<void(std::uint64_t, std::string_view)>& apply);
+
+  // Queues a record; returns its sequence (not durable yet).
+  std::uint64_t append(std::string_view payload);
+  // Blocks until the record is on disk (true) or its write failed (false).
+  bool wait_durable(std::uint64_t sequence);
+
+  // Removes the segments whose records all have sequences <= through (a
+  // checkpoint covers them); never the segment being written.
+  void remove_through(std::uint64_t through);
+
+  std::uint64_t bytes_on_disk() const;
+  std::uint64_t segments() const;
+  std::uint64_t last_sequence() const;
+
+  // Test hook: the next sync fails as a full disk would.
+  void fail_next_sync_for_test() { fail_next_ = true; }
+
+ private:
+  struct Segment {
+    std::uint64_t first_sequence;
+    std::string path;
+    std::uint64_t bytes;
+  };
+  void open_segment(std::uint64_t first_sequence);
+  bool write_batch(const std::string& bytes, std::uint64_t first_sequence);
+
+  Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Segment> segments_;  // oldest first; the last is being written
+  int fd_ = -1;
+  std::uint64_t file_bytes_ = 0;   // of the current segment
+  std::uint64_t old_bytes_ = 0;    // of the others
+  std::uint64_t next_sequence_ = 1;
+  std::string pending_;            // records not written yet
+  std::uint64_t pending_first_ = 0, pending_last_ = 0;
+  std::uint64_t done_through_ = 0;  // every record <= this is durable or failed
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> failed_;  // failed batches (first, last)
+  bool syncing_ = false;
+  bool fail_next_ = false;
+};
+
+}  // namespace faltungd
