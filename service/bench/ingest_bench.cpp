@@ -1,14 +1,17 @@
 // faltungd's ingest path in one process, timed: remote-write bodies of
 // `series` series with `samples` samples each are decoded and applied to a
 // 15-tap smoothing pipeline, request after request; then the same over HTTP
-// on loopback (one client), with each request's latency.
+// on loopback (one client), through the write-ahead log (fdatasync per
+// request: one client gives group commit nothing to group), with each
+// request's latency.
 //
-//   ./build/service/faltungd-ingest-bench [series] [samples-per-series] [requests]
+//   ./build/service/faltungd-ingest-bench [series] [samples-per-series] [requests] [state-dir]
 //
 // Prints JSON lines: {"case", "samples_per_second", "p50_ms", "p99_ms"}.
 #include <httplib.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -82,9 +85,14 @@ int main(int argc, char** argv) {
     report("decode+ingest", series, samples, std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
   }
   {
-    faltungd::Server server(config, {});
+    faltungd::ServerOptions options;
+    options.state_dir = argc > 4 ? argv[4] : "/tmp/faltungd-ingest-bench";
+    options.checkpoint_seconds = 0;
+    std::filesystem::remove_all(options.state_dir);
+    faltungd::Server server(config, {}, options);
     const int port = server.bind("127.0.0.1", 0);
     std::thread serving([&] { server.run(); });
+    server.recover();
     httplib::Client client("127.0.0.1", port);
     client.set_keep_alive(true);
     while (!client.Get("/-/ready")) std::this_thread::sleep_for(std::chrono::milliseconds(5));

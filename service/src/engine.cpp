@@ -1,5 +1,7 @@
 #include "engine.hpp"
 
+#include "proto/checkpoint.pb.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -33,6 +35,39 @@ Labels with_name(const Labels& labels, const std::string& name, const std::map<s
   return out;
 }
 
+// Labels back from a series key (name 0xff value 0xfe ...).
+Labels labels_of_key(std::string_view key) {
+  Labels out;
+  while (!key.empty()) {
+    const auto sep = key.find('\xff'), end = key.find('\xfe');
+    if (sep == std::string_view::npos || end == std::string_view::npos || end < sep) break;
+    out.push_back({std::string(key.substr(0, sep)), std::string(key.substr(sep + 1, end - sep - 1))});
+    key.remove_prefix(end + 1);
+  }
+  return out;
+}
+
+// What the saved state of a pipeline depends on: its stages' kernels and
+// detector options.
+std::string fingerprint(const Pipeline& p, const Config& c) {
+  std::string out;
+  for (const auto& s : p.stages) {
+    if (s.kind == Stage::Kind::filter) {
+      out.append("filter ").append(c.kernels.at(s.kernel).kernel.id()).append(";");
+      continue;
+    }
+    const auto& d = s.detector;
+    out.append("detect ").append(faltung::name(d.kind)).append(" period ").append(std::to_string(d.period));
+    out.append(" widths");
+    for (auto w : d.widths) out.append(" ").append(std::to_string(w));
+    for (double v : {d.scale_halflife, d.set_score, d.clear_score, d.alpha, d.smoothing, d.trend})
+      out.append(" ").append(format_value(v));
+    for (auto v : {d.warmup, d.set_samples, d.clear_samples, d.window}) out.append(" ").append(std::to_string(v));
+    out.append(";");
+  }
+  return out;
+}
+
 }  // namespace
 
 void IngestCounts::add(const IngestCounts& o) {
@@ -62,7 +97,9 @@ struct Engine::PipelineState {
   };
   KeyMap<Series> series;
 
-  PipelineState(const Pipeline& p, const Config& c) : spec(&p) {
+  std::string print;  // fingerprint()
+
+  PipelineState(const Pipeline& p, const Config& c) : spec(&p), print(fingerprint(p, c)) {
     for (const auto& stage : p.stages) {
       if (stage.kind == Stage::Kind::detect) {
         detect = &stage;
@@ -84,15 +121,76 @@ struct Engine::PipelineState {
     Series fresh;
     for (auto& b : banks) fresh.slots.push_back(b.add());
     if (detect) fresh.detector = std::make_unique<faltung::Detector>(faltung::Detector::create(detect->detector));
-    const std::string input_name(label_value(s.labels, "__name__"));
+    name_outputs(fresh, s.labels);
+    return &series.emplace(std::string(key), std::move(fresh)).first->second;
+  }
+
+  // The output series' names and labels, as /metrics prints them.
+  void name_outputs(Series& out, const Labels& labels) const {
+    const std::string input_name(label_value(labels, "__name__"));
     std::map<std::string, std::string> extra = spec->output.labels;
     extra["pipeline"] = spec->name;
     if (!kernel_id.empty()) extra["kernel"] = kernel_id;
-    fresh.value_line = to_text(with_name(s.labels, spec->output.metric_for(input_name), extra)) + " ";
+    out.value_line = to_text(with_name(labels, spec->output.metric_for(input_name), extra)) + " ";
     if (detect)
-      fresh.score_line =
-          to_text(with_name(s.labels, spec->output.prefix + input_name + spec->output.score_suffix, extra)) + " ";
-    return &series.emplace(std::string(key), std::move(fresh)).first->second;
+      out.score_line =
+          to_text(with_name(labels, spec->output.prefix + input_name + spec->output.score_suffix, extra)) + " ";
+  }
+
+  void save(state::Pipeline& out) const {
+    out.set_name(spec->name);
+    out.set_fingerprint(print);
+    for (const auto& b : banks) {
+      const auto bytes = b.save();
+      out.add_banks(bytes.data(), bytes.size());
+    }
+    for (const auto& [key, s] : series) {
+      auto* m = out.add_series();
+      m->set_key(key);
+      for (auto slot : s.slots) m->add_slots(slot);
+      if (s.detector) {
+        const auto bytes = s.detector->save();
+        m->set_detector(bytes.data(), bytes.size());
+      }
+      m->set_last_timestamp(s.last_ts);
+      for (auto t : s.recent) m->add_recent_timestamps(t);
+      m->set_value(s.value);
+      m->set_score(s.score);
+      m->set_value_timestamp(s.value_ts);
+    }
+  }
+
+  // Throws faltung::Error or std::invalid_argument if the saved state is damaged.
+  void restore(const state::Pipeline& in) {
+    if (static_cast<std::size_t>(in.banks_size()) != banks.size())
+      throw std::invalid_argument("pipeline " + spec->name + ": saved banks do not match");
+    std::vector<faltung::FilterBank> restored;
+    for (const auto& bytes : in.banks())
+      restored.push_back(
+          faltung::FilterBank::restore(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+    KeyMap<Series> loaded;
+    for (const auto& m : in.series()) {
+      Series s;
+      if (static_cast<std::size_t>(m.slots_size()) != banks.size() || m.recent_timestamps_size() != 4)
+        throw std::invalid_argument("pipeline " + spec->name + ": a saved series does not match");
+      for (std::size_t i = 0; i < banks.size(); ++i) {
+        s.slots.push_back(m.slots(static_cast<int>(i)));
+        if (!restored[i].live(s.slots.back()))
+          throw std::invalid_argument("pipeline " + spec->name + ": a saved series has no filter state");
+      }
+      if (detect)
+        s.detector = std::make_unique<faltung::Detector>(faltung::Detector::restore(
+            reinterpret_cast<const std::uint8_t*>(m.detector().data()), m.detector().size()));
+      s.last_ts = m.last_timestamp();
+      for (int i = 0; i < 4; ++i) s.recent[static_cast<std::size_t>(i)] = m.recent_timestamps(i);
+      s.value = m.value();
+      s.score = m.score();
+      s.value_ts = m.value_timestamp();
+      name_outputs(s, labels_of_key(m.key()));
+      loaded.emplace(m.key(), std::move(s));
+    }
+    banks = std::move(restored);
+    series = std::move(loaded);
   }
 
   void end(std::string_view key) {
@@ -138,6 +236,27 @@ Engine::Engine(Config config) : config_(std::move(config)) {
 }
 
 Engine::~Engine() = default;
+
+void Engine::save(state::Checkpoint& out) const {
+  for (const auto& p : pipelines_) p->save(*out.add_pipelines());
+}
+
+std::vector<std::string> Engine::restore(const state::Checkpoint& in) {
+  std::vector<std::string> reset;
+  for (auto& p : pipelines_) {
+    const state::Pipeline* saved = nullptr;
+    for (const auto& m : in.pipelines())
+      if (m.name() == p->spec->name) saved = &m;
+    if (!saved) continue;  // a new pipeline: nothing to restore
+    if (saved->fingerprint() != p->print) {
+      reset.push_back(p->spec->name);
+      continue;
+    }
+    p->restore(*saved);
+  }
+  selected_.clear();
+  return reset;
+}
 
 IngestCounts Engine::ingest(const std::vector<SeriesSamples>& request) {
   IngestCounts counts;

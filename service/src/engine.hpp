@@ -27,6 +27,10 @@
 
 namespace faltungd {
 
+namespace state {
+class Checkpoint;
+}
+
 // What one request did, for the response and the SLIs.
 struct IngestCounts {
   std::int64_t samples = 0;           // received
@@ -43,6 +47,13 @@ class Engine {
   ~Engine();
 
   IngestCounts ingest(const std::vector<SeriesSamples>& request);
+
+  // Every pipeline's state (checkpoint.proto's Pipeline messages).
+  void save(state::Checkpoint& out) const;
+  // Restores what fits: a saved pipeline with this config's name and the
+  // same stages (fingerprint). Returns the names of pipelines whose saved
+  // state did not fit (they start empty: a state reset).
+  std::vector<std::string> restore(const state::Checkpoint& in);
 
   // The newest value of every output series (filtered values and scores)
   // in the Prometheus text format, with their timestamps.

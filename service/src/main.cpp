@@ -1,6 +1,7 @@
 // faltungd: filters and watches live metrics (docs/operations.md).
 //
-//   faltungd [--config faltungd.yml] [--listen 127.0.0.1:9464]
+//   faltungd [--config faltungd.yml] [--listen 127.0.0.1:9464] [--state-dir DIR]
+//            [--checkpoint-interval SECONDS]
 //
 // Without --config it runs its embedded example: every series smoothed
 // with a 15-tap Gaussian and scored by the multiscale detector.
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
   std::string config_path, listen = "127.0.0.1:9464";
   app.add_option("--config", config_path, "the YAML configuration (default: the embedded example)");
   app.add_option("--listen", listen, "host:port to serve on")->capture_default_str();
+  faltungd::ServerOptions options;
+  app.add_option("--state-dir", options.state_dir, "write-ahead log and checkpoints")->capture_default_str();
+  app.add_option("--checkpoint-interval", options.checkpoint_seconds, "seconds between checkpoints")
+      ->capture_default_str();
   bool check = false;
   app.add_flag("--check-config", check, "load and check the configuration, then exit");
   CLI11_PARSE(app, argc, argv);
@@ -53,14 +58,18 @@ int main(int argc, char** argv) {
     }
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) throw std::runtime_error("--listen wants host:port, got '" + listen + "'");
-    faltungd::Server server(config, faltungd::Limits{});
+    faltungd::Server server(config, faltungd::Limits{}, options);
     const int port = server.bind(listen.substr(0, colon), std::stoi(listen.substr(colon + 1)));
     running = &server;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::fprintf(stderr, "faltungd: %zu pipelines, listening on %s:%d (POST /api/v1/write, GET /metrics)\n",
                  config.pipelines.size(), listen.substr(0, colon).c_str(), port);
-    server.run();
+    // Serving starts at once (/-/ready says 503 until recovery is done).
+    std::thread serving([&] { server.run(); });
+    std::fprintf(stderr, "faltungd: recovered from %s: %s\n", options.state_dir.c_str(), server.recover().c_str());
+    serving.join();
+    server.checkpoint_now();  // a clean stop leaves a fresh checkpoint
     std::fprintf(stderr, "faltungd: stopped\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "faltungd: error: %s\n", e.what());

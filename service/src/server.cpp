@@ -2,10 +2,27 @@
 
 #include <httplib.h>
 
+#include <filesystem>
+
+#include "checkpoint.hpp"
+
 namespace faltungd {
 
-Server::Server(const Config& config, const Limits& limits)
-    : limits_(limits), http_(std::make_unique<httplib::Server>()), engine_(config) {
+namespace {
+
+std::string wal_dir(const ServerOptions& o) { return (std::filesystem::path(o.state_dir) / "wal").string(); }
+std::string checkpoint_dir(const ServerOptions& o) {
+  return (std::filesystem::path(o.state_dir) / "checkpoints").string();
+}
+
+}  // namespace
+
+Server::Server(const Config& config, const Limits& limits, const ServerOptions& options)
+    : limits_(limits),
+      options_(options),
+      http_(std::make_unique<httplib::Server>()),
+      wal_({wal_dir(options), options.wal_segment_bytes, static_cast<std::uint32_t>(limits.max_body_bytes + 64)}),
+      engine_(config) {
   for (const auto& p : config.pipelines) pipeline_names_.push_back(p.name);
   http_->set_payload_max_length(limits_.max_body_bytes);
   // Write responses are counted before they leave: 2xx by the handler,
@@ -23,6 +40,7 @@ Server::Server(const Config& config, const Limits& limits)
     std::string reply;
     handle_write(req.get_header_value("Content-Type"), req.get_header_value("Content-Encoding"), req.body,
                  res.status, reply);
+    if (res.status == 503) res.set_header("Retry-After", "1");
     if (!reply.empty()) res.set_content(reply + "\n", "text/plain");
   });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
@@ -31,12 +49,24 @@ Server::Server(const Config& config, const Limits& limits)
   http_->Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("faltungd is healthy\n", "text/plain");
   });
-  http_->Get("/-/ready", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("faltungd is ready\n", "text/plain");
+  http_->Get("/-/ready", [this](const httplib::Request&, httplib::Response& res) {
+    if (ready_) {
+      res.set_content("faltungd is ready\n", "text/plain");
+    } else {
+      res.status = 503;
+      res.set_content("faltungd is recovering its state\n", "text/plain");
+    }
   });
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
 
 int Server::bind(const std::string& host, int port) {
   const int bound = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
@@ -45,30 +75,119 @@ int Server::bind(const std::string& host, int port) {
 }
 
 void Server::run() { http_->listen_after_bind(); }
-void Server::stop() { http_->stop(); }
+
+void Server::stop() {
+  http_->stop();
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+}
+
+std::string Server::recover() {
+  const auto loaded = load_newest_checkpoint(checkpoint_dir(options_));
+  std::uint64_t from = 0;
+  std::string said;
+  std::lock_guard lock(mu_);
+  checkpoints_skipped_ += static_cast<std::int64_t>(loaded.skipped.size());
+  for (const auto& s : loaded.skipped) said += "skipped " + s + "; ";
+  if (loaded.checkpoint) {
+    const auto reset = engine_.restore(*loaded.checkpoint);
+    state_resets_ += static_cast<std::int64_t>(reset.size());
+    for (const auto& name : reset) said += "pipeline " + name + " changed: its state starts empty; ";
+    from = loaded.checkpoint->sequence();
+    said += "checkpoint " + loaded.path + " (log position " + std::to_string(from) + "); ";
+  }
+  // Replay with the widest limits: these bodies were accepted once.
+  Limits replay_limits;
+  replay_limits.max_body_bytes = replay_limits.max_decoded_bytes = std::size_t{1} << 31;
+  replay_limits.max_labels = replay_limits.max_label_name_bytes = replay_limits.max_label_value_bytes = 1 << 20;
+  const auto report = wal_.replay(from, [&](std::uint64_t, std::string_view body) {
+    try {
+      engine_.ingest(decode_remote_write(body, replay_limits));
+      ++replayed_;
+    } catch (const BadRequest&) {
+      ++replay_skipped_;
+    }
+  });
+  wal_.advance_to(from);
+  wal_cut_bytes_ += static_cast<std::int64_t>(report.cut_bytes);
+  if (!report.cut_reason.empty()) said += "cut the log: " + report.cut_reason + "; ";
+  applied_through_ = wal_.last_sequence();
+  said += "replayed " + std::to_string(report.records) + " log records";
+  ready_ = true;
+  if (options_.checkpoint_seconds > 0 && !checkpointer_.joinable())
+    checkpointer_ = std::thread([this] { checkpoint_loop(); });
+  return said;
+}
+
+void Server::checkpoint_now() {
+  state::Checkpoint cp;
+  {
+    std::lock_guard lock(mu_);
+    cp.set_sequence(applied_through_);
+    engine_.save(cp);
+  }
+  try {
+    write_checkpoint(checkpoint_dir(options_), cp);
+    wal_.remove_through(cp.sequence());
+    std::lock_guard lock(mu_);
+    ++checkpoints_ok_;
+    last_checkpoint_ = std::chrono::steady_clock::now();
+  } catch (const std::exception&) {
+    std::lock_guard lock(mu_);
+    ++checkpoints_failed_;
+  }
+}
+
+void Server::checkpoint_loop() {
+  std::unique_lock lock(stop_mu_);
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::duration<double>(options_.checkpoint_seconds));
+    if (stopping_) break;
+    lock.unlock();
+    checkpoint_now();
+    lock.lock();
+  }
+}
 
 void Server::handle_write(const std::string& content_type, const std::string& encoding, const std::string& body,
                           int& status, std::string& reply) {
-  IngestCounts counts;
   if (encoding != "snappy") {
     status = 400;
     reply = "Content-Encoding must be snappy (remote write 1.0), got '" + encoding + "'";
-  } else if (content_type.rfind("application/x-protobuf", 0) != 0) {
+    return;
+  }
+  if (content_type.rfind("application/x-protobuf", 0) != 0) {
     status = 400;
     reply = "Content-Type must be application/x-protobuf, got '" + content_type + "'";
-  } else {
-    try {
-      const auto request = decode_remote_write(body, limits_);
-      std::lock_guard lock(mu_);
-      counts = engine_.ingest(request);
-      status = 204;
-    } catch (const BadRequest& e) {
-      status = 400;
-      reply = e.what();
-    }
+    return;
   }
-  std::lock_guard lock(mu_);
-  totals_.add(counts);
+  std::vector<SeriesSamples> request;
+  try {
+    request = decode_remote_write(body, limits_);
+  } catch (const BadRequest& e) {
+    status = 400;
+    reply = e.what();
+    return;
+  }
+  if (!ready_) {
+    status = 503;
+    reply = "faltungd is recovering its state; retry";
+    return;
+  }
+  // On disk first (synced, with every request waiting at the same time),
+  // then applied in log order, then answered.
+  const std::uint64_t sequence = wal_.append(body);
+  const bool durable = wal_.wait_durable(sequence);
+  std::unique_lock lock(mu_);
+  applied_cv_.wait(lock, [&] { return applied_through_ + 1 >= sequence; });
+  if (durable) totals_.add(engine_.ingest(request));
+  applied_through_ = sequence;
+  applied_cv_.notify_all();
+  status = durable ? 204 : 503;
+  if (!durable) reply = "the write-ahead log could not be written (disk full?); retry";
   if (status < 400) requests_by_code_[status] += 1;
 }
 
@@ -103,6 +222,26 @@ std::string Server::metrics() {
   out += "# TYPE faltungd_active_series gauge\n";
   for (const auto& name : pipeline_names_)
     out += "faltungd_active_series{pipeline=\"" + name + "\"} " + std::to_string(engine_.active_series(name)) + "\n";
+  const auto gauge = [&](const char* name, const char* help, const std::string& value) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" gauge\n");
+    out.append(name).append(" ").append(value).append("\n");
+  };
+  const auto counter = [&](const char* name, const char* help, std::int64_t value) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" counter\n");
+    out.append(name).append(" ").append(std::to_string(value)).append("\n");
+  };
+  gauge("faltungd_wal_bytes", "Bytes in the write-ahead log's segments.", std::to_string(wal_.bytes_on_disk()));
+  gauge("faltungd_wal_segments", "Segment files of the write-ahead log.", std::to_string(wal_.segments()));
+  gauge("faltungd_checkpoint_age_seconds", "Seconds since the last checkpoint (or the start).",
+        std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint_).count()));
+  counter("faltungd_checkpoints_written_total", "Checkpoints written.", checkpoints_ok_);
+  counter("faltungd_checkpoint_failures_total", "Checkpoints that could not be written.", checkpoints_failed_);
+  counter("faltungd_checkpoints_skipped_total", "Damaged checkpoint files passed over at recovery.",
+          checkpoints_skipped_);
+  counter("faltungd_wal_cut_bytes_total", "Bytes of torn or corrupt log tail cut at recovery.", wal_cut_bytes_);
+  counter("faltungd_wal_replayed_records_total", "Log records replayed at recovery.", replayed_);
+  counter("faltungd_state_resets_total", "Pipelines whose saved state did not fit their new stages.", state_resets_);
+  gauge("faltungd_ready", "1 once recovery is done.", ready_ ? "1" : "0");
   out += "# HELP faltungd_state_bytes Memory held for the pipelines' state.\n";
   out += "# TYPE faltungd_state_bytes gauge\n";
   out += "faltungd_state_bytes " + std::to_string(engine_.state_bytes()) + "\n";

@@ -3,20 +3,30 @@
 // /-/healthy and /-/ready.
 //
 // Remote-write answers follow the specification: 204 once the samples are
-// applied, 400 (with the reason) for a body that can never be accepted
-// (wrong encoding, malformed, labels breaking the rules), 413 for a body
-// over the size limit; none of these is retried by the sender.
+// in the write-ahead log (synced) and applied, 400 (with the reason) for a
+// body that can never be accepted (wrong encoding, malformed, labels
+// breaking the rules), 413 for a body over the size limit (none of these is
+// retried), and 503 with Retry-After while recovering or when the log
+// cannot be written (the sender retries).
+//
+// Crash safety: requests are applied in log order; checkpoints of the
+// pipelines' state (tagged with the log position) are written periodically;
+// recover() = the newest valid checkpoint + the log after it, then ready.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "config.hpp"
 #include "engine.hpp"
 #include "remote_write.hpp"
+#include "wal.hpp"
 
 namespace httplib {
 class Server;
@@ -24,28 +34,55 @@ class Server;
 
 namespace faltungd {
 
+struct ServerOptions {
+  std::string state_dir = "faltungd-data";  // wal/ and checkpoints/
+  double checkpoint_seconds = 60;           // 0: only when asked (checkpoint_now)
+  std::uint64_t wal_segment_bytes = 64ull << 20;
+};
+
 class Server {
  public:
-  Server(const Config& config, const Limits& limits);
+  Server(const Config& config, const Limits& limits, const ServerOptions& options);
   ~Server();
 
   // Binds (port 0: any free port) and returns the port.
   int bind(const std::string& host, int port);
-  void run();   // serves until stop()
+  void run();   // serves until stop(); writes answer 503 until recover() is done
   void stop();
+  // The newest valid checkpoint, then the log after it; then ready. Returns
+  // a line saying what it did.
+  std::string recover();
+  // Writes a checkpoint now (also the periodic one's work).
+  void checkpoint_now();
+  bool ready() const { return ready_; }
 
  private:
   void handle_write(const std::string& content_type, const std::string& encoding, const std::string& body,
                     int& status, std::string& reply);
   std::string metrics();
+  void checkpoint_loop();
 
   Limits limits_;
+  ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
-  std::mutex mu_;  // the engine and the counters
+  Wal wal_;
+  std::atomic<bool> ready_{false};
+
+  std::mutex mu_;  // the engine, the apply order and the counters
+  std::condition_variable applied_cv_;
   Engine engine_;
+  std::uint64_t applied_through_ = 0;  // every log record <= this is applied (or failed)
   IngestCounts totals_;
   std::map<int, std::int64_t> requests_by_code_;
   std::vector<std::string> pipeline_names_;
+  std::int64_t state_resets_ = 0, wal_cut_bytes_ = 0, replayed_ = 0, replay_skipped_ = 0;
+  std::int64_t checkpoints_ok_ = 0, checkpoints_failed_ = 0, checkpoints_skipped_ = 0;
+  std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace faltungd

@@ -235,6 +235,12 @@ void Wal::remove_through(std::uint64_t through) {
   sync_directory(options_.dir);
 }
 
+void Wal::advance_to(std::uint64_t sequence) {
+  std::lock_guard lock(mu_);
+  if (next_sequence_ <= sequence) next_sequence_ = sequence + 1;
+  done_through_ = std::max(done_through_, sequence);
+}
+
 std::uint64_t Wal::bytes_on_disk() const {
   std::lock_guard lock(mu_);
   return old_bytes_ + file_bytes_;

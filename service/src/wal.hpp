@@ -61,6 +61,10 @@ class Wal {
   // checkpoint covers them); never the segment being written.
   void remove_through(std::uint64_t through);
 
+  // After a checkpoint newer than the log's last record: sequences go on
+  // from there.
+  void advance_to(std::uint64_t sequence);
+
   std::uint64_t bytes_on_disk() const;
   std::uint64_t segments() const;
   std::uint64_t last_sequence() const;

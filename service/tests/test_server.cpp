@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <limits>
 #include <thread>
 
@@ -27,17 +30,42 @@ pipelines:
     output: {suffix: ":smooth", labels: {source: test}}
 )yaml";
 
+struct TempDir {
+  std::string path;
+  TempDir() {
+    static int count = 0;
+    path = (std::filesystem::temp_directory_path() /
+            ("faltungd-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count)))
+               .string();
+    std::filesystem::remove_all(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+ServerOptions in(const std::string& dir) {
+  ServerOptions o;
+  o.state_dir = dir;
+  o.checkpoint_seconds = 0;
+  return o;
+}
+
+// A faltungd on loopback over a state directory; recovered unless told not.
 class Running {
  public:
-  explicit Running(const std::string& config, Limits limits = {})
-      : server_(parse_config(config, "test.yml"), limits), port_(server_.bind("127.0.0.1", 0)),
-        thread_([this] { server_.run(); }), client_("127.0.0.1", port_) {
-    for (int i = 0; i < 200 && !client_.Get("/-/ready"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  explicit Running(const std::string& config, Limits limits = {}, const std::string& dir = "", bool recover = true)
+      : own_dir_(), server_(parse_config(config, "test.yml"), limits, in(dir.empty() ? own_dir_.path : dir)),
+        port_(server_.bind("127.0.0.1", 0)), thread_([this] { server_.run(); }), client_("127.0.0.1", port_) {
+    for (int i = 0; i < 200 && !client_.Get("/-/healthy"); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (recover) said_ = server_.recover();
   }
   ~Running() {
     server_.stop();
     thread_.join();
   }
+  Server& server() { return server_; }
+  const std::string& said() const { return said_; }
+  httplib::Client& client() { return client_; }
   httplib::Result write(const std::string& body, const char* encoding = "snappy") {
     httplib::Headers h = {{"Content-Encoding", encoding}, {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
     return client_.Post("/api/v1/write", h, body, "application/x-protobuf");
@@ -45,10 +73,12 @@ class Running {
   std::string metrics() { return client_.Get("/metrics")->body; }
 
  private:
+  TempDir own_dir_;
   Server server_;
   int port_;
   std::thread thread_;
   httplib::Client client_;
+  std::string said_;
 };
 
 SeriesSamples series(const std::string& name, const std::string& job, std::vector<Sample> samples) {
@@ -153,6 +183,89 @@ TEST(Server, BadRequestsGetTheStatusTheSpecificationAsks) {
   const std::string m = faltungd.metrics();
   EXPECT_NE(m.find("faltungd_write_requests_total{code=\"400\"} 3"), std::string::npos) << m;
   EXPECT_NE(m.find("faltungd_write_requests_total{code=\"413\"} 1"), std::string::npos) << m;
+}
+
+// The /metrics lines of the pipelines' outputs (the SLIs left out), sorted
+// (the order of series on /metrics is not part of the contract).
+std::string outputs(const std::string& metrics) {
+  std::vector<std::string> lines;
+  std::size_t at = 0;
+  while (at < metrics.size()) {
+    const auto end = metrics.find('\n', at);
+    const std::string line = metrics.substr(at, end - at);
+    if (!line.empty() && line[0] != '#' && line.rfind("faltungd_", 0) != 0) lines.push_back(line);
+    at = end == std::string::npos ? metrics.size() : end + 1;
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+const char* kDetectConfig = R"yaml(kernels:
+  smooth5: "box:width=5"
+pipelines:
+  - name: smooth
+    select: '{__name__=~"cpu|mem"}'
+    stages:
+      - filter: smooth5
+      - detect: {kind: multiscale, widths: [4, 8], warmup: 10}
+)yaml";
+
+std::vector<std::string> load(int requests, int first = 0) {
+  std::vector<std::string> bodies;
+  for (int r = first; r < first + requests; ++r) {
+    std::vector<SeriesSamples> batch;
+    for (int s = 0; s < 5; ++s) {
+      const std::int64_t t = 1000 * (r + 1);
+      batch.push_back({{{"__name__", s % 2 ? "cpu" : "mem"}, {"host", "h" + std::to_string(s)}},
+                       {{t, std::sin(0.3 * r + s) + (r == 40 && s == 1 ? 9.0 : 0.0)}}});
+    }
+    bodies.push_back(encode_remote_write(batch));
+  }
+  return bodies;
+}
+
+TEST(Server, ARestartContinuesFromCheckpointAndLog) {
+  const auto bodies = load(60);
+  std::string want;
+  {  // uninterrupted
+    Running once(kDetectConfig);
+    for (const auto& b : bodies) ASSERT_EQ(once.write(b)->status, 204);
+    want = outputs(once.metrics());
+  }
+  ASSERT_NE(want.find("cpu:smooth{"), std::string::npos) << want;
+  ASSERT_NE(want.find("cpu:anomaly_score{"), std::string::npos) << want;
+  for (const int checkpoint_at : {-1, 25}) {  // log only; checkpoint then log
+    TempDir dir;
+    {
+      Running first(kDetectConfig, {}, dir.path);
+      for (int i = 0; i < 45; ++i) {
+        ASSERT_EQ(first.write(bodies[static_cast<std::size_t>(i)])->status, 204);
+        if (i == checkpoint_at) first.server().checkpoint_now();
+      }
+    }  // gone without a last checkpoint (a crash, as far as the state is concerned)
+    Running second(kDetectConfig, {}, dir.path);
+    EXPECT_NE(second.said().find(checkpoint_at < 0 ? "replayed 45 log records" : "replayed 19 log records"),
+              std::string::npos)
+        << second.said();
+    // a retried batch from before the restart changes nothing
+    ASSERT_EQ(second.write(bodies[44])->status, 204);
+    for (int i = 45; i < 60; ++i) ASSERT_EQ(second.write(bodies[static_cast<std::size_t>(i)])->status, 204);
+    EXPECT_EQ(outputs(second.metrics()), want) << "checkpoint at " << checkpoint_at;
+  }
+}
+
+TEST(Server, WritesWaitForRecovery) {
+  Running recovering(kConfig, {}, "", false);
+  auto r = recovering.write(encode_remote_write({series("cpu", "api", {{1000, 1.0}})}));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+  EXPECT_EQ(recovering.client().Get("/-/ready")->status, 503);
+  recovering.server().recover();
+  EXPECT_EQ(recovering.client().Get("/-/ready")->status, 200);
+  EXPECT_EQ(recovering.write(encode_remote_write({series("cpu", "api", {{1000, 1.0}})}))->status, 204);
 }
 
 }  // namespace
