@@ -18,10 +18,10 @@
 #include <thread>
 #include <vector>
 
-#include "config.hpp"
-#include "engine.hpp"
-#include "remote_write.hpp"
-#include "server.hpp"
+#include "../src/config.hpp"
+#include "../src/engine.hpp"
+#include "../src/remote_write.hpp"
+#include "../src/server.hpp"
 
 namespace {
 
