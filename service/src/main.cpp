@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <cstdio>
 #include <thread>
 
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", options.state_dir, "write-ahead log and checkpoints")->capture_default_str();
   app.add_option("--checkpoint-interval", options.checkpoint_seconds, "seconds between checkpoints")
       ->capture_default_str();
+  std::string port_file;
+  app.add_option("--port-file", port_file, "write the port listened on to this file (with --listen host:0)");
   bool check = false;
   app.add_flag("--check-config", check, "load and check the configuration, then exit");
   CLI11_PARSE(app, argc, argv);
@@ -61,6 +64,11 @@ int main(int argc, char** argv) {
     faltungd::Server server(config, faltungd::Limits{}, options);
     const int port = server.bind(listen.substr(0, colon), std::stoi(listen.substr(colon + 1)));
     running = &server;
+    if (!port_file.empty()) {
+      const std::string temp = port_file + ".tmp";
+      std::ofstream(temp) << port << "\n";
+      std::rename(temp.c_str(), port_file.c_str());  // whole, or not there
+    }
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::fprintf(stderr, "faltungd: %zu pipelines, listening on %s:%d (POST /api/v1/write, GET /metrics)\n",
