@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
     server.recover();
     httplib::Client client("127.0.0.1", port);
     client.set_keep_alive(true);
+    client.set_tcp_nodelay(true);
     while (!client.Get("/-/ready")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     std::vector<double> ms;
     const auto start = Clock::now();

@@ -25,6 +25,9 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       engine_(config) {
   for (const auto& p : config.pipelines) pipeline_names_.push_back(p.name);
   http_->set_payload_max_length(limits_.max_body_bytes);
+  // Without it a keep-alive sender's small request meets Nagle and delayed
+  // ACKs: 40 ms per request on loopback.
+  http_->set_tcp_nodelay(true);
   // Write responses are counted before they leave: 2xx by the handler,
   // every error here (the HTTP layer's own too: 413, a gzip body that does
   // not inflate), so a client reading /metrics right after sees its request.
