@@ -22,6 +22,9 @@ struct Limits {
   std::size_t max_labels = 64;                // per series
   std::size_t max_label_name_bytes = 256;
   std::size_t max_label_value_bytes = 4096;
+  // Write requests decoded and not yet answered at once; more get 503 with
+  // Retry-After (the sender retries), so memory stays bounded under overload.
+  int max_in_flight = 8;
 };
 
 class BadRequest : public std::runtime_error {

@@ -40,6 +40,15 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
         return httplib::Server::HandlerResponse::Unhandled;
       }));
   http_->Post("/api/v1/write", [this](const httplib::Request& req, httplib::Response& res) {
+    const auto start = std::chrono::steady_clock::now();
+    struct Timed {
+      Server& s;
+      std::chrono::steady_clock::time_point start;
+      ~Timed() {
+        std::lock_guard lock(s.mu_);
+        s.request_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      }
+    } timed{*this, start};
     std::string reply;
     handle_write(req.get_header_value("Content-Type"), req.get_header_value("Content-Encoding"), req.body,
                  res.status, reply);
@@ -167,6 +176,18 @@ void Server::handle_write(const std::string& content_type, const std::string& en
     reply = "Content-Type must be application/x-protobuf, got '" + content_type + "'";
     return;
   }
+  // Admission: at most max_in_flight decoded requests held at once.
+  struct Admitted {
+    std::atomic<int>& n;
+    ~Admitted() { --n; }
+  } admitted{in_flight_};
+  if (++in_flight_ > limits_.max_in_flight) {
+    status = 503;
+    reply = "faltungd is overloaded (" + std::to_string(limits_.max_in_flight) + " requests in flight); retry";
+    std::lock_guard lock(mu_);
+    ++overloaded_;
+    return;
+  }
   std::vector<SeriesSamples> request;
   try {
     request = decode_remote_write(body, limits_);
@@ -186,7 +207,11 @@ void Server::handle_write(const std::string& content_type, const std::string& en
   const bool durable = wal_.wait_durable(sequence);
   std::unique_lock lock(mu_);
   applied_cv_.wait(lock, [&] { return applied_through_ + 1 >= sequence; });
-  if (durable) totals_.add(engine_.ingest(request));
+  if (durable) {
+    const auto start = std::chrono::steady_clock::now();
+    totals_.add(engine_.ingest(request));
+    pipeline_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
   applied_through_ = sequence;
   applied_cv_.notify_all();
   status = durable ? 204 : 503;
@@ -245,6 +270,12 @@ std::string Server::metrics() {
   counter("faltungd_wal_replayed_records_total", "Log records replayed at recovery.", replayed_);
   counter("faltungd_state_resets_total", "Pipelines whose saved state did not fit their new stages.", state_resets_);
   gauge("faltungd_ready", "1 once recovery is done.", ready_ ? "1" : "0");
+  counter("faltungd_overloaded_requests_total", "Write requests answered 503 because too many were in flight.",
+          overloaded_);
+  request_seconds_.render(out, "faltungd_write_request_duration_seconds",
+                          "Time from a write request's body received to its answer.");
+  pipeline_seconds_.render(out, "faltungd_pipeline_duration_seconds",
+                           "Time the pipelines took over one write request's samples.");
   out += "# HELP faltungd_state_bytes Memory held for the pipelines' state.\n";
   out += "# TYPE faltungd_state_bytes gauge\n";
   out += "faltungd_state_bytes " + std::to_string(engine_.state_bytes()) + "\n";

@@ -6,8 +6,9 @@
 // in the write-ahead log (synced) and applied, 400 (with the reason) for a
 // body that can never be accepted (wrong encoding, malformed, labels
 // breaking the rules), 413 for a body over the size limit (none of these is
-// retried), and 503 with Retry-After while recovering or when the log
-// cannot be written (the sender retries).
+// retried), and 503 with Retry-After while recovering, when more than
+// max_in_flight requests are being handled, or when the log cannot be
+// written (the sender retries).
 //
 // Crash safety: requests are applied in log order; checkpoints of the
 // pipelines' state (tagged with the log position) are written periodically;
@@ -25,6 +26,7 @@
 
 #include "config.hpp"
 #include "engine.hpp"
+#include "histogram.hpp"
 #include "remote_write.hpp"
 #include "wal.hpp"
 
@@ -74,6 +76,9 @@ class Server {
   std::uint64_t applied_through_ = 0;  // every log record <= this is applied (or failed)
   IngestCounts totals_;
   std::map<int, std::int64_t> requests_by_code_;
+  Histogram request_seconds_, pipeline_seconds_;
+  std::atomic<int> in_flight_{0};
+  std::int64_t overloaded_ = 0;
   std::vector<std::string> pipeline_names_;
   std::int64_t state_resets_ = 0, wal_cut_bytes_ = 0, replayed_ = 0, replay_skipped_ = 0;
   std::int64_t checkpoints_ok_ = 0, checkpoints_failed_ = 0, checkpoints_skipped_ = 0;

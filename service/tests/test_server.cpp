@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <atomic>
 #include <thread>
 
 #include "../src/server.hpp"
@@ -64,6 +65,7 @@ class Running {
     thread_.join();
   }
   Server& server() { return server_; }
+  int port() const { return port_; }
   const std::string& said() const { return said_; }
   httplib::Client& client() { return client_; }
   httplib::Result write(const std::string& body, const char* encoding = "snappy") {
@@ -254,6 +256,36 @@ TEST(Server, ARestartContinuesFromCheckpointAndLog) {
     for (int i = 45; i < 60; ++i) ASSERT_EQ(second.write(bodies[static_cast<std::size_t>(i)])->status, 204);
     EXPECT_EQ(outputs(second.metrics()), want) << "checkpoint at " << checkpoint_at;
   }
+}
+
+TEST(Server, OverloadIsAnsweredWith503NotWithMemory) {
+  Limits limits;
+  limits.max_in_flight = 1;
+  Running faltungd(kDetectConfig, limits);
+  std::vector<SeriesSamples> big;
+  for (int s = 0; s < 3000; ++s) big.push_back({{{"__name__", "cpu"}, {"host", "h" + std::to_string(s)}}, {{1000, 1.0}}});
+  const std::string body = encode_remote_write(big);
+  std::atomic<int> ok{0}, busy{0}, other{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 6; ++t)
+    senders.emplace_back([&] {
+      httplib::Client c("127.0.0.1", faltungd.port());
+      for (int i = 0; i < 10; ++i) {
+        auto r = c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf");
+        if (r && r->status == 204) ++ok;
+        else if (r && r->status == 503 && r->get_header_value("Retry-After") == "1" &&
+                 r->body.find("overloaded") != std::string::npos)
+          ++busy;
+        else ++other;
+      }
+    });
+  for (auto& t : senders) t.join();
+  EXPECT_EQ(other, 0);
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(busy, 0) << "six senders at once against max_in_flight 1";
+  const std::string m = faltungd.metrics();
+  EXPECT_NE(m.find("faltungd_overloaded_requests_total " + std::to_string(busy.load())), std::string::npos) << m;
+  EXPECT_NE(m.find("faltungd_write_request_duration_seconds_count " + std::to_string(ok + busy)), std::string::npos);
 }
 
 TEST(Server, WritesWaitForRecovery) {

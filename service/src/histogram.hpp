@@ -1,0 +1,44 @@
+// A Prometheus histogram (cumulative buckets, sum, count) of durations in
+// seconds, rendered in the text format. Not thread-safe: the caller locks.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace faltungd {
+
+class Histogram {
+ public:
+  static constexpr std::array<double, 12> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                     0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
+  void observe(double seconds) {
+    for (std::size_t i = 0; i < kBounds.size(); ++i)
+      if (seconds <= kBounds[i]) ++counts_[i];
+    sum_ += seconds;
+    ++count_;
+  }
+
+  void render(std::string& out, const std::string& name, const std::string& help) const {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" histogram\n");
+    for (std::size_t i = 0; i < kBounds.size(); ++i) {
+      char le[32];
+      std::snprintf(le, sizeof le, "%g", kBounds[i]);
+      out.append(name).append("_bucket{le=\"").append(le).append("\"} ").append(std::to_string(counts_[i])).append("\n");
+    }
+    out.append(name).append("_bucket{le=\"+Inf\"} ").append(std::to_string(count_)).append("\n");
+    char sum[40];
+    std::snprintf(sum, sizeof sum, "%.9g", sum_);
+    out.append(name).append("_sum ").append(sum).append("\n");
+    out.append(name).append("_count ").append(std::to_string(count_)).append("\n");
+  }
+
+ private:
+  std::array<std::uint64_t, kBounds.size()> counts_{};
+  double sum_ = 0;
+  std::uint64_t count_ = 0;
+};
+
+}  // namespace faltungd
