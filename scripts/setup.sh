@@ -20,6 +20,7 @@ packages=(
   libre2-dev            # faltungd: PromQL regex matchers (RE2, as Prometheus)
   libcpp-httplib-dev    # faltungd: HTTP (and TLS) server and client
   zlib1g-dev            # faltungd: CRC-32 of the write-ahead log's records
+  libssl-dev openssl    # faltungd: TLS; openssl makes the test certificates
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -250,6 +250,54 @@ void check_collisions(const Reader& r, const YAML::Node& list, const Config& c) 
     }
 }
 
+bool looks_like_bcrypt(const std::string& h) {
+  return h.size() == 60 && h[0] == '$' && h[1] == '2' && (h[2] == 'a' || h[2] == 'b' || h[2] == 'y') && h[3] == '$';
+}
+
+std::string read_small_file(const Reader& r, const YAML::Node& n, const std::string& path, const std::string& file) {
+  std::ifstream in(file);
+  if (!in) r.fail(n, path, "cannot read " + file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+ServerSection read_server(const Reader& r, const YAML::Node& n) {
+  ServerSection out;
+  r.expect_map(n, "server", {"write_auth", "tls"});
+  if (const auto& a = n["write_auth"]) {
+    r.expect_map(a, "server.write_auth", {"bearer_token", "bearer_token_file", "basic_auth_users"});
+    if (a["bearer_token"] && a["bearer_token_file"])
+      r.fail(a, "server.write_auth", "give bearer_token or bearer_token_file, not both");
+    if (a["bearer_token"]) out.bearer_token = r.text(a["bearer_token"], "server.write_auth.bearer_token");
+    if (a["bearer_token_file"])
+      out.bearer_token = read_small_file(r, a["bearer_token_file"], "server.write_auth.bearer_token_file",
+                                         r.text(a["bearer_token_file"], "server.write_auth.bearer_token_file"));
+    if ((a["bearer_token"] || a["bearer_token_file"]) && out.bearer_token.size() < 16)
+      r.fail(a, "server.write_auth", "the bearer token is shorter than 16 characters");
+    if (a["basic_auth_users"]) {
+      out.basic_auth_users = r.string_map(a["basic_auth_users"], "server.write_auth.basic_auth_users", false);
+      for (const auto& [user, hash] : out.basic_auth_users)
+        if (!looks_like_bcrypt(hash))
+          r.fail(a["basic_auth_users"], "server.write_auth.basic_auth_users." + user,
+                 "not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters; make one with htpasswd -nBC 10 USER)");
+    }
+  }
+  if (const auto& t = n["tls"]) {
+    r.expect_map(t, "server.tls", {"cert_file", "key_file", "client_ca_file"});
+    if (!t["cert_file"] || !t["key_file"]) r.fail(t, "server.tls", "needs cert_file and key_file");
+    out.tls_cert_file = r.text(t["cert_file"], "server.tls.cert_file");
+    out.tls_key_file = r.text(t["key_file"], "server.tls.key_file");
+    if (t["client_ca_file"]) out.tls_client_ca_file = r.text(t["client_ca_file"], "server.tls.client_ca_file");
+    for (const auto& [key, file] : {std::pair{"cert_file", out.tls_cert_file}, std::pair{"key_file", out.tls_key_file},
+                                    std::pair{"client_ca_file", out.tls_client_ca_file}})
+      if (!file.empty() && !std::ifstream(file)) r.fail(t[key], std::string("server.tls.") + key, "cannot read " + file);
+  }
+  return out;
+}
+
 }  // namespace
 
 Config parse_config(const std::string& text, const std::string& file) {
@@ -261,8 +309,9 @@ Config parse_config(const std::string& text, const std::string& file) {
     throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": not YAML: " + e.msg);
   }
   if (!root.IsMap()) throw ConfigError(file + ": expected a mapping with kernels and pipelines");
-  r.expect_map(root, "config", {"kernels", "pipelines"});
+  r.expect_map(root, "config", {"kernels", "pipelines", "server"});
   Config c;
+  if (root["server"]) c.server = read_server(r, root["server"]);
   if (root["kernels"]) {
     if (!root["kernels"].IsMap()) r.fail(root["kernels"], "kernels", "expected a mapping of names to kernel specs");
     for (const auto& kv : root["kernels"]) {

@@ -81,9 +81,28 @@ struct Pipeline {
   }
 };
 
+// server: who may write, and TLS.
+//
+//   server:
+//     write_auth:
+//       bearer_token_file: /etc/faltungd/token   # or bearer_token: "..."
+//       basic_auth_users: {prometheus: "$2y$10$..."}   # bcrypt hashes
+//     tls: {cert_file: server.crt, key_file: server.key, client_ca_file: ca.crt}
+//
+// Either credential opens the write endpoint; with none configured it is
+// open (trusted networks only). client_ca_file makes TLS require a client
+// certificate signed by that CA.
+struct ServerSection {
+  std::string bearer_token;
+  std::map<std::string, std::string> basic_auth_users;  // user -> bcrypt hash
+  std::string tls_cert_file, tls_key_file, tls_client_ca_file;
+  bool write_auth() const { return !bearer_token.empty() || !basic_auth_users.empty(); }
+};
+
 struct Config {
   std::map<std::string, KernelEntry> kernels;
   std::vector<Pipeline> pipelines;
+  ServerSection server;
 };
 
 // `text` is the file's content; `file` names it in errors.

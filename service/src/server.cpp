@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "auth.hpp"
 #include "checkpoint.hpp"
 
 namespace faltungd {
@@ -15,12 +16,23 @@ std::string checkpoint_dir(const ServerOptions& o) {
   return (std::filesystem::path(o.state_dir) / "checkpoints").string();
 }
 
+std::unique_ptr<httplib::Server> make_http(const ServerSection& s) {
+  if (s.tls_cert_file.empty()) return std::make_unique<httplib::Server>();
+  auto tls = std::make_unique<httplib::SSLServer>(s.tls_cert_file.c_str(), s.tls_key_file.c_str(),
+                                                  s.tls_client_ca_file.empty() ? nullptr : s.tls_client_ca_file.c_str());
+  if (!tls->is_valid())
+    throw std::runtime_error("TLS: cannot use " + s.tls_cert_file + " and " + s.tls_key_file +
+                             (s.tls_client_ca_file.empty() ? "" : " with " + s.tls_client_ca_file));
+  return tls;
+}
+
 }  // namespace
 
 Server::Server(const Config& config, const Limits& limits, const ServerOptions& options)
     : limits_(limits),
       options_(options),
-      http_(std::make_unique<httplib::Server>()),
+      section_(config.server),
+      http_(make_http(config.server)),
       wal_({wal_dir(options), options.wal_segment_bytes, static_cast<std::uint32_t>(limits.max_body_bytes + 64)}),
       engine_(config) {
   for (const auto& p : config.pipelines) pipeline_names_.push_back(p.name);
@@ -50,6 +62,12 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       }
     } timed{*this, start};
     std::string reply;
+    if (!authorized(section_, req.get_header_value("Authorization"))) {
+      res.status = 401;
+      res.set_header("WWW-Authenticate", section_.basic_auth_users.empty() ? "Bearer" : "Basic realm=\"faltungd\"");
+      res.set_content("faltungd: this endpoint needs credentials\n", "text/plain");
+      return;
+    }
     handle_write(req.get_header_value("Content-Type"), req.get_header_value("Content-Encoding"), req.body,
                  res.status, reply);
     if (res.status == 503) res.set_header("Retry-After", "1");

@@ -66,6 +66,7 @@ class Server {
 
   Limits limits_;
   ServerOptions options_;
+  ServerSection section_;  // auth and TLS
   std::unique_ptr<httplib::Server> http_;
   Wal wal_;
   std::atomic<bool> ready_{false};

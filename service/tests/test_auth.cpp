@@ -1,0 +1,176 @@
+// Who may write: bearer tokens, bcrypt basic auth, TLS with and without
+// client certificates; and the configuration's checks of them.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <openssl/evp.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "../src/auth.hpp"
+#include "../src/server.hpp"
+
+namespace faltungd {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kPipelines = R"yaml(kernels:
+  k: "box:width=3"
+pipelines:
+  - name: p
+    select: 'up'
+    stages: [{filter: k}]
+)yaml";
+
+std::string basic(const std::string& user, const std::string& password) {
+  const std::string pair = user + ":" + password;
+  std::string out(4 * ((pair.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(pair.data()), static_cast<int>(pair.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return "Basic " + out;
+}
+
+struct Dir {
+  std::string path = (fs::temp_directory_path() / ("faltungd-auth-" + std::to_string(::getpid()))).string();
+  Dir() {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~Dir() { fs::remove_all(path); }
+  std::string operator/(const std::string& name) const { return path + "/" + name; }
+};
+
+TEST(Auth, BearerAndBcryptBasic) {
+  ServerSection s;
+  EXPECT_TRUE(authorized(s, ""));  // nothing configured: open
+  s.bearer_token = "0123456789abcdef-token";
+  s.basic_auth_users["prometheus"] = bcrypt_hash("s3cret", 4);
+  EXPECT_TRUE(authorized(s, "Bearer 0123456789abcdef-token"));
+  EXPECT_FALSE(authorized(s, "Bearer 0123456789abcdef-tokeN"));
+  EXPECT_FALSE(authorized(s, ""));
+  EXPECT_TRUE(authorized(s, basic("prometheus", "s3cret")));
+  EXPECT_FALSE(authorized(s, basic("prometheus", "s3cre")));
+  EXPECT_FALSE(authorized(s, basic("grafana", "s3cret")));
+  EXPECT_FALSE(authorized(s, "Basic !!!not-base64"));
+  EXPECT_EQ(s.basic_auth_users["prometheus"].substr(0, 7), "$2b$04$");
+}
+
+TEST(Auth, ConfigurationIsChecked) {
+  Dir dir;
+  std::ofstream(dir / "token") << "a-token-long-enough-for-us\n";
+  auto with = [&](const std::string& server) { return parse_config(kPipelines + server, "f.yml"); };
+  EXPECT_EQ(with("server:\n  write_auth: {bearer_token_file: " + (dir / "token") + "}\n").server.bearer_token,
+            "a-token-long-enough-for-us");
+  auto refused = [&](const std::string& server, const std::string& words) {
+    try {
+      with(server);
+      ADD_FAILURE() << "accepted " << server;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  refused("server:\n  write_auth: {bearer_token: short}\n", "shorter than 16");
+  refused("server:\n  write_auth: {basic_auth_users: {a: plaintext}}\n", "not a bcrypt hash");
+  refused("server:\n  write_auth: {bearer_token_file: /nonexistent/token}\n", "cannot read /nonexistent/token");
+  refused("server:\n  tls: {cert_file: a.crt}\n", "needs cert_file and key_file");
+  refused("server:\n  tls: {cert_file: /nonexistent.crt, key_file: /nonexistent.key}\n", "cannot read /nonexistent.crt");
+  refused("server:\n  listen: x\n", "server.listen: unknown field");
+}
+
+class Serving {
+ public:
+  Serving(const std::string& config, const std::string& dir)
+      : server_(parse_config(config, "t.yml"), {}, options(dir)), port_(server_.bind("127.0.0.1", 0)),
+        thread_([this] { server_.run(); }) {
+    server_.recover();
+  }
+  ~Serving() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  static ServerOptions options(const std::string& dir) {
+    ServerOptions o;
+    o.state_dir = dir + "/state";
+    o.checkpoint_seconds = 0;
+    return o;
+  }
+  Server server_;
+  int port_;
+  std::thread thread_;
+};
+
+template <class Client>
+int post(Client& c, const httplib::Headers& extra = {}) {
+  httplib::Headers h = {{"Content-Encoding", "snappy"}};
+  h.insert(extra.begin(), extra.end());
+  auto r = c.Post("/api/v1/write", h, encode_remote_write({{{{"__name__", "up"}}, {{1000, 1.0}}}}),
+                  "application/x-protobuf");
+  return r ? r->status : -1;
+}
+
+TEST(Auth, TheWriteEndpointAsksForCredentials) {
+  Dir dir;
+  const std::string hash = bcrypt_hash("pw", 4);
+  Serving s(kPipelines + "server:\n  write_auth:\n    bearer_token: 0123456789abcdef\n    basic_auth_users: {prom: \"" +
+                hash + "\"}\n",
+            dir.path);
+  httplib::Client c("127.0.0.1", s.port());
+  auto r = c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, "x", "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->get_header_value("WWW-Authenticate"), "Basic realm=\"faltungd\"");
+  EXPECT_EQ(post(c, {{"Authorization", "Bearer 0123456789abcdef"}}), 204);
+  EXPECT_EQ(post(c, {{"Authorization", basic("prom", "pw")}}), 204);
+  EXPECT_EQ(post(c, {{"Authorization", basic("prom", "wrong")}}), 401);
+  EXPECT_EQ(c.Get("/-/healthy")->status, 200);  // health and metrics stay open
+}
+
+void openssl(const std::string& args) {
+  ASSERT_EQ(std::system(("openssl " + args + " >/dev/null 2>&1").c_str()), 0) << args;
+}
+
+TEST(Auth, TlsAndClientCertificates) {
+  Dir dir;
+  // a CA, a server certificate for 127.0.0.1 and a client certificate, both signed by it
+  openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout " + (dir / "ca.key") + " -out " +
+          (dir / "ca.crt"));
+  for (const std::string who : {"server", "client"}) {
+    openssl("req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout " + (dir / (who + ".key")) + " -out " +
+            (dir / (who + ".csr")));
+    std::ofstream(dir / "ext") << "subjectAltName=IP:127.0.0.1\n";
+    openssl("x509 -req -days 2 -in " + (dir / (who + ".csr")) + " -CA " + (dir / "ca.crt") + " -CAkey " +
+            (dir / "ca.key") + " -CAcreateserial -extfile " + (dir / "ext") + " -out " + (dir / (who + ".crt")));
+  }
+  {
+    Serving s(kPipelines + "server:\n  tls: {cert_file: " + (dir / "server.crt") + ", key_file: " +
+                  (dir / "server.key") + "}\n",
+              dir.path);
+    httplib::SSLClient c("127.0.0.1", s.port());
+    c.set_ca_cert_path((dir / "ca.crt").c_str());
+    c.enable_server_certificate_verification(true);
+    EXPECT_EQ(post(c), 204);
+    httplib::Client plain("127.0.0.1", s.port());
+    EXPECT_NE(post(plain), 204);
+  }
+  {
+    Serving s(kPipelines + "server:\n  tls: {cert_file: " + (dir / "server.crt") + ", key_file: " +
+                  (dir / "server.key") + ", client_ca_file: " + (dir / "ca.crt") + "}\n",
+              dir.path);
+    httplib::SSLClient anonymous("127.0.0.1", s.port());
+    anonymous.set_ca_cert_path((dir / "ca.crt").c_str());
+    EXPECT_EQ(post(anonymous), -1);  // the handshake fails without a client certificate
+    httplib::SSLClient known("127.0.0.1", s.port(), dir / "client.crt", dir / "client.key");
+    known.set_ca_cert_path((dir / "ca.crt").c_str());
+    EXPECT_EQ(post(known), 204);
+  }
+}
+
+}  // namespace
+}  // namespace faltungd
