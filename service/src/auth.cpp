@@ -38,8 +38,8 @@ bool bcrypt_matches(const std::string& password, const std::string& hash) {
 
 }  // namespace
 
-bool authorized(const ServerSection& server, const std::string& authorization) {
-  if (!server.write_auth()) return true;
+bool authorized(const Credentials& server, const std::string& authorization) {
+  if (!server.any()) return true;
   if (!server.bearer_token.empty() && authorization.rfind("Bearer ", 0) == 0)
     return same(authorization.substr(7), server.bearer_token);
   if (!server.basic_auth_users.empty() && authorization.rfind("Basic ", 0) == 0) {

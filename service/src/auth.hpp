@@ -9,8 +9,9 @@
 
 namespace faltungd {
 
-// `authorization`: the request's Authorization header ("" if none).
-bool authorized(const ServerSection& server, const std::string& authorization);
+// `authorization`: the request's Authorization header ("" if none); no
+// credentials configured means open.
+bool authorized(const Credentials& credentials, const std::string& authorization);
 
 // A bcrypt hash of `password` (cost 2^cost), for tests and tooling.
 std::string bcrypt_hash(const std::string& password, int cost = 10);

@@ -264,27 +264,32 @@ std::string read_small_file(const Reader& r, const YAML::Node& n, const std::str
   return s;
 }
 
+Credentials read_credentials(const Reader& r, const YAML::Node& a, const std::string& path) {
+  Credentials out;
+  r.expect_map(a, path, {"bearer_token", "bearer_token_file", "basic_auth_users"});
+  if (a["bearer_token"] && a["bearer_token_file"]) r.fail(a, path, "give bearer_token or bearer_token_file, not both");
+  if (a["bearer_token"]) out.bearer_token = r.text(a["bearer_token"], path + ".bearer_token");
+  if (a["bearer_token_file"])
+    out.bearer_token = read_small_file(r, a["bearer_token_file"], path + ".bearer_token_file",
+                                       r.text(a["bearer_token_file"], path + ".bearer_token_file"));
+  if ((a["bearer_token"] || a["bearer_token_file"]) && out.bearer_token.size() < 16)
+    r.fail(a, path, "the bearer token is shorter than 16 characters");
+  if (a["basic_auth_users"]) {
+    out.basic_auth_users = r.string_map(a["basic_auth_users"], path + ".basic_auth_users", false);
+    for (const auto& [user, hash] : out.basic_auth_users)
+      if (!looks_like_bcrypt(hash))
+        r.fail(a["basic_auth_users"], path + ".basic_auth_users." + user,
+               "not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters; make one with htpasswd -nBC 10 USER)");
+  }
+  if (!out.any()) r.fail(a, path, "give a bearer token or basic_auth_users");
+  return out;
+}
+
 ServerSection read_server(const Reader& r, const YAML::Node& n) {
   ServerSection out;
-  r.expect_map(n, "server", {"write_auth", "tls"});
-  if (const auto& a = n["write_auth"]) {
-    r.expect_map(a, "server.write_auth", {"bearer_token", "bearer_token_file", "basic_auth_users"});
-    if (a["bearer_token"] && a["bearer_token_file"])
-      r.fail(a, "server.write_auth", "give bearer_token or bearer_token_file, not both");
-    if (a["bearer_token"]) out.bearer_token = r.text(a["bearer_token"], "server.write_auth.bearer_token");
-    if (a["bearer_token_file"])
-      out.bearer_token = read_small_file(r, a["bearer_token_file"], "server.write_auth.bearer_token_file",
-                                         r.text(a["bearer_token_file"], "server.write_auth.bearer_token_file"));
-    if ((a["bearer_token"] || a["bearer_token_file"]) && out.bearer_token.size() < 16)
-      r.fail(a, "server.write_auth", "the bearer token is shorter than 16 characters");
-    if (a["basic_auth_users"]) {
-      out.basic_auth_users = r.string_map(a["basic_auth_users"], "server.write_auth.basic_auth_users", false);
-      for (const auto& [user, hash] : out.basic_auth_users)
-        if (!looks_like_bcrypt(hash))
-          r.fail(a["basic_auth_users"], "server.write_auth.basic_auth_users." + user,
-                 "not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters; make one with htpasswd -nBC 10 USER)");
-    }
-  }
+  r.expect_map(n, "server", {"write_auth", "admin_auth", "tls"});
+  if (const auto& a = n["write_auth"]) out.write = read_credentials(r, a, "server.write_auth");
+  if (const auto& a = n["admin_auth"]) out.admin = read_credentials(r, a, "server.admin_auth");
   if (const auto& t = n["tls"]) {
     r.expect_map(t, "server.tls", {"cert_file", "key_file", "client_ca_file"});
     if (!t["cert_file"] || !t["key_file"]) r.fail(t, "server.tls", "needs cert_file and key_file");

@@ -84,6 +84,7 @@ struct Pipeline {
 // server: who may write, and TLS.
 //
 //   server:
+//     admin_auth: {basic_auth_users: {admin: "$2y$10$..."}}   # POST /-/reload
 //     write_auth:
 //       bearer_token_file: /etc/faltungd/token   # or bearer_token: "..."
 //       basic_auth_users: {prometheus: "$2y$10$..."}   # bcrypt hashes
@@ -92,11 +93,17 @@ struct Pipeline {
 // Either credential opens the write endpoint; with none configured it is
 // open (trusted networks only). client_ca_file makes TLS require a client
 // certificate signed by that CA.
-struct ServerSection {
+struct Credentials {
   std::string bearer_token;
   std::map<std::string, std::string> basic_auth_users;  // user -> bcrypt hash
+  bool any() const { return !bearer_token.empty() || !basic_auth_users.empty(); }
+};
+
+struct ServerSection {
+  Credentials write, admin;  // admin: POST /-/reload
   std::string tls_cert_file, tls_key_file, tls_client_ca_file;
-  bool write_auth() const { return !bearer_token.empty() || !basic_auth_users.empty(); }
+  bool write_auth() const { return write.any(); }
+  bool admin_auth() const { return admin.any(); }
 };
 
 struct Config {

@@ -170,6 +170,12 @@ struct Engine::PipelineState {
           faltung::FilterBank::restore(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
     KeyMap<Series> loaded;
     for (const auto& m : in.series()) {
+      const Labels labels = labels_of_key(m.key());
+      if (!spec->select.matches(labels)) {  // the selector changed (a reload): let it go
+        for (std::size_t i = 0; i < restored.size(); ++i)
+          if (restored[i].live(m.slots(static_cast<int>(i)))) restored[i].remove(m.slots(static_cast<int>(i)));
+        continue;
+      }
       Series s;
       if (static_cast<std::size_t>(m.slots_size()) != banks.size() || m.recent_timestamps_size() != 4)
         throw std::invalid_argument("pipeline " + spec->name + ": a saved series does not match");
@@ -186,7 +192,7 @@ struct Engine::PipelineState {
       s.value = m.value();
       s.score = m.score();
       s.value_ts = m.value_timestamp();
-      name_outputs(s, labels_of_key(m.key()));
+      name_outputs(s, labels);
       loaded.emplace(m.key(), std::move(s));
     }
     banks = std::move(restored);

@@ -3,9 +3,13 @@
 //   faltungd [--config faltungd.yml] [--listen 127.0.0.1:9464] [--state-dir DIR]
 //            [--checkpoint-interval SECONDS]
 //
+// SIGHUP (or POST /-/reload with server.admin_auth) reloads the configuration
+// file, keeping the state of unchanged pipelines.
 // Without --config it runs its embedded example: every series smoothed
 // with a 15-tap Gaussian and scored by the multiscale detector.
 #include <CLI/CLI.hpp>
+
+#include <pthread.h>
 
 #include <csignal>
 #include <fstream>
@@ -61,6 +65,13 @@ int main(int argc, char** argv) {
     }
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) throw std::runtime_error("--listen wants host:port, got '" + listen + "'");
+    options.config_path = config_path;
+    // SIGHUP reloads: blocked here (before any thread starts, so every
+    // thread inherits the mask) and taken by one thread with sigwait.
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hup, nullptr);
     faltungd::Server server(config, faltungd::Limits{}, options);
     const int port = server.bind(listen.substr(0, colon), std::stoi(listen.substr(colon + 1)));
     running = &server;
@@ -75,6 +86,17 @@ int main(int argc, char** argv) {
                  config.pipelines.size(), listen.substr(0, colon).c_str(), port);
     // Serving starts at once (/-/ready says 503 until recovery is done).
     std::thread serving([&] { server.run(); });
+    std::thread reloader([&] {
+      int sig = 0;
+      while (sigwait(&hup, &sig) == 0 && sig == SIGHUP) {
+        try {
+          std::fprintf(stderr, "faltungd: SIGHUP: %s\n", server.reload_from_file().c_str());
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "faltungd: SIGHUP: reload refused, the running configuration stays: %s\n", e.what());
+        }
+      }
+    });
+    reloader.detach();  // it ends with the process
     std::fprintf(stderr, "faltungd: recovered from %s: %s\n", options.state_dir.c_str(), server.recover().c_str());
     serving.join();
     server.checkpoint_now();  // a clean stop leaves a fresh checkpoint

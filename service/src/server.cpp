@@ -34,7 +34,7 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       section_(config.server),
       http_(make_http(config.server)),
       wal_({wal_dir(options), options.wal_segment_bytes, static_cast<std::uint32_t>(limits.max_body_bytes + 64)}),
-      engine_(config) {
+      engine_(std::make_unique<Engine>(config)) {
   for (const auto& p : config.pipelines) pipeline_names_.push_back(p.name);
   http_->set_payload_max_length(limits_.max_body_bytes);
   // Without it a keep-alive sender's small request meets Nagle and delayed
@@ -62,9 +62,9 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       }
     } timed{*this, start};
     std::string reply;
-    if (!authorized(section_, req.get_header_value("Authorization"))) {
+    if (!authorized(section_.write, req.get_header_value("Authorization"))) {
       res.status = 401;
-      res.set_header("WWW-Authenticate", section_.basic_auth_users.empty() ? "Bearer" : "Basic realm=\"faltungd\"");
+      res.set_header("WWW-Authenticate", section_.write.basic_auth_users.empty() ? "Bearer" : "Basic realm=\"faltungd\"");
       res.set_content("faltungd: this endpoint needs credentials\n", "text/plain");
       return;
     }
@@ -75,6 +75,26 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
   });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics(), "text/plain; version=0.0.4");
+  });
+  http_->Post("/-/reload", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!section_.admin_auth()) {
+      res.status = 403;
+      res.set_content("faltungd: /-/reload needs server.admin_auth in the configuration (SIGHUP always works)\n",
+                      "text/plain");
+      return;
+    }
+    if (!authorized(section_.admin, req.get_header_value("Authorization"))) {
+      res.status = 401;
+      res.set_header("WWW-Authenticate", section_.admin.basic_auth_users.empty() ? "Bearer" : "Basic realm=\"faltungd\"");
+      return;
+    }
+    try {
+      res.set_content(reload_from_file() + "\n", "text/plain");
+    } catch (const std::exception& e) {
+      res.status = 400;
+      res.set_content(std::string("faltungd: reload refused, the running configuration stays: ") + e.what() + "\n",
+                      "text/plain");
+    }
   });
   http_->Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("faltungd is healthy\n", "text/plain");
@@ -123,7 +143,7 @@ std::string Server::recover() {
   checkpoints_skipped_ += static_cast<std::int64_t>(loaded.skipped.size());
   for (const auto& s : loaded.skipped) said += "skipped " + s + "; ";
   if (loaded.checkpoint) {
-    const auto reset = engine_.restore(*loaded.checkpoint);
+    const auto reset = engine_->restore(*loaded.checkpoint);
     state_resets_ += static_cast<std::int64_t>(reset.size());
     for (const auto& name : reset) said += "pipeline " + name + " changed: its state starts empty; ";
     from = loaded.checkpoint->sequence();
@@ -135,7 +155,7 @@ std::string Server::recover() {
   replay_limits.max_labels = replay_limits.max_label_name_bytes = replay_limits.max_label_value_bytes = 1 << 20;
   const auto report = wal_.replay(from, [&](std::uint64_t, std::string_view body) {
     try {
-      engine_.ingest(decode_remote_write(body, replay_limits));
+      engine_->ingest(decode_remote_write(body, replay_limits));
       ++replayed_;
     } catch (const BadRequest&) {
       ++replay_skipped_;
@@ -157,7 +177,7 @@ void Server::checkpoint_now() {
   {
     std::lock_guard lock(mu_);
     cp.set_sequence(applied_through_);
-    engine_.save(cp);
+    engine_->save(cp);
   }
   try {
     write_checkpoint(checkpoint_dir(options_), cp);
@@ -169,6 +189,29 @@ void Server::checkpoint_now() {
     std::lock_guard lock(mu_);
     ++checkpoints_failed_;
   }
+}
+
+std::string Server::reload(const Config& config) {
+  // The new pipelines take the state of the old ones with the same name and
+  // stages (as a checkpoint would be restored); changed ones start empty.
+  auto fresh = std::make_unique<Engine>(config);
+  std::lock_guard lock(mu_);
+  state::Checkpoint carried;
+  engine_->save(carried);
+  const auto reset = fresh->restore(carried);
+  engine_ = std::move(fresh);
+  state_resets_ += static_cast<std::int64_t>(reset.size());
+  pipeline_names_.clear();
+  for (const auto& p : config.pipelines) pipeline_names_.push_back(p.name);
+  ++reloads_;
+  std::string said = "reloaded: " + std::to_string(config.pipelines.size()) + " pipelines";
+  for (const auto& name : reset) said += "; " + name + " changed, its state starts empty";
+  return said;
+}
+
+std::string Server::reload_from_file() {
+  if (options_.config_path.empty()) throw std::runtime_error("running the embedded configuration: no file to reload");
+  return reload(load_config(options_.config_path));
 }
 
 void Server::checkpoint_loop() {
@@ -227,7 +270,7 @@ void Server::handle_write(const std::string& content_type, const std::string& en
   applied_cv_.wait(lock, [&] { return applied_through_ + 1 >= sequence; });
   if (durable) {
     const auto start = std::chrono::steady_clock::now();
-    totals_.add(engine_.ingest(request));
+    totals_.add(engine_->ingest(request));
     pipeline_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   applied_through_ = sequence;
@@ -267,7 +310,7 @@ std::string Server::metrics() {
   out += "# HELP faltungd_active_series Series with state, by pipeline.\n";
   out += "# TYPE faltungd_active_series gauge\n";
   for (const auto& name : pipeline_names_)
-    out += "faltungd_active_series{pipeline=\"" + name + "\"} " + std::to_string(engine_.active_series(name)) + "\n";
+    out += "faltungd_active_series{pipeline=\"" + name + "\"} " + std::to_string(engine_->active_series(name)) + "\n";
   const auto gauge = [&](const char* name, const char* help, const std::string& value) {
     out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" gauge\n");
     out.append(name).append(" ").append(value).append("\n");
@@ -287,6 +330,7 @@ std::string Server::metrics() {
   counter("faltungd_wal_cut_bytes_total", "Bytes of torn or corrupt log tail cut at recovery.", wal_cut_bytes_);
   counter("faltungd_wal_replayed_records_total", "Log records replayed at recovery.", replayed_);
   counter("faltungd_state_resets_total", "Pipelines whose saved state did not fit their new stages.", state_resets_);
+  counter("faltungd_config_reloads_total", "Configurations loaded while running.", reloads_);
   gauge("faltungd_ready", "1 once recovery is done.", ready_ ? "1" : "0");
   counter("faltungd_overloaded_requests_total", "Write requests answered 503 because too many were in flight.",
           overloaded_);
@@ -296,8 +340,8 @@ std::string Server::metrics() {
                            "Time the pipelines took over one write request's samples.");
   out += "# HELP faltungd_state_bytes Memory held for the pipelines' state.\n";
   out += "# TYPE faltungd_state_bytes gauge\n";
-  out += "faltungd_state_bytes " + std::to_string(engine_.state_bytes()) + "\n";
-  engine_.render(out);
+  out += "faltungd_state_bytes " + std::to_string(engine_->state_bytes()) + "\n";
+  engine_->render(out);
   return out;
 }
 

@@ -10,6 +10,9 @@
 // max_in_flight requests are being handled, or when the log cannot be
 // written (the sender retries).
 //
+// POST /-/reload (behind server.admin_auth) and SIGHUP load the
+// configuration file again, keeping the state of unchanged pipelines.
+//
 // Crash safety: requests are applied in log order; checkpoints of the
 // pipelines' state (tagged with the log position) are written periodically;
 // recover() = the newest valid checkpoint + the log after it, then ready.
@@ -40,6 +43,7 @@ struct ServerOptions {
   std::string state_dir = "faltungd-data";  // wal/ and checkpoints/
   double checkpoint_seconds = 60;           // 0: only when asked (checkpoint_now)
   std::uint64_t wal_segment_bytes = 64ull << 20;
+  std::string config_path;  // what POST /-/reload reads ("" : the embedded configuration)
 };
 
 class Server {
@@ -56,6 +60,13 @@ class Server {
   std::string recover();
   // Writes a checkpoint now (also the periodic one's work).
   void checkpoint_now();
+  // Runs `config`'s pipelines from now on, keeping the state of those whose
+  // name and stages are unchanged (auth, TLS and limits are kept from the
+  // start). Returns what it did.
+  std::string reload(const Config& config);
+  // reload() of options.config_path; throws ConfigError (the running
+  // configuration stays).
+  std::string reload_from_file();
   bool ready() const { return ready_; }
 
  private:
@@ -73,7 +84,7 @@ class Server {
 
   std::mutex mu_;  // the engine, the apply order and the counters
   std::condition_variable applied_cv_;
-  Engine engine_;
+  std::unique_ptr<Engine> engine_;
   std::uint64_t applied_through_ = 0;  // every log record <= this is applied (or failed)
   IngestCounts totals_;
   std::map<int, std::int64_t> requests_by_code_;
@@ -82,7 +93,7 @@ class Server {
   std::int64_t overloaded_ = 0;
   std::vector<std::string> pipeline_names_;
   std::int64_t state_resets_ = 0, wal_cut_bytes_ = 0, replayed_ = 0, replay_skipped_ = 0;
-  std::int64_t checkpoints_ok_ = 0, checkpoints_failed_ = 0, checkpoints_skipped_ = 0;
+  std::int64_t checkpoints_ok_ = 0, checkpoints_failed_ = 0, checkpoints_skipped_ = 0, reloads_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
 
   std::mutex stop_mu_;

@@ -45,7 +45,7 @@ struct Dir {
 };
 
 TEST(Auth, BearerAndBcryptBasic) {
-  ServerSection s;
+  Credentials s;
   EXPECT_TRUE(authorized(s, ""));  // nothing configured: open
   s.bearer_token = "0123456789abcdef-token";
   s.basic_auth_users["prometheus"] = bcrypt_hash("s3cret", 4);
@@ -63,7 +63,7 @@ TEST(Auth, ConfigurationIsChecked) {
   Dir dir;
   std::ofstream(dir / "token") << "a-token-long-enough-for-us\n";
   auto with = [&](const std::string& server) { return parse_config(kPipelines + server, "f.yml"); };
-  EXPECT_EQ(with("server:\n  write_auth: {bearer_token_file: " + (dir / "token") + "}\n").server.bearer_token,
+  EXPECT_EQ(with("server:\n  write_auth: {bearer_token_file: " + (dir / "token") + "}\n").server.write.bearer_token,
             "a-token-long-enough-for-us");
   auto refused = [&](const std::string& server, const std::string& words) {
     try {
@@ -79,6 +79,7 @@ TEST(Auth, ConfigurationIsChecked) {
   refused("server:\n  tls: {cert_file: a.crt}\n", "needs cert_file and key_file");
   refused("server:\n  tls: {cert_file: /nonexistent.crt, key_file: /nonexistent.key}\n", "cannot read /nonexistent.crt");
   refused("server:\n  listen: x\n", "server.listen: unknown field");
+  refused("server:\n  admin_auth: {}\n", "give a bearer token or basic_auth_users");
 }
 
 class Serving {
@@ -130,6 +131,33 @@ TEST(Auth, TheWriteEndpointAsksForCredentials) {
   EXPECT_EQ(post(c, {{"Authorization", basic("prom", "pw")}}), 204);
   EXPECT_EQ(post(c, {{"Authorization", basic("prom", "wrong")}}), 401);
   EXPECT_EQ(c.Get("/-/healthy")->status, 200);  // health and metrics stay open
+}
+
+TEST(Auth, ReloadEndpointNeedsAdminCredentials) {
+  Dir dir;
+  const std::string admin = "server:\n  admin_auth: {bearer_token: admin-token-0123456789}\n";
+  std::ofstream(dir / "f.yml") << kPipelines + admin;
+  ServerOptions o;
+  o.state_dir = dir / "state";
+  o.checkpoint_seconds = 0;
+  o.config_path = dir / "f.yml";
+  Server server(load_config(o.config_path), {}, o);
+  const int port = server.bind("127.0.0.1", 0);
+  std::thread serving([&] { server.run(); });
+  server.recover();
+  httplib::Client c("127.0.0.1", port);
+  EXPECT_EQ(c.Post("/-/reload", "", "text/plain")->status, 401);
+  const httplib::Headers token = {{"Authorization", "Bearer admin-token-0123456789"}};
+  auto r = c.Post("/-/reload", token, "", "text/plain");
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("reloaded: 1 pipelines"), std::string::npos) << r->body;
+  std::ofstream(dir / "f.yml") << kPipelines + admin + "oops: 1\n";
+  r = c.Post("/-/reload", token, "", "text/plain");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("config.oops: unknown field"), std::string::npos) << r->body;
+  EXPECT_EQ(post(c), 204);  // still running the old configuration
+  server.stop();
+  serving.join();
 }
 
 void openssl(const std::string& args) {

@@ -288,6 +288,39 @@ TEST(Server, OverloadIsAnsweredWith503NotWithMemory) {
   EXPECT_NE(m.find("faltungd_write_request_duration_seconds_count " + std::to_string(ok + busy)), std::string::npos);
 }
 
+TEST(Server, AReloadKeepsTheStateOfUnchangedPipelines) {
+  const std::string two = R"yaml(kernels:
+  smooth5: "box:width=5"
+  smooth3: "box:width=3"
+pipelines:
+  - name: kept
+    select: 'cpu'
+    stages: [{filter: smooth5}]
+  - name: changed
+    select: 'cpu'
+    stages: [{filter: smooth5}]
+    output: {suffix: ":changed"}
+)yaml";
+  std::string changed = two;
+  changed.replace(changed.rfind("smooth5"), 7, "smooth3");
+  changed += "  - name: added\n    select: 'cpu'\n    stages: [{filter: smooth3}]\n";
+  auto body = [](int t) { return encode_remote_write({{{{"__name__", "cpu"}}, {{1000 * t, 1.0 * t}}}}); };
+  Running faltungd(two);
+  for (int t = 1; t <= 6; ++t) ASSERT_EQ(faltungd.write(body(t))->status, 204);
+  const std::string said = faltungd.server().reload(parse_config(changed, "new.yml"));
+  EXPECT_NE(said.find("changed changed, its state starts empty"), std::string::npos) << said;
+  ASSERT_EQ(faltungd.write(body(7))->status, 204);
+  const std::string m = faltungd.metrics();
+  // kept: the mean of 3..7 (its history survived); changed: box 3 over just 7
+  EXPECT_NEAR(value_of(m, "cpu:kept{").first, 5.0, 1e-12) << m;
+  EXPECT_NEAR(value_of(m, "cpu:changed{").first, 7.0, 1e-12);
+  EXPECT_NEAR(value_of(m, "cpu:added{").first, 7.0, 1e-12);
+  EXPECT_NE(m.find("faltungd_state_resets_total 1"), std::string::npos);
+  EXPECT_NE(m.find("faltungd_config_reloads_total 1"), std::string::npos);
+  // the HTTP endpoint needs admin credentials configured
+  EXPECT_EQ(faltungd.client().Post("/-/reload", "", "text/plain")->status, 403);
+}
+
 TEST(Server, WritesWaitForRecovery) {
   Running recovering(kConfig, {}, "", false);
   auto r = recovering.write(encode_remote_write({series("cpu", "api", {{1000, 1.0}})}));
