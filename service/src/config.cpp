@@ -314,9 +314,27 @@ Config parse_config(const std::string& text, const std::string& file) {
     throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": not YAML: " + e.msg);
   }
   if (!root.IsMap()) throw ConfigError(file + ": expected a mapping with kernels and pipelines");
-  r.expect_map(root, "config", {"kernels", "pipelines", "server"});
+  r.expect_map(root, "config", {"kernels", "pipelines", "server", "alerting"});
   Config c;
   if (root["server"]) c.server = read_server(r, root["server"]);
+  if (const auto& a = root["alerting"]) {
+    r.expect_map(a, "alerting", {"alertmanagers", "resend_interval"});
+    if (a["alertmanagers"]) {
+      if (!a["alertmanagers"].IsSequence()) r.fail(a["alertmanagers"], "alerting.alertmanagers", "expected a list of URLs");
+      for (std::size_t i = 0; i < a["alertmanagers"].size(); ++i) {
+        const std::string path = "alerting.alertmanagers[" + std::to_string(i) + "]";
+        const std::string url = r.text(a["alertmanagers"][i], path);
+        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+          r.fail(a["alertmanagers"][i], path, "'" + url + "' is not an http:// or https:// URL");
+        c.alerting.alertmanagers.push_back(url);
+      }
+    }
+    if (a["resend_interval"]) {
+      c.alerting.resend_seconds = r.number<double>(a["resend_interval"], "alerting.resend_interval");
+      if (!(c.alerting.resend_seconds >= 0.01 && c.alerting.resend_seconds <= 86400))
+        r.fail(a["resend_interval"], "alerting.resend_interval", "must be between 0.01 and 86400 seconds");
+    }
+  }
   if (root["kernels"]) {
     if (!root["kernels"].IsMap()) r.fail(root["kernels"], "kernels", "expected a mapping of names to kernel specs");
     for (const auto& kv : root["kernels"]) {

@@ -106,10 +106,21 @@ struct ServerSection {
   bool admin_auth() const { return admin.any(); }
 };
 
+// alerting: where alerts go (Alertmanager's API v2).
+//
+//   alerting:
+//     alertmanagers: ["http://127.0.0.1:9093"]
+//     resend_interval: 60      # seconds; firing alerts are re-sent this often
+struct AlertingSection {
+  std::vector<std::string> alertmanagers;
+  double resend_seconds = 60;
+};
+
 struct Config {
   std::map<std::string, KernelEntry> kernels;
   std::vector<Pipeline> pipelines;
   ServerSection server;
+  AlertingSection alerting;
 };
 
 // `text` is the file's content; `file` names it in errors.

@@ -94,8 +94,11 @@ struct Engine::PipelineState {
     std::string value_line, score_line;  // "name{labels} " for /metrics
     double value = NAN, score = NAN;
     std::int64_t value_ts = 0;
+    bool alerting = false;
+    std::int64_t alert_since = 0;
   };
   KeyMap<Series> series;
+  std::vector<Alert>* resolved = nullptr;  // the engine's queue
 
   std::string print;  // fingerprint()
 
@@ -123,6 +126,28 @@ struct Engine::PipelineState {
     if (detect) fresh.detector = std::make_unique<faltung::Detector>(faltung::Detector::create(detect->detector));
     name_outputs(fresh, s.labels);
     return &series.emplace(std::string(key), std::move(fresh)).first->second;
+  }
+
+  // The alert of a series: the rule's name and labels over the series'
+  // labels (less __name__) and the pipeline; annotations with
+  // {{ $labels.NAME }} and {{ $value }} (the score) filled in.
+  Alert alert_of(std::string_view key, const Series& s, std::int64_t ends_ms) const {
+    Alert a;
+    for (auto& l : labels_of_key(key))
+      if (l.name != "__name__") a.labels[l.name] = l.value;
+    a.labels["pipeline"] = spec->name;
+    for (const auto& [k, v] : spec->alert->labels) a.labels[k] = v;
+    a.labels["alertname"] = spec->alert->name;
+    for (auto [k, text] : spec->alert->annotations) {
+      for (const auto& [name, value] : a.labels)
+        for (std::size_t at; (at = text.find("{{ $labels." + name + " }}")) != std::string::npos;)
+          text.replace(at, name.size() + 14, value);
+      for (std::size_t at; (at = text.find("{{ $value }}")) != std::string::npos;) text.replace(at, 12, format_value(s.score));
+      a.annotations[k] = text;
+    }
+    a.starts_ms = s.alert_since;
+    a.ends_ms = ends_ms;
+    return a;
   }
 
   // The output series' names and labels, as /metrics prints them.
@@ -157,6 +182,8 @@ struct Engine::PipelineState {
       m->set_value(s.value);
       m->set_score(s.score);
       m->set_value_timestamp(s.value_ts);
+      m->set_alerting(s.alerting);
+      m->set_alert_since(s.alert_since);
     }
   }
 
@@ -192,6 +219,8 @@ struct Engine::PipelineState {
       s.value = m.value();
       s.score = m.score();
       s.value_ts = m.value_timestamp();
+      s.alerting = m.alerting();
+      s.alert_since = m.alert_since();
       name_outputs(s, labels);
       loaded.emplace(m.key(), std::move(s));
     }
@@ -199,9 +228,10 @@ struct Engine::PipelineState {
     series = std::move(loaded);
   }
 
-  void end(std::string_view key) {
+  void end(std::string_view key, std::int64_t at_ms) {
     auto it = series.find(key);
     if (it == series.end()) return;
+    if (it->second.alerting && spec->alert) resolved->push_back(alert_of(key, it->second, at_ms));
     for (std::size_t i = 0; i < banks.size(); ++i) banks[i].remove(it->second.slots[i]);
     series.erase(it);
   }
@@ -210,7 +240,7 @@ struct Engine::PipelineState {
     Series* state = nullptr;
     for (const auto& sample : s.samples) {
       if (is_stale_marker(sample.value)) {
-        end(key);
+        end(key, sample.timestamp_ms);
         state = nullptr;
         continue;
       }
@@ -229,6 +259,13 @@ struct Engine::PipelineState {
       if (state->detector) {
         std::uint8_t alert;
         state->detector->process(&v, &state->score, &alert, 1);
+        if (alert && !state->alerting) {
+          state->alerting = true;
+          state->alert_since = sample.timestamp_ms;
+        } else if (!alert && state->alerting) {
+          state->alerting = false;
+          if (spec->alert) resolved->push_back(alert_of(key, *state, sample.timestamp_ms));
+        }
       }
       state->value = v;
       state->value_ts = sample.timestamp_ms;
@@ -238,7 +275,26 @@ struct Engine::PipelineState {
 };
 
 Engine::Engine(Config config) : config_(std::move(config)) {
-  for (const auto& p : config_.pipelines) pipelines_.push_back(std::make_unique<PipelineState>(p, config_));
+  for (const auto& p : config_.pipelines) {
+    pipelines_.push_back(std::make_unique<PipelineState>(p, config_));
+    pipelines_.back()->resolved = &resolved_;
+  }
+}
+
+std::vector<Alert> Engine::firing() const {
+  std::vector<Alert> out;
+  for (const auto& p : pipelines_) {
+    if (!p->spec->alert) continue;
+    for (const auto& [key, s] : p->series)
+      if (s.alerting) out.push_back(p->alert_of(key, s, 0));
+  }
+  return out;
+}
+
+std::vector<Alert> Engine::take_resolved() {
+  std::vector<Alert> out;
+  out.swap(resolved_);
+  return out;
 }
 
 Engine::~Engine() = default;

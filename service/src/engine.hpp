@@ -41,6 +41,13 @@ struct IngestCounts {
   void add(const IngestCounts& other);
 };
 
+// An alert as Alertmanager's API v2 takes it (times in ms since the epoch;
+// ends_ms 0: firing, its end set by the sender).
+struct Alert {
+  std::map<std::string, std::string> labels, annotations;
+  std::int64_t starts_ms = 0, ends_ms = 0;
+};
+
 class Engine {
  public:
   explicit Engine(Config config);  // kept: the pipelines refer to it
@@ -59,6 +66,12 @@ class Engine {
   // in the Prometheus text format, with their timestamps.
   void render(std::string& out) const;
   std::int64_t active_series(const std::string& pipeline) const;
+
+  // Every series whose detector alert is raised, in a pipeline with an
+  // alert rule.
+  std::vector<Alert> firing() const;
+  // Alerts that cleared (or whose series ended) since the last call.
+  std::vector<Alert> take_resolved();
   std::int64_t state_bytes() const;
 
  private:
@@ -77,6 +90,7 @@ class Engine {
   // Which pipelines select each series seen (selectors run once per series).
   KeyMap<std::vector<PipelineState*>> selected_;
   std::string key_;  // the series key, rebuilt for each series of a request
+  std::vector<Alert> resolved_;
 };
 
 }  // namespace faltungd

@@ -6,6 +6,7 @@
 
 #include "auth.hpp"
 #include "checkpoint.hpp"
+#include "notifier.hpp"
 
 namespace faltungd {
 
@@ -32,6 +33,7 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
     : limits_(limits),
       options_(options),
       section_(config.server),
+      alerting_(config.alerting),
       http_(make_http(config.server)),
       wal_({wal_dir(options), options.wal_segment_bytes, static_cast<std::uint32_t>(limits.max_body_bytes + 64)}),
       engine_(std::make_unique<Engine>(config)) {
@@ -116,6 +118,7 @@ Server::~Server() {
   }
   stop_cv_.notify_all();
   if (checkpointer_.joinable()) checkpointer_.join();
+  if (notifier_.joinable()) notifier_.join();
 }
 
 int Server::bind(const std::string& host, int port) {
@@ -169,6 +172,8 @@ std::string Server::recover() {
   ready_ = true;
   if (options_.checkpoint_seconds > 0 && !checkpointer_.joinable())
     checkpointer_ = std::thread([this] { checkpoint_loop(); });
+  if (!alerting_.alertmanagers.empty() && !notifier_.joinable())
+    notifier_ = std::thread([this] { notify_loop(); });
   return said;
 }
 
@@ -212,6 +217,47 @@ std::string Server::reload(const Config& config) {
 std::string Server::reload_from_file() {
   if (options_.config_path.empty()) throw std::runtime_error("running the embedded configuration: no file to reload");
   return reload(load_config(options_.config_path));
+}
+
+void Server::notify_once() {
+  std::vector<Alert> alerts;
+  std::size_t resolved_in_body = 0;
+  {
+    std::lock_guard lock(mu_);
+    alerts = engine_->firing();
+    alerts_firing_ = static_cast<std::int64_t>(alerts.size());
+    for (auto& a : engine_->take_resolved()) unsent_resolved_.push_back(std::move(a));
+    alerts.insert(alerts.end(), unsent_resolved_.begin(), unsent_resolved_.end());
+    resolved_in_body = unsent_resolved_.size();
+  }
+  if (alerts.empty()) return;
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const std::string body =
+      alerts_json(alerts, now_ms, static_cast<std::int64_t>(4000 * alerting_.resend_seconds));
+  bool delivered = false;
+  for (const auto& url : alerting_.alertmanagers) {
+    const bool ok = post_alerts(url, body);
+    delivered = delivered || ok;
+    std::lock_guard lock(mu_);
+    (ok ? notifications_ok_ : notifications_failed_) += 1;
+  }
+  if (delivered) {  // the resolved alerts of this body were taken (only this thread adds to the list)
+    std::lock_guard lock(mu_);
+    unsent_resolved_.erase(unsent_resolved_.begin(),
+                           unsent_resolved_.begin() + static_cast<std::ptrdiff_t>(resolved_in_body));
+  }
+}
+
+void Server::notify_loop() {
+  std::unique_lock lock(stop_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    notify_once();
+    lock.lock();
+    stop_cv_.wait_for(lock, std::chrono::duration<double>(alerting_.resend_seconds));
+  }
 }
 
 void Server::checkpoint_loop() {
@@ -331,6 +377,11 @@ std::string Server::metrics() {
   counter("faltungd_wal_replayed_records_total", "Log records replayed at recovery.", replayed_);
   counter("faltungd_state_resets_total", "Pipelines whose saved state did not fit their new stages.", state_resets_);
   counter("faltungd_config_reloads_total", "Configurations loaded while running.", reloads_);
+  out += "# HELP faltungd_alert_notifications_total Posts of alerts to Alertmanagers, by result.\n";
+  out += "# TYPE faltungd_alert_notifications_total counter\n";
+  out += "faltungd_alert_notifications_total{result=\"sent\"} " + std::to_string(notifications_ok_) + "\n";
+  out += "faltungd_alert_notifications_total{result=\"failed\"} " + std::to_string(notifications_failed_) + "\n";
+  gauge("faltungd_alerts_firing", "Alerts firing at the last notification round.", std::to_string(alerts_firing_));
   gauge("faltungd_ready", "1 once recovery is done.", ready_ ? "1" : "0");
   counter("faltungd_overloaded_requests_total", "Write requests answered 503 because too many were in flight.",
           overloaded_);

@@ -74,10 +74,13 @@ class Server {
                     int& status, std::string& reply);
   std::string metrics();
   void checkpoint_loop();
+  void notify_loop();
+  void notify_once();
 
   Limits limits_;
   ServerOptions options_;
   ServerSection section_;  // auth and TLS
+  AlertingSection alerting_;
   std::unique_ptr<httplib::Server> http_;
   Wal wal_;
   std::atomic<bool> ready_{false};
@@ -99,7 +102,9 @@ class Server {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
-  std::thread checkpointer_;
+  std::thread checkpointer_, notifier_;
+  std::vector<Alert> unsent_resolved_;  // resolved alerts no Alertmanager has taken yet
+  std::int64_t notifications_ok_ = 0, notifications_failed_ = 0, alerts_firing_ = 0;
 };
 
 }  // namespace faltungd

@@ -1,0 +1,129 @@
+// Alerts to Alertmanager's API v2: a raised detector alert is posted with
+// the rule's labels and filled-in annotations and re-sent with endsAt ahead;
+// when it clears, the resolved alert is sent until an Alertmanager takes it.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "../src/server.hpp"
+
+namespace faltungd {
+namespace {
+
+namespace fs = std::filesystem;
+
+// An Alertmanager stand-in: keeps every alert posted to /api/v2/alerts.
+class FakeAlertmanager {
+ public:
+  FakeAlertmanager() : port_(http_.bind_to_any_port("127.0.0.1")) {
+    http_.Post("/prefix/api/v2/alerts", [this](const httplib::Request& req, httplib::Response& res) {
+      if (failing_) {
+        res.status = 500;
+        return;
+      }
+      std::lock_guard lock(mu_);
+      for (auto& a : nlohmann::json::parse(req.body)) posted_.push_back(a);
+      res.status = 200;
+    });
+    thread_ = std::thread([this] { http_.listen_after_bind(); });
+  }
+  ~FakeAlertmanager() {
+    http_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/prefix/"; }
+  std::vector<nlohmann::json> posted() {
+    std::lock_guard lock(mu_);
+    return posted_;
+  }
+  std::atomic<bool> failing_{false};
+
+ private:
+  httplib::Server http_;
+  int port_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<nlohmann::json> posted_;
+};
+
+bool wait_for(const std::function<bool()>& done) {
+  for (int i = 0; i < 400; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+TEST(Alerts, RaisedResentAndResolved) {
+  FakeAlertmanager am;
+  const std::string config = R"yaml(kernels:
+  k: "box:width=2"
+pipelines:
+  - name: latency
+    select: 'http_latency'
+    stages:
+      - filter: k
+      - detect: {kind: multiscale, widths: [4, 8], warmup: 20, clear_samples: 3}
+    alert:
+      name: LatencyAnomaly
+      labels: {severity: page}
+      annotations: {summary: "latency of {{ $labels.host }} is unusual (score {{ $value }})"}
+alerting:
+  alertmanagers: [")yaml" + am.url() + R"yaml("]
+  resend_interval: 0.05
+)yaml";
+  const std::string dir = (fs::temp_directory_path() / ("faltungd-alerts-" + std::to_string(::getpid()))).string();
+  fs::remove_all(dir);
+  ServerOptions o;
+  o.state_dir = dir;
+  o.checkpoint_seconds = 0;
+  Server server(parse_config(config, "t.yml"), {}, o);
+  const int port = server.bind("127.0.0.1", 0);
+  std::thread serving([&] { server.run(); });
+  server.recover();
+  httplib::Client c("127.0.0.1", port);
+  auto send = [&](int t, double v) {
+    const auto body = encode_remote_write({{{{"__name__", "http_latency"}, {"host", "web-1"}}, {{1000LL * t, v}}}});
+    ASSERT_EQ(c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf")->status, 204);
+  };
+  int t = 1;
+  for (; t <= 300; ++t) send(t, 10 + 0.1 * std::sin(t));  // quiet
+  EXPECT_TRUE(am.posted().empty());
+  for (; t <= 306; ++t) send(t, 40);  // a jump: the alert is raised
+  ASSERT_TRUE(wait_for([&] { return am.posted().size() >= 2; })) << "re-sent while firing";
+  const auto firing = am.posted().front();
+  EXPECT_EQ(firing["labels"]["alertname"], "LatencyAnomaly");
+  EXPECT_EQ(firing["labels"]["severity"], "page");
+  EXPECT_EQ(firing["labels"]["host"], "web-1");
+  EXPECT_EQ(firing["labels"]["pipeline"], "latency");
+  EXPECT_EQ(firing["labels"].count("__name__"), 0u);
+  EXPECT_EQ(firing["annotations"]["summary"].get<std::string>().rfind("latency of web-1 is unusual (score ", 0), 0u);
+  EXPECT_EQ(firing["startsAt"], "1970-01-01T00:05:01.000Z");
+  EXPECT_GT(firing["endsAt"].get<std::string>(), "2026");  // ahead of now: it resolves itself if faltungd dies
+
+  // it clears while Alertmanager is down: the resolved alert waits for it
+  am.failing_ = true;
+  for (; t <= 340; ++t) send(t, 40 + 0.1 * std::sin(t));
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  const auto before = am.posted().size();
+  am.failing_ = false;
+  ASSERT_TRUE(wait_for([&] {
+    for (const auto& a : am.posted()) if (a["endsAt"].get<std::string>() < "2000") return true;
+    return false;
+  })) << "a resolved alert (endsAt at the sample time) arrives once Alertmanager is back";
+  EXPECT_GE(am.posted().size(), before);
+  const std::string m = c.Get("/metrics")->body;
+  EXPECT_NE(m.find("faltungd_alert_notifications_total{result=\"failed\"} "), std::string::npos);
+  EXPECT_EQ(m.find("faltungd_alert_notifications_total{result=\"failed\"} 0\n"), std::string::npos) << m;
+  server.stop();
+  serving.join();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace faltungd
