@@ -21,6 +21,7 @@ packages=(
   libcpp-httplib-dev    # faltungd: HTTP (and TLS) server and client
   zlib1g-dev            # faltungd: CRC-32 of the write-ahead log's records
   libssl-dev openssl    # faltungd: TLS; openssl makes the test certificates
+  clang libclang-rt-14-dev  # faltungd's fuzz targets (libFuzzer, sanitizers): scripts/fuzz.sh
 )
 missing=()
 for p in "${packages[@]}"; do

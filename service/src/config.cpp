@@ -305,7 +305,17 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
 
 }  // namespace
 
+Config parse_config_checked(const std::string& text, const std::string& file);
+
 Config parse_config(const std::string& text, const std::string& file) {
+  try {
+    return parse_config_checked(text, file);
+  } catch (const YAML::Exception& e) {  // a node of an unexpected kind where the checks did not look
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+Config parse_config_checked(const std::string& text, const std::string& file) {
   const Reader r(file);
   YAML::Node root;
   try {

@@ -1,6 +1,7 @@
 #include "remote_write.hpp"
 
 #include <google/protobuf/arena.h>
+#include <google/protobuf/stubs/logging.h>
 #include <snappy.h>
 
 #include <cstring>
@@ -54,6 +55,10 @@ bool is_stale_marker(double v) {
 }
 
 std::vector<SeriesSamples> decode_remote_write(std::string_view body, const Limits& limits) {
+  // protobuf logs every bad UTF-8 label at ERROR level; the request is
+  // answered 400 with the reason, so a hostile sender must not flood the log.
+  static const bool quiet = (google::protobuf::SetLogHandler(nullptr), true);
+  (void)quiet;
   if (body.size() > limits.max_body_bytes)
     throw BadRequest("body of " + std::to_string(body.size()) + " bytes, more than the limit of " +
                      std::to_string(limits.max_body_bytes));
