@@ -1,0 +1,159 @@
+// With a real Prometheus (Debian's, started on loopback): it scrapes a
+// deterministic test target and remote-writes to faltungd, and scrapes
+// faltungd's outputs back. A PromQL query then finds the smoothed series
+// equal to the library's batch result over the very samples Prometheus
+// holds for the input.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <thread>
+
+#include "../src/server.hpp"
+#include "faltung/convolve.hpp"
+
+namespace faltungd {
+namespace {
+
+namespace fs = std::filesystem;
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Runs `f` when the scope ends, however it ends (an ASSERT returns early).
+struct Finally {
+  std::function<void()> f;
+  ~Finally() { f(); }
+};
+
+TEST(Prometheus, SmoothsWhatARealPrometheusSends) {
+  const std::string dir = (fs::temp_directory_path() / ("faltungd-prom-" + std::to_string(::getpid()))).string();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+
+  // the target: a gauge whose every scrape shows the next value of a fixed sequence
+  std::atomic<int> scrapes{0};
+  httplib::Server target;
+  target.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+    const int n = scrapes++;
+    res.set_content("# TYPE e2e_value gauge\ne2e_value{series=\"a\"} " + std::to_string((n * 37) % 11 + 0.25 * n) + "\n",
+                    "text/plain; version=0.0.4");
+  });
+  const int target_port = target.bind_to_any_port("127.0.0.1");
+  std::thread targeting([&] { target.listen_after_bind(); });
+  Finally stop_target{[&] {
+    target.stop();
+    targeting.join();
+  }};
+
+  ServerOptions o;
+  o.state_dir = dir + "/faltungd";
+  o.checkpoint_seconds = 0;
+  Server faltungd(parse_config(R"yaml(kernels:
+  box3: "box:width=3"
+pipelines:
+  - name: smooth
+    select: 'e2e_value'
+    stages: [{filter: box3}]
+)yaml",
+                               "t.yml"),
+                  {}, o);
+  const int faltungd_port = faltungd.bind("127.0.0.1", 0);
+  std::thread serving([&] { faltungd.run(); });
+  Finally stop_faltungd{[&] {
+    faltungd.stop();
+    serving.join();
+  }};
+  faltungd.recover();
+
+  const int prom_port = free_port();
+  std::ofstream(dir + "/prometheus.yml") << "global: {scrape_interval: 1s}\n"
+                                            "remote_write:\n"
+                                            "  - url: http://127.0.0.1:" << faltungd_port << "/api/v1/write\n"
+                                            "    queue_config: {batch_send_deadline: 200ms, min_backoff: 50ms}\n"
+                                            "scrape_configs:\n"
+                                            "  - job_name: target\n"
+                                            "    static_configs: [{targets: ['127.0.0.1:" << target_port << "']}]\n"
+                                            "  - job_name: faltungd\n"
+                                            "    honor_labels: true\n"
+                                            "    static_configs: [{targets: ['127.0.0.1:" << faltungd_port << "']}]\n";
+  const pid_t prometheus = ::fork();
+  if (prometheus == 0) {
+    freopen((dir + "/prometheus.log").c_str(), "w", stderr);
+    const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(prom_port);
+    const std::string config = "--config.file=" + dir + "/prometheus.yml";
+    const std::string storage = "--storage.tsdb.path=" + dir + "/tsdb";
+    ::execlp("prometheus", "prometheus", config.c_str(), storage.c_str(), listen.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  Finally stop_prometheus{[&] {
+    ::kill(prometheus, SIGTERM);
+    ::waitpid(prometheus, nullptr, 0);
+  }};
+  httplib::Client prom("127.0.0.1", prom_port);
+  auto query = [&](const std::string& q) {
+    auto r = prom.Get("/api/v1/query", httplib::Params{{"query", q}}, httplib::Headers{});
+    return r && r->status == 200 ? nlohmann::json::parse(r->body)["data"]["result"] : nlohmann::json::array();
+  };
+  // Wait until Prometheus holds at least 8 smoothed samples.
+  nlohmann::json smoothed;
+  for (int i = 0; i < 600; ++i) {
+    smoothed = query("e2e_value:smooth[5m]");
+    if (!smoothed.empty() && smoothed[0]["values"].size() >= 8) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(smoothed.empty()) << "no smoothed series in Prometheus; see " << dir << "/prometheus.log";
+  const auto raw = query("e2e_value[5m]");
+  ASSERT_FALSE(raw.empty());
+  EXPECT_EQ(smoothed[0]["metric"]["pipeline"], "smooth");
+  EXPECT_EQ(smoothed[0]["metric"]["series"], "a");
+
+  // the batch answer over the raw samples (nothing before the first): box 3, nan=ignore
+  std::vector<double> x(2, std::numeric_limits<double>::quiet_NaN());
+  std::vector<std::int64_t> times;
+  for (const auto& v : raw[0]["values"]) {
+    times.push_back(static_cast<std::int64_t>(std::llround(v[0].get<double>() * 1000)));
+    x.push_back(std::stod(v[1].get<std::string>()));
+  }
+  faltung::Options opts;
+  opts.nan = faltung::NanPolicy::ignore;
+  const auto want = faltung::convolve(faltung::Array<double>{{static_cast<std::int64_t>(x.size())}, x},
+                                      faltung::Array<double>{{3}, std::vector<double>(3, 1.0 / 3)}, opts)
+                        .data;
+  int compared = 0;
+  for (const auto& v : smoothed[0]["values"]) {
+    const auto ts = static_cast<std::int64_t>(std::llround(v[0].get<double>() * 1000));
+    const auto at = std::find(times.begin(), times.end(), ts);
+    ASSERT_NE(at, times.end()) << "a smoothed sample at " << ts << " without an input sample";
+    const std::size_t i = static_cast<std::size_t>(at - times.begin()) + 2;
+    EXPECT_NEAR(std::stod(v[1].get<std::string>()), want[i], 1e-9 * (1 + std::abs(want[i]))) << "at " << ts;
+    ++compared;
+  }
+  EXPECT_GE(compared, 8);
+
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace faltungd
