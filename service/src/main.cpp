@@ -1,7 +1,7 @@
 // faltungd: filters and watches live metrics (docs/operations.md).
 //
 //   faltungd [--config faltungd.yml] [--listen 127.0.0.1:9464] [--state-dir DIR]
-//            [--checkpoint-interval SECONDS]
+//            [--checkpoint-interval SECONDS] [--demo]
 //
 // SIGHUP (or POST /-/reload with server.admin_auth) reloads the configuration
 // file, keeping the state of unchanged pipelines.
@@ -11,12 +11,18 @@
 
 #include <pthread.h>
 
+#include <httplib.h>
+
+#include <atomic>
+#include <cmath>
 #include <csignal>
+#include <random>
 #include <fstream>
 #include <cstdio>
 #include <thread>
 
 #include "config.hpp"
+#include "remote_write.hpp"
 #include "server.hpp"
 
 namespace {
@@ -34,6 +40,50 @@ pipelines:
 )yaml";
 
 faltungd::Server* running = nullptr;
+std::atomic<bool> demo_stop{false};
+
+// --demo: six series sent to ourselves through the normal write path, 5
+// samples a second each: a cycle, noise, a spike on host-3 every minute, a
+// level shift on host-5 after two minutes.
+void feed_demo(int port, const faltungd::Server& server) {
+  httplib::Client client("127.0.0.1", port);
+  std::mt19937 rng(1);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  const auto start = std::chrono::steady_clock::now();
+  for (long tick = 0; !demo_stop; ++tick) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    std::vector<faltungd::SeriesSamples> batch;
+    for (int h = 0; h < 6; ++h) {
+      double v = 50 + 10 * std::sin(0.01 * static_cast<double>(tick) + h) + noise(rng);
+      if (h == 3 && tick % 300 == 250) v += 25;
+      if (h == 5 && tick > 600) v += 12;
+      batch.push_back({{{"__name__", "demo_cpu_percent"}, {"host", "host-" + std::to_string(h)}}, {{now_ms, v}}});
+    }
+    if (server.ready())
+      client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, faltungd::encode_remote_write(batch),
+                  "application/x-protobuf");
+    if (tick % 50 == 49) {
+      const auto r = client.Get("/metrics");
+      const std::string m = r ? r->body : "";
+      int smoothed = 0, anomalous = 0;
+      for (std::size_t at = 0; (at = m.find("\ndemo_cpu_percent:", at)) != std::string::npos; ++at) {
+        const auto end = m.find('\n', at + 1);
+        const std::string line = m.substr(at + 1, end - at - 1);
+        if (line.rfind("demo_cpu_percent:smooth{", 0) == 0) ++smoothed;
+        if (line.rfind("demo_cpu_percent:anomaly_score{", 0) == 0) {
+          const auto value_at = line.rfind(' ', line.rfind(' ') - 1) + 1;
+          anomalous += std::stod(line.substr(value_at)) >= 0.75;
+        }
+      }
+      std::fprintf(stderr, "faltungd: demo: %ld samples sent, %d smoothed series, %d scoring as anomalous now "
+                           "(curl http://127.0.0.1:%d/metrics)\n",
+                   6 * (tick + 1), smoothed, anomalous, port);
+    }
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(200 * (tick + 1)));
+  }
+}
 
 void on_signal(int) {
   if (running) running->stop();
@@ -52,6 +102,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::string port_file;
   app.add_option("--port-file", port_file, "write the port listened on to this file (with --listen host:0)");
+  bool demo = false;
+  app.add_flag("--demo", demo, "feed itself a few synthetic series (a daily cycle, noise, a spike, a level shift) "
+                               "so /metrics shows smoothed values and anomaly scores");
   bool check = false;
   app.add_flag("--check-config", check, "load and check the configuration, then exit");
   CLI11_PARSE(app, argc, argv);
@@ -98,7 +151,11 @@ int main(int argc, char** argv) {
     });
     reloader.detach();  // it ends with the process
     std::fprintf(stderr, "faltungd: recovered from %s: %s\n", options.state_dir.c_str(), server.recover().c_str());
+    std::thread demo_feed;
+    if (demo) demo_feed = std::thread([&] { feed_demo(port, server); });
     serving.join();
+    demo_stop = true;
+    if (demo_feed.joinable()) demo_feed.join();
     server.checkpoint_now();  // a clean stop leaves a fresh checkpoint
     std::fprintf(stderr, "faltungd: stopped\n");
   } catch (const std::exception& e) {
