@@ -12,6 +12,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "le_bytes.hpp"
+
 namespace faltungd {
 
 namespace fs = std::filesystem;
@@ -23,16 +25,6 @@ constexpr std::string_view kMagic = "faltungd checkpoint 1\n";
 std::string file_name(std::uint64_t sequence) {
   std::string digits = std::to_string(sequence);
   return "checkpoint-" + std::string(20 - std::min<std::size_t>(digits.size(), 20), '0') + digits + ".ckpt";
-}
-
-void put_le(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
-}
-
-std::uint64_t get_le(const char* p, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
 }
 
 std::vector<fs::path> checkpoints_newest_first(const std::string& dir) {

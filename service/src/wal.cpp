@@ -12,6 +12,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "le_bytes.hpp"
+
 namespace faltungd {
 
 namespace fs = std::filesystem;
@@ -19,16 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kHeader = 16;  // length, crc, sequence
-
-void put_le(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
-}
-
-std::uint64_t get_le(const char* p, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
-}
 
 std::uint32_t checksum(std::uint64_t sequence, std::string_view payload) {
   std::string seq;

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "../src/server.hpp"
+#include "metrics_lines.hpp"
 
 namespace faltungd {
 namespace {
@@ -45,21 +46,6 @@ std::vector<std::string> load(int requests) {
     bodies.push_back(encode_remote_write(batch));
   }
   return bodies;
-}
-
-std::string outputs(const std::string& metrics) {
-  std::vector<std::string> lines;
-  std::size_t at = 0;
-  while (at < metrics.size()) {
-    const auto end = metrics.find('\n', at);
-    const std::string line = metrics.substr(at, end - at);
-    if (!line.empty() && line[0] != '#' && line.rfind("faltungd_", 0) != 0) lines.push_back(line);
-    at = end == std::string::npos ? metrics.size() : end + 1;
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
 }
 
 struct Child {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "../src/server.hpp"
+#include "metrics_lines.hpp"
 #include "faltung/convolve.hpp"
 #include "faltung/kernels.hpp"
 
@@ -185,23 +186,6 @@ TEST(Server, BadRequestsGetTheStatusTheSpecificationAsks) {
   const std::string m = faltungd.metrics();
   EXPECT_NE(m.find("faltungd_write_requests_total{code=\"400\"} 3"), std::string::npos) << m;
   EXPECT_NE(m.find("faltungd_write_requests_total{code=\"413\"} 1"), std::string::npos) << m;
-}
-
-// The /metrics lines of the pipelines' outputs (the SLIs left out), sorted
-// (the order of series on /metrics is not part of the contract).
-std::string outputs(const std::string& metrics) {
-  std::vector<std::string> lines;
-  std::size_t at = 0;
-  while (at < metrics.size()) {
-    const auto end = metrics.find('\n', at);
-    const std::string line = metrics.substr(at, end - at);
-    if (!line.empty() && line[0] != '#' && line.rfind("faltungd_", 0) != 0) lines.push_back(line);
-    at = end == std::string::npos ? metrics.size() : end + 1;
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
 }
 
 const char* kDetectConfig = R"yaml(kernels:
