@@ -39,7 +39,6 @@ pipelines:
       suffix: ":smooth"
 )yaml";
 
-faltungd::Server* running = nullptr;
 std::atomic<bool> demo_stop{false};
 
 // --demo: six series sent to ourselves through the normal write path, 5
@@ -85,9 +84,6 @@ void feed_demo(int port, const faltungd::Server& server) {
   }
 }
 
-void on_signal(int) {
-  if (running) running->stop();
-}
 
 }  // namespace
 
@@ -119,29 +115,32 @@ int main(int argc, char** argv) {
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos) throw std::runtime_error("--listen wants host:port, got '" + listen + "'");
     options.config_path = config_path;
-    // SIGHUP reloads: blocked here (before any thread starts, so every
-    // thread inherits the mask) and taken by one thread with sigwait.
-    sigset_t hup;
-    sigemptyset(&hup);
-    sigaddset(&hup, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &hup, nullptr);
+    // Signals are blocked here (before any thread starts, so every thread
+    // inherits the mask) and taken by one thread with sigwait: SIGHUP
+    // reloads, SIGINT and SIGTERM stop. (A handler could not safely take
+    // the locks a reload or a stop needs.)
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int sig : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&signals, sig);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     faltungd::Server server(config, faltungd::Limits{}, options);
     const int port = server.bind(listen.substr(0, colon), std::stoi(listen.substr(colon + 1)));
-    running = &server;
     if (!port_file.empty()) {
       const std::string temp = port_file + ".tmp";
       std::ofstream(temp) << port << "\n";
       std::rename(temp.c_str(), port_file.c_str());  // whole, or not there
     }
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
     std::fprintf(stderr, "faltungd: %zu pipelines, listening on %s:%d (POST /api/v1/write, GET /metrics)\n",
                  config.pipelines.size(), listen.substr(0, colon).c_str(), port);
     // Serving starts at once (/-/ready says 503 until recovery is done).
     std::thread serving([&] { server.run(); });
-    std::thread reloader([&] {
+    std::thread signal_taker([&] {
       int sig = 0;
-      while (sigwait(&hup, &sig) == 0 && sig == SIGHUP) {
+      while (sigwait(&signals, &sig) == 0) {
+        if (sig != SIGHUP) {
+          server.stop();
+          return;
+        }
         try {
           std::fprintf(stderr, "faltungd: SIGHUP: %s\n", server.reload_from_file().c_str());
         } catch (const std::exception& e) {
@@ -149,7 +148,7 @@ int main(int argc, char** argv) {
         }
       }
     });
-    reloader.detach();  // it ends with the process
+    signal_taker.detach();  // it returns after a stop signal, or ends with the process
     std::fprintf(stderr, "faltungd: recovered from %s: %s\n", options.state_dir.c_str(), server.recover().c_str());
     std::thread demo_feed;
     if (demo) demo_feed = std::thread([&] { feed_demo(port, server); });
