@@ -5,7 +5,10 @@
 // request: one client gives group commit nothing to group), with each
 // request's latency.
 //
-//   ./build/service/faltungd-ingest-bench [series] [samples-per-series] [requests] [state-dir]
+//   ./build/service/faltungd-ingest-bench [series] [samples-per-series] [requests] [state-dir] [rate]
+//
+// With `rate` (samples per second) the HTTP requests are paced to it, for
+// latency at a given load (the issue's: p99 at half the peak).
 //
 // Prints JSON lines: {"case", "samples_per_second", "p50_ms", "p99_ms"}.
 #include <httplib.h>
@@ -98,8 +101,14 @@ int main(int argc, char** argv) {
     client.set_tcp_nodelay(true);
     while (!client.Get("/-/ready")) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     std::vector<double> ms;
+    const double rate = argc > 5 ? std::atof(argv[5]) : 0.0;
+    const double per_request = rate > 0 ? static_cast<double>(series) * samples / rate : 0.0;
     const auto start = Clock::now();
-    for (const auto& body : bodies) {
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      const auto& body = bodies[i];
+      if (per_request > 0)
+        std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
+                                                  std::chrono::duration<double>(per_request * static_cast<double>(i))));
       const auto t0 = Clock::now();
       auto r = client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf");
       if (!r || r->status != 204) {
@@ -108,7 +117,7 @@ int main(int argc, char** argv) {
       }
       ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     }
-    report("http", series, samples, std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
+    report(rate > 0 ? "http-paced" : "http", series, samples, std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
     server.stop();
     serving.join();
   }

@@ -48,6 +48,8 @@ bool is_stale_marker(double v);
 
 // Throws BadRequest naming the problem (and the series, where there is one).
 std::vector<SeriesSamples> decode_remote_write(std::string_view body, const Limits& limits);
+// The same into `out`, reusing its storage (the server keeps one per thread).
+void decode_remote_write_into(std::string_view body, const Limits& limits, std::vector<SeriesSamples>& out);
 
 // The other direction (remote-write output, and tests): a snappy-compressed
 // WriteRequest of these series.

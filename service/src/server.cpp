@@ -295,9 +295,9 @@ void Server::handle_write(const std::string& content_type, const std::string& en
     ++overloaded_;
     return;
   }
-  std::vector<SeriesSamples> request;
+  thread_local std::vector<SeriesSamples> request;  // storage reused request after request
   try {
-    request = decode_remote_write(body, limits_);
+    decode_remote_write_into(body, limits_, request);
   } catch (const BadRequest& e) {
     status = 400;
     reply = e.what();
