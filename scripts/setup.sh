@@ -33,10 +33,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
-# promtool (Debian's prometheus package) checks deploy/'s alerting rules in the
-# tests. The package would start a Prometheus server on install; a
+# Prometheus and Alertmanager (Debian's packages) for faltungd's tests:
+# promtool checks deploy/'s alerting rules, and the end-to-end tests start
+# both on loopback. The packages would start their servers on install; a
 # policy-rc.d that refuses service starts keeps this script side-effect free.
-if ! command -v promtool >/dev/null; then
+if ! command -v promtool >/dev/null || ! command -v prometheus-alertmanager >/dev/null; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   made_policy=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -45,6 +46,7 @@ if ! command -v promtool >/dev/null; then
     made_policy=1
   fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus \
+    prometheus-alertmanager
   if [ "$made_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi

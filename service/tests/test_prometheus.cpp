@@ -1,8 +1,9 @@
-// With a real Prometheus (Debian's, started on loopback): it scrapes a
-// deterministic test target and remote-writes to faltungd, and scrapes
-// faltungd's outputs back. A PromQL query then finds the smoothed series
-// equal to the library's batch result over the very samples Prometheus
-// holds for the input.
+// With the real peers, Debian's Prometheus and Alertmanager started on
+// loopback. Prometheus scrapes a deterministic test target and remote-writes
+// to faltungd, and scrapes faltungd's outputs back: a PromQL query finds the
+// smoothed series equal to the library's batch result over the very samples
+// Prometheus holds for the input. Alertmanager receives faltungd's alert,
+// shows it active, and lets it go once faltungd resolves it.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -152,6 +153,105 @@ pipelines:
   }
   EXPECT_GE(compared, 8);
 
+  if (!HasFailure()) fs::remove_all(dir);
+}
+
+pid_t start(const std::vector<std::string>& argv, const std::string& log) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    freopen(log.c_str(), "w", stderr);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+TEST(Alertmanager, ReceivesTheAlertAndItsResolution) {
+  const std::string dir = (fs::temp_directory_path() / ("faltungd-am-" + std::to_string(::getpid()))).string();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir + "/alertmanager.yml") << "route: {receiver: nobody, group_wait: 0s}\nreceivers: [{name: nobody}]\n";
+  const int am_port = free_port();
+  const pid_t am = start({"prometheus-alertmanager", "--config.file=" + dir + "/alertmanager.yml",
+                          "--storage.path=" + dir + "/am", "--web.listen-address=127.0.0.1:" + std::to_string(am_port),
+                          "--cluster.listen-address="},
+                         dir + "/alertmanager.log");
+  Finally stop_am{[&] {
+    ::kill(am, SIGTERM);
+    ::waitpid(am, nullptr, 0);
+  }};
+  httplib::Client amc("127.0.0.1", am_port);
+  auto alerts = [&] {
+    auto r = amc.Get("/api/v2/alerts");
+    return r && r->status == 200 ? nlohmann::json::parse(r->body) : nlohmann::json::array();
+  };
+  for (int i = 0; i < 200; ++i) {
+    auto r = amc.Get("/-/ready");
+    if (r && r->status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  ServerOptions o;
+  o.state_dir = dir + "/faltungd";
+  o.checkpoint_seconds = 0;
+  Server faltungd(parse_config(R"yaml(kernels:
+  k: "box:width=2"
+pipelines:
+  - name: latency
+    select: 'http_latency'
+    stages:
+      - filter: k
+      - detect: {kind: multiscale, widths: [4, 8], warmup: 20, clear_samples: 3}
+    alert:
+      name: LatencyAnomaly
+      labels: {severity: page}
+      annotations: {summary: "latency of {{ $labels.host }} is unusual"}
+alerting:
+  alertmanagers: ["http://127.0.0.1:)yaml" + std::to_string(am_port) + R"yaml("]
+  resend_interval: 0.2
+)yaml",
+                               "t.yml"),
+                  {}, o);
+  const int port = faltungd.bind("127.0.0.1", 0);
+  std::thread serving([&] { faltungd.run(); });
+  Finally stop_faltungd{[&] {
+    faltungd.stop();
+    serving.join();
+  }};
+  faltungd.recover();
+  httplib::Client c("127.0.0.1", port);
+  auto send = [&](int t, double v) {
+    const auto body = encode_remote_write({{{{"__name__", "http_latency"}, {"host", "web-1"}}, {{1000LL * t, v}}}});
+    ASSERT_EQ(c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf")->status, 204);
+  };
+  int t = 1;
+  for (; t <= 300; ++t) send(t, 10 + 0.1 * std::sin(t));
+  for (; t <= 306; ++t) send(t, 40);
+  nlohmann::json active;
+  for (int i = 0; i < 100 && active.empty(); ++i) {
+    for (const auto& a : alerts())
+      if (a["labels"]["alertname"] == "LatencyAnomaly") active = a;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(active.empty()) << "no alert in Alertmanager; see " << dir;
+  EXPECT_EQ(active["status"]["state"], "active");
+  EXPECT_EQ(active["labels"]["host"], "web-1");
+  EXPECT_EQ(active["labels"]["severity"], "page");
+  EXPECT_EQ(active["annotations"]["summary"], "latency of web-1 is unusual");
+
+  // the level holds: the detector learns it, the alert clears, Alertmanager lets it go
+  for (; t <= 340; ++t) send(t, 40 + 0.1 * std::sin(t));
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = true;
+    for (const auto& a : alerts())
+      if (a["labels"]["alertname"] == "LatencyAnomaly") gone = false;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(gone) << "the resolved alert is still active in Alertmanager";
   if (!HasFailure()) fs::remove_all(dir);
 }
 
