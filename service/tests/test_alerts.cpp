@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "../src/server.hpp"
+#include "loopback.hpp"
 
 namespace faltungd {
 namespace {
@@ -61,36 +61,13 @@ bool wait_for(const std::function<bool()>& done) {
 
 TEST(Alerts, RaisedResentAndResolved) {
   FakeAlertmanager am;
-  const std::string config = R"yaml(kernels:
-  k: "box:width=2"
-pipelines:
-  - name: latency
-    select: 'http_latency'
-    stages:
-      - filter: k
-      - detect: {kind: multiscale, widths: [4, 8], warmup: 20, clear_samples: 3}
-    alert:
-      name: LatencyAnomaly
-      labels: {severity: page}
-      annotations: {summary: "latency of {{ $labels.host }} is unusual (score {{ $value }})"}
-alerting:
-  alertmanagers: [")yaml" + am.url() + R"yaml("]
-  resend_interval: 0.05
-)yaml";
+  const std::string config =
+      latency_alert_config(am.url(), 0.05, "latency of {{ $labels.host }} is unusual (score {{ $value }})");
   const std::string dir = (fs::temp_directory_path() / ("faltungd-alerts-" + std::to_string(::getpid()))).string();
   fs::remove_all(dir);
-  ServerOptions o;
-  o.state_dir = dir;
-  o.checkpoint_seconds = 0;
-  Server server(parse_config(config, "t.yml"), {}, o);
-  const int port = server.bind("127.0.0.1", 0);
-  std::thread serving([&] { server.run(); });
-  server.recover();
-  httplib::Client c("127.0.0.1", port);
-  auto send = [&](int t, double v) {
-    const auto body = encode_remote_write({{{{"__name__", "http_latency"}, {"host", "web-1"}}, {{1000LL * t, v}}}});
-    ASSERT_EQ(c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf")->status, 204);
-  };
+  Loopback faltungd(parse_config(config, "t.yml"), test_options(dir));
+  httplib::Client c("127.0.0.1", faltungd.port());
+  auto send = [&](int t, double v) { send_latency(c, t, v); };
   int t = 1;
   for (; t <= 300; ++t) send(t, 10 + 0.1 * std::sin(t));  // quiet
   EXPECT_TRUE(am.posted().empty());
@@ -120,8 +97,6 @@ alerting:
   const std::string m = c.Get("/metrics")->body;
   EXPECT_NE(m.find("faltungd_alert_notifications_total{result=\"failed\"} "), std::string::npos);
   EXPECT_EQ(m.find("faltungd_alert_notifications_total{result=\"failed\"} 0\n"), std::string::npos) << m;
-  server.stop();
-  serving.join();
   fs::remove_all(dir);
 }
 

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "../src/auth.hpp"
-#include "../src/server.hpp"
+#include "loopback.hpp"
 
 namespace faltungd {
 namespace {
@@ -82,29 +82,10 @@ TEST(Auth, ConfigurationIsChecked) {
   refused("server:\n  admin_auth: {}\n", "give a bearer token or basic_auth_users");
 }
 
-class Serving {
- public:
+// faltungd with `config` over dir/state, served on loopback.
+struct Serving : Loopback {
   Serving(const std::string& config, const std::string& dir)
-      : server_(parse_config(config, "t.yml"), {}, options(dir)), port_(server_.bind("127.0.0.1", 0)),
-        thread_([this] { server_.run(); }) {
-    server_.recover();
-  }
-  ~Serving() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-
- private:
-  static ServerOptions options(const std::string& dir) {
-    ServerOptions o;
-    o.state_dir = dir + "/state";
-    o.checkpoint_seconds = 0;
-    return o;
-  }
-  Server server_;
-  int port_;
-  std::thread thread_;
+      : Loopback(parse_config(config, "t.yml"), test_options(dir + "/state")) {}
 };
 
 template <class Client>
@@ -137,15 +118,10 @@ TEST(Auth, ReloadEndpointNeedsAdminCredentials) {
   Dir dir;
   const std::string admin = "server:\n  admin_auth: {bearer_token: admin-token-0123456789}\n";
   std::ofstream(dir / "f.yml") << kPipelines + admin;
-  ServerOptions o;
-  o.state_dir = dir / "state";
-  o.checkpoint_seconds = 0;
+  ServerOptions o = test_options(dir / "state");
   o.config_path = dir / "f.yml";
-  Server server(load_config(o.config_path), {}, o);
-  const int port = server.bind("127.0.0.1", 0);
-  std::thread serving([&] { server.run(); });
-  server.recover();
-  httplib::Client c("127.0.0.1", port);
+  Loopback faltungd(load_config(o.config_path), o);
+  httplib::Client c("127.0.0.1", faltungd.port());
   EXPECT_EQ(c.Post("/-/reload", "", "text/plain")->status, 401);
   const httplib::Headers token = {{"Authorization", "Bearer admin-token-0123456789"}};
   auto r = c.Post("/-/reload", token, "", "text/plain");
@@ -156,8 +132,6 @@ TEST(Auth, ReloadEndpointNeedsAdminCredentials) {
   EXPECT_EQ(r->status, 400);
   EXPECT_NE(r->body.find("config.oops: unknown field"), std::string::npos) << r->body;
   EXPECT_EQ(post(c), 204);  // still running the old configuration
-  server.stop();
-  serving.join();
 }
 
 void openssl(const std::string& args) {

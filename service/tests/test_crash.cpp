@@ -16,7 +16,7 @@
 #include <random>
 #include <thread>
 
-#include "../src/server.hpp"
+#include "loopback.hpp"
 #include "metrics_lines.hpp"
 
 namespace faltungd {
@@ -77,19 +77,14 @@ TEST(CrashSafety, KillNineAtRandomMomentsLosesNothing) {
   {
     const std::string dir = (fs::temp_directory_path() / ("faltungd-crash-ref-" + std::to_string(::getpid()))).string();
     fs::remove_all(dir);
-    ServerOptions o;
-    o.state_dir = dir;
-    o.checkpoint_seconds = 0;
-    Server server(parse_config(kConfig, "test.yml"), {}, o);
-    const int port = server.bind("127.0.0.1", 0);
-    std::thread serving([&] { server.run(); });
-    server.recover();
-    httplib::Client client("127.0.0.1", port);
-    for (const auto& b : bodies)
-      ASSERT_EQ(client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, b, "application/x-protobuf")->status, 204);
-    want = outputs(client.Get("/metrics")->body);
-    server.stop();
-    serving.join();
+    {
+      Loopback faltungd(parse_config(kConfig, "test.yml"), test_options(dir));
+      httplib::Client client("127.0.0.1", faltungd.port());
+      for (const auto& b : bodies)
+        ASSERT_EQ(client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, b, "application/x-protobuf")->status,
+                  204);
+      want = outputs(client.Get("/metrics")->body);
+    }
     fs::remove_all(dir);
   }
 

@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "../src/server.hpp"
+#include "loopback.hpp"
 
 namespace faltungd {
 namespace {
@@ -35,17 +35,12 @@ std::set<std::string> metric_names(const std::string& text) {
 
 TEST(Deploy, DashboardAndRulesUseServedMetricsAndRunbooksExist) {
   const std::string dir = (std::filesystem::temp_directory_path() / ("faltungd-deploy-" + std::to_string(::getpid()))).string();
-  ServerOptions o;
-  o.state_dir = dir;
-  o.checkpoint_seconds = 0;
   const std::string root = DEPLOY_DIR;
-  Server server(load_config(root + "/faltungd.yml"), {}, o);
-  const int port = server.bind("127.0.0.1", 0);
-  std::thread serving([&] { server.run(); });
-  server.recover();
-  const std::string served = httplib::Client("127.0.0.1", port).Get("/metrics")->body;
-  server.stop();
-  serving.join();
+  std::string served;
+  {
+    Loopback faltungd(load_config(root + "/faltungd.yml"), test_options(dir));
+    served = httplib::Client("127.0.0.1", faltungd.port()).Get("/metrics")->body;
+  }
   std::filesystem::remove_all(dir);
   const auto available = metric_names(served);
   for (const char* file : {"/grafana-dashboard.json", "/faltungd-rules.yml"}) {

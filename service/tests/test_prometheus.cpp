@@ -22,7 +22,7 @@
 #include <limits>
 #include <thread>
 
-#include "../src/server.hpp"
+#include "loopback.hpp"
 #include "faltung/convolve.hpp"
 
 namespace faltungd {
@@ -68,25 +68,16 @@ TEST(Prometheus, SmoothsWhatARealPrometheusSends) {
     targeting.join();
   }};
 
-  ServerOptions o;
-  o.state_dir = dir + "/faltungd";
-  o.checkpoint_seconds = 0;
-  Server faltungd(parse_config(R"yaml(kernels:
+  Loopback faltungd(parse_config(R"yaml(kernels:
   box3: "box:width=3"
 pipelines:
   - name: smooth
     select: 'e2e_value'
     stages: [{filter: box3}]
 )yaml",
-                               "t.yml"),
-                  {}, o);
-  const int faltungd_port = faltungd.bind("127.0.0.1", 0);
-  std::thread serving([&] { faltungd.run(); });
-  Finally stop_faltungd{[&] {
-    faltungd.stop();
-    serving.join();
-  }};
-  faltungd.recover();
+                                 "t.yml"),
+                    test_options(dir + "/faltungd"));
+  const int faltungd_port = faltungd.port();
 
   const int prom_port = free_port();
   std::ofstream(dir + "/prometheus.yml") << "global: {scrape_interval: 1s}\n"
@@ -194,39 +185,12 @@ TEST(Alertmanager, ReceivesTheAlertAndItsResolution) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 
-  ServerOptions o;
-  o.state_dir = dir + "/faltungd";
-  o.checkpoint_seconds = 0;
-  Server faltungd(parse_config(R"yaml(kernels:
-  k: "box:width=2"
-pipelines:
-  - name: latency
-    select: 'http_latency'
-    stages:
-      - filter: k
-      - detect: {kind: multiscale, widths: [4, 8], warmup: 20, clear_samples: 3}
-    alert:
-      name: LatencyAnomaly
-      labels: {severity: page}
-      annotations: {summary: "latency of {{ $labels.host }} is unusual"}
-alerting:
-  alertmanagers: ["http://127.0.0.1:)yaml" + std::to_string(am_port) + R"yaml("]
-  resend_interval: 0.2
-)yaml",
-                               "t.yml"),
-                  {}, o);
-  const int port = faltungd.bind("127.0.0.1", 0);
-  std::thread serving([&] { faltungd.run(); });
-  Finally stop_faltungd{[&] {
-    faltungd.stop();
-    serving.join();
-  }};
-  faltungd.recover();
-  httplib::Client c("127.0.0.1", port);
-  auto send = [&](int t, double v) {
-    const auto body = encode_remote_write({{{{"__name__", "http_latency"}, {"host", "web-1"}}, {{1000LL * t, v}}}});
-    ASSERT_EQ(c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf")->status, 204);
-  };
+  Loopback faltungd(parse_config(latency_alert_config("http://127.0.0.1:" + std::to_string(am_port), 0.2,
+                                                     "latency of {{ $labels.host }} is unusual"),
+                                 "t.yml"),
+                    test_options(dir + "/faltungd"));
+  httplib::Client c("127.0.0.1", faltungd.port());
+  auto send = [&](int t, double v) { send_latency(c, t, v); };
   int t = 1;
   for (; t <= 300; ++t) send(t, 10 + 0.1 * std::sin(t));
   for (; t <= 306; ++t) send(t, 40);

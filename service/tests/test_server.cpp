@@ -13,7 +13,7 @@
 #include <atomic>
 #include <thread>
 
-#include "../src/server.hpp"
+#include "loopback.hpp"
 #include "metrics_lines.hpp"
 #include "faltung/convolve.hpp"
 #include "faltung/kernels.hpp"
@@ -44,30 +44,16 @@ struct TempDir {
   ~TempDir() { std::filesystem::remove_all(path); }
 };
 
-ServerOptions in(const std::string& dir) {
-  ServerOptions o;
-  o.state_dir = dir;
-  o.checkpoint_seconds = 0;
-  return o;
-}
-
 // A faltungd on loopback over a state directory; recovered unless told not.
 class Running {
  public:
   explicit Running(const std::string& config, Limits limits = {}, const std::string& dir = "", bool recover = true)
-      : own_dir_(), server_(parse_config(config, "test.yml"), limits, in(dir.empty() ? own_dir_.path : dir)),
-        port_(server_.bind("127.0.0.1", 0)), thread_([this] { server_.run(); }), client_("127.0.0.1", port_) {
-    for (int i = 0; i < 200 && !client_.Get("/-/healthy"); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (recover) said_ = server_.recover();
-  }
-  ~Running() {
-    server_.stop();
-    thread_.join();
-  }
-  Server& server() { return server_; }
-  int port() const { return port_; }
-  const std::string& said() const { return said_; }
+      : own_dir_(),
+        loop_(parse_config(config, "test.yml"), test_options(dir.empty() ? own_dir_.path : dir), limits, recover),
+        client_("127.0.0.1", loop_.port()) {}
+  Server& server() { return loop_.server(); }
+  int port() const { return loop_.port(); }
+  const std::string& said() const { return loop_.said(); }
   httplib::Client& client() { return client_; }
   httplib::Result write(const std::string& body, const char* encoding = "snappy") {
     httplib::Headers h = {{"Content-Encoding", encoding}, {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
@@ -77,11 +63,8 @@ class Running {
 
  private:
   TempDir own_dir_;
-  Server server_;
-  int port_;
-  std::thread thread_;
+  Loopback loop_;
   httplib::Client client_;
-  std::string said_;
 };
 
 SeriesSamples series(const std::string& name, const std::string& job, std::vector<Sample> samples) {
