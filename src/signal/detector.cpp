@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <sstream>
-#include <string_view>
 #include <variant>
 
 #include "faltung/errors.hpp"
@@ -17,9 +16,7 @@ namespace faltung {
 
 namespace {
 
-constexpr std::string_view kMagic = "faltung-detector";
-constexpr std::uint32_t kVersion = 1;
-constexpr std::uint32_t kByteOrder = 0x01020304;
+constexpr stream::SavedFormat kFormat{"faltung-detector", 1, "detector"};
 constexpr std::int64_t kMaxSeries = std::int64_t{1} << 26;
 constexpr std::int64_t kWarmupBeyondWidth = 64;
 // Per series: finite samples seen, the alert, the alert's run, `seen` at
@@ -167,9 +164,7 @@ void Detector::reset() noexcept { state_->initialise(); }
 std::vector<std::uint8_t> Detector::save() const {
   const DetectorOptions& o = state_->options;
   stream::ByteWriter w;
-  w.put_text(std::string(kMagic));
-  w.put(kVersion);
-  w.put(kByteOrder);
+  kFormat.write(w);
   w.put(static_cast<std::uint8_t>(o.kind));
   w.put(o.series);
   w.put_array(o.widths.data(), o.widths.size());
@@ -194,13 +189,7 @@ std::vector<std::uint8_t> Detector::save() const {
 Detector Detector::restore(const std::uint8_t* bytes, std::size_t size) {
   if (!bytes && size) throw invalid("restore() got a null pointer");
   stream::ByteReader r(bytes, size);
-  const std::string magic = r.get_text(64, "format name");
-  if (magic != kMagic) throw invalid("these bytes are not a saved detector (format '" + magic + "')");
-  const auto version = r.get<std::uint32_t>();
-  if (version != kVersion)
-    throw invalid("saved with format version " + std::to_string(version) + "; this build reads version " +
-                  std::to_string(kVersion));
-  if (r.get<std::uint32_t>() != kByteOrder) throw invalid("saved on a machine of the other byte order");
+  kFormat.read(r);
   DetectorOptions o;
   const auto kind = r.get<std::uint8_t>();
   if (kind > static_cast<std::uint8_t>(DetectorKind::holt)) throw invalid("saved state is damaged (kind code)");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -84,6 +85,37 @@ class ByteReader {
   const std::uint8_t* data_;
   std::size_t size_;
   std::size_t at_ = 0;
+};
+
+// What every saved format starts with: its name, its version and a mark
+// that reads back otherwise on a machine of the other byte order.
+// `owner` names the thing in errors ("stream filter", "detector", ...).
+struct SavedFormat {
+  std::string_view name;
+  std::uint32_t version;
+  const char* owner;
+  static constexpr std::uint32_t kByteOrder = 0x01020304;
+
+  void write(ByteWriter& w) const {
+    w.put_text(std::string(name));
+    w.put(version);
+    w.put(kByteOrder);
+  }
+  // Throws faltung::Error naming the owner for another format, another
+  // version or the other byte order.
+  void read(ByteReader& r) const {
+    const std::string prefix = std::string(owner) + ": ";
+    const std::string magic = r.get_text(64, "the format name");
+    if (magic != name)
+      throw Error(ErrorKind::invalid_argument,
+                  prefix + "these bytes are not a saved " + owner + " (format '" + magic + "')");
+    const auto saved = r.get<std::uint32_t>();
+    if (saved != version)
+      throw Error(ErrorKind::invalid_argument, prefix + "saved with format version " + std::to_string(saved) +
+                                                   "; this build reads version " + std::to_string(version));
+    if (r.get<std::uint32_t>() != kByteOrder)
+      throw Error(ErrorKind::invalid_argument, prefix + "saved on a machine of the other byte order");
+  }
 };
 
 }  // namespace faltung::stream

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <limits>
 #include <string>
-#include <string_view>
 
 #include "faltung/errors.hpp"
 #include "stream/byte_io.hpp"
@@ -15,9 +14,7 @@ namespace faltung {
 
 namespace {
 
-constexpr std::string_view kMagic = "faltung-filter-bank";
-constexpr std::uint32_t kVersion = 1;
-constexpr std::uint32_t kByteOrder = 0x01020304;
+constexpr stream::SavedFormat kFormat{"faltung-filter-bank", 1, "filter bank"};
 constexpr std::int64_t kMaxTaps = 1 << 16;
 
 Error invalid(const std::string& what) { return Error(ErrorKind::invalid_argument, "filter bank: " + what); }
@@ -148,9 +145,7 @@ std::int64_t FilterBank::state_bytes() const {
 std::vector<std::uint8_t> FilterBank::save() const {
   const State& s = *state_;
   stream::ByteWriter w;
-  w.put_text(std::string(kMagic));
-  w.put(kVersion);
-  w.put(kByteOrder);
+  kFormat.write(w);
   w.put_array(s.kernel.data(), s.kernel.size());
   w.put(static_cast<std::uint8_t>(s.options.nan));
   w.put(s.options.fill);
@@ -164,13 +159,7 @@ std::vector<std::uint8_t> FilterBank::save() const {
 FilterBank FilterBank::restore(const std::uint8_t* bytes, std::size_t size) {
   if (!bytes && size) throw invalid("restore() got a null pointer");
   stream::ByteReader r(bytes, size);
-  const std::string magic = r.get_text(64, "format name");
-  if (magic != kMagic) throw invalid("these bytes are not a saved filter bank (format '" + magic + "')");
-  const auto version = r.get<std::uint32_t>();
-  if (version != kVersion)
-    throw invalid("saved with format version " + std::to_string(version) + "; this build reads version " +
-                  std::to_string(kVersion));
-  if (r.get<std::uint32_t>() != kByteOrder) throw invalid("saved on a machine of the other byte order");
+  kFormat.read(r);
   const auto kernel = r.get_vector<double>(static_cast<std::size_t>(kMaxTaps), "the kernel");
   FilterBankOptions o;
   const auto nan = r.get<std::uint8_t>();

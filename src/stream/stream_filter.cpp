@@ -17,9 +17,7 @@ namespace faltung {
 
 namespace {
 
-constexpr std::string_view kMagic = "faltung-stream";
-constexpr std::uint32_t kVersion = 1;
-constexpr std::uint32_t kByteOrder = 0x01020304;  // reads back otherwise on a machine of the other order
+constexpr stream::SavedFormat kFormat{"faltung-stream", 1, "stream filter"};
 
 Error invalid(const std::string& what) { return Error(ErrorKind::invalid_argument, "stream filter: " + what); }
 
@@ -69,9 +67,7 @@ struct StreamFilter::State {
   }
 
   void write_header(stream::ByteWriter& w) const {
-    w.put_text(std::string(kMagic));
-    w.put(kVersion);
-    w.put(kByteOrder);
+    kFormat.write(w);
     w.put(static_cast<std::uint8_t>(cfg.dtype));
     w.put(cfg.taps);
     w.put(cfg.channels);
@@ -98,13 +94,7 @@ namespace {
 
 // Reads a saved header into a new State (engines not made yet).
 std::unique_ptr<StreamFilter::State> read_header(stream::ByteReader& r) {
-  const std::string magic = r.get_text(64, "the format name");
-  if (magic != kMagic) throw invalid("these bytes are not a saved stream filter (format '" + magic + "')");
-  const auto version = r.get<std::uint32_t>();
-  if (version != kVersion)
-    throw invalid("saved with format version " + std::to_string(version) + "; this build reads version " +
-                  std::to_string(kVersion));
-  if (r.get<std::uint32_t>() != kByteOrder) throw invalid("saved on a machine of the other byte order");
+  kFormat.read(r);
   auto s = std::make_unique<StreamFilter::State>();
   const auto dtype = r.get<std::uint8_t>();
   if (dtype != static_cast<std::uint8_t>(DType::f32) && dtype != static_cast<std::uint8_t>(DType::f64))
