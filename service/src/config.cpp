@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -65,6 +66,12 @@ class Reader {
  private:
   std::string file_;
 };
+
+std::string format_seconds(double s) {
+  std::ostringstream out;
+  out << s;
+  return out.str();
+}
 
 bool valid_metric_name(const std::string& name) {
   if (name.empty()) return false;
@@ -303,6 +310,91 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
   return out;
 }
 
+// host_port of an http(s) URL: a default queue name that is also a directory name.
+std::string name_from_url(const std::string& url) {
+  const auto host_at = url.find("://") + 3;
+  std::string out = url.substr(host_at, url.find('/', host_at) - host_at);
+  for (char& ch : out)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.') ch = '_';
+  return out;
+}
+
+RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const std::string& path) {
+  r.expect_map(n, path, {"url", "name", "bearer_token", "bearer_token_file", "basic_auth", "tls_config",
+                         "remote_timeout", "queue_config"});
+  RemoteWriteTarget t;
+  if (!n["url"]) r.fail(n, path, "needs a url (e.g. http://receiver:9090/api/v1/write)");
+  t.url = r.text(n["url"], path + ".url");
+  if ((t.url.rfind("http://", 0) != 0 && t.url.rfind("https://", 0) != 0) || t.url.find("://") + 3 == t.url.size())
+    r.fail(n["url"], path + ".url", "'" + t.url + "' is not an http:// or https:// URL");
+  t.name = n["name"] ? r.text(n["name"], path + ".name") : name_from_url(t.url);
+  if (t.name.empty() || t.name[0] == '.' ||
+      t.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != std::string::npos)
+    r.fail(n["name"] ? n["name"] : n, path + ".name", "'" + t.name + "' must be letters, digits, _ - . (it names a directory)");
+  int credentials = 0;
+  if (n["bearer_token"]) t.bearer_token = r.text(n["bearer_token"], path + ".bearer_token"), ++credentials;
+  if (n["bearer_token_file"]) {
+    const auto file = r.text(n["bearer_token_file"], path + ".bearer_token_file");
+    t.bearer_token = read_small_file(r, n["bearer_token_file"], path + ".bearer_token_file", file);
+    ++credentials;
+  }
+  if (const auto& b = n["basic_auth"]) {
+    ++credentials;
+    const std::string at = path + ".basic_auth";
+    r.expect_map(b, at, {"username", "password", "password_file"});
+    if (!b["username"] || (!b["password"] == !b["password_file"]))
+      r.fail(b, at, "needs a username and one of password, password_file");
+    t.basic_user = r.text(b["username"], at + ".username");
+    t.basic_password = b["password"] ? r.text(b["password"], at + ".password")
+                                     : read_small_file(r, b["password_file"], at + ".password_file",
+                                                       r.text(b["password_file"], at + ".password_file"));
+  }
+  if (credentials > 1) r.fail(n, path, "give one of bearer_token, bearer_token_file, basic_auth");
+  if (const auto& tls = n["tls_config"]) {
+    const std::string at = path + ".tls_config";
+    r.expect_map(tls, at, {"ca_file", "cert_file", "key_file"});
+    if (!tls["cert_file"] != !tls["key_file"]) r.fail(tls, at, "cert_file and key_file go together");
+    for (auto [key, field] : {std::pair{"ca_file", &t.ca_file}, std::pair{"cert_file", &t.cert_file},
+                              std::pair{"key_file", &t.key_file}}) {
+      if (!tls[key]) continue;
+      *field = r.text(tls[key], at + "." + key);
+      if (!std::ifstream(*field)) r.fail(tls[key], at + "." + key, "cannot read " + *field);
+    }
+  }
+  const auto seconds = [&](const YAML::Node& v, const std::string& at, double lo, double hi) {
+    const double s = r.number<double>(v, at);
+    if (!(s >= lo && s <= hi))
+      r.fail(v, at, "must be between " + format_seconds(lo) + " and " + format_seconds(hi) + " seconds");
+    return s;
+  };
+  if (n["remote_timeout"]) t.timeout_seconds = seconds(n["remote_timeout"], path + ".remote_timeout", 0.1, 600);
+  if (const auto& q = n["queue_config"]) {
+    const std::string at = path + ".queue_config";
+    r.expect_map(q, at, {"max_samples_per_send", "min_backoff", "max_backoff", "max_bytes", "when_full"});
+    if (q["max_samples_per_send"]) {
+      t.max_samples_per_send = r.number<std::int64_t>(q["max_samples_per_send"], at + ".max_samples_per_send");
+      if (t.max_samples_per_send < 1 || t.max_samples_per_send > 1000000)
+        r.fail(q["max_samples_per_send"], at + ".max_samples_per_send", "must be between 1 and 1000000");
+    }
+    if (q["min_backoff"]) t.min_backoff_seconds = seconds(q["min_backoff"], at + ".min_backoff", 0.001, 60);
+    if (q["max_backoff"]) t.max_backoff_seconds = seconds(q["max_backoff"], at + ".max_backoff", 0.001, 3600);
+    if (t.max_backoff_seconds < t.min_backoff_seconds)
+      r.fail(q, at + ".max_backoff", "is less than min_backoff");
+    if (q["max_bytes"]) {
+      const auto bytes = r.number<std::int64_t>(q["max_bytes"], at + ".max_bytes");
+      if (bytes < (8 << 20)) r.fail(q["max_bytes"], at + ".max_bytes", "must be at least 8388608 (8 MiB)");
+      t.max_bytes = static_cast<std::uint64_t>(bytes);
+    }
+    if (q["when_full"]) {
+      const auto policy = r.text(q["when_full"], at + ".when_full");
+      if (policy != "drop_oldest" && policy != "refuse_writes")
+        r.fail(q["when_full"], at + ".when_full", "'" + policy + "' is not drop_oldest or refuse_writes");
+      t.refuse_writes_when_full = policy == "refuse_writes";
+    }
+  }
+  return t;
+}
+
 }  // namespace
 
 Config parse_config_checked(const std::string& text, const std::string& file);
@@ -324,8 +416,19 @@ Config parse_config_checked(const std::string& text, const std::string& file) {
     throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": not YAML: " + e.msg);
   }
   if (!root.IsMap()) throw ConfigError(file + ": expected a mapping with kernels and pipelines");
-  r.expect_map(root, "config", {"kernels", "pipelines", "server", "alerting"});
+  r.expect_map(root, "config", {"kernels", "pipelines", "server", "alerting", "remote_write"});
   Config c;
+  if (const auto& list = root["remote_write"]) {
+    if (!list.IsSequence()) r.fail(list, "remote_write", "expected a list of receivers");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string path = "remote_write[" + std::to_string(i) + "]";
+      c.remote_write.push_back(read_remote_write(r, list[i], path));
+      for (std::size_t j = 0; j < i; ++j)
+        if (c.remote_write[j].name == c.remote_write[i].name)
+          r.fail(list[i], path + ".name", "'" + c.remote_write[i].name + "' names remote_write[" + std::to_string(j) +
+                                              "] too (give each a name:)");
+    }
+  }
   if (root["server"]) c.server = read_server(r, root["server"]);
   if (const auto& a = root["alerting"]) {
     r.expect_map(a, "alerting", {"alertmanagers", "resend_interval"});

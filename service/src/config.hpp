@@ -116,11 +116,39 @@ struct AlertingSection {
   double resend_seconds = 60;
 };
 
+// remote_write: receivers the outputs are sent to (besides /metrics), each
+// through its own durable queue on disk (remote_queue.hpp).
+//
+//   remote_write:
+//     - url: http://thanos-receive:19291/api/v1/write
+//       name: longterm             # the queue's name (default: host_port of the URL)
+//       bearer_token_file: /etc/faltungd/remote-token   # or bearer_token, or:
+//       basic_auth: {username: faltungd, password_file: /etc/faltungd/remote-password}
+//       tls_config: {ca_file: ca.crt, cert_file: client.crt, key_file: client.key}
+//       remote_timeout: 30         # seconds per request
+//       queue_config:
+//         max_samples_per_send: 2000
+//         min_backoff: 0.03        # seconds; doubled after each failed try
+//         max_backoff: 5
+//         max_bytes: 1073741824    # the queue's size on disk
+//         when_full: drop_oldest   # or refuse_writes (503 to senders until it drains)
+struct RemoteWriteTarget {
+  std::string name, url;
+  std::string bearer_token, basic_user, basic_password;
+  std::string ca_file, cert_file, key_file;
+  double timeout_seconds = 30;
+  std::int64_t max_samples_per_send = 2000;
+  double min_backoff_seconds = 0.03, max_backoff_seconds = 5;
+  std::uint64_t max_bytes = 1ull << 30;
+  bool refuse_writes_when_full = false;
+};
+
 struct Config {
   std::map<std::string, KernelEntry> kernels;
   std::vector<Pipeline> pipelines;
   ServerSection server;
   AlertingSection alerting;
+  std::vector<RemoteWriteTarget> remote_write;
 };
 
 // `text` is the file's content; `file` names it in errors.

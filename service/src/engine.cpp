@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 
@@ -92,6 +93,7 @@ struct Engine::PipelineState {
     // is a duplicate (a retried batch), one older than the last is late
     std::array<std::int64_t, 4> recent{INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
     std::string value_line, score_line;  // "name{labels} " for /metrics
+    std::string value_labels, score_labels;  // encode_labels_field() of the outputs (encode_outputs)
     double value = NAN, score = NAN;
     std::int64_t value_ts = 0;
     bool alerting = false;
@@ -99,6 +101,7 @@ struct Engine::PipelineState {
   };
   KeyMap<Series> series;
   std::vector<Alert>* resolved = nullptr;  // the engine's queue
+  bool encode = false;
 
   std::string print;  // fingerprint()
 
@@ -156,10 +159,13 @@ struct Engine::PipelineState {
     std::map<std::string, std::string> extra = spec->output.labels;
     extra["pipeline"] = spec->name;
     if (!kernel_id.empty()) extra["kernel"] = kernel_id;
-    out.value_line = to_text(with_name(labels, spec->output.metric_for(input_name), extra)) + " ";
-    if (detect)
-      out.score_line =
-          to_text(with_name(labels, spec->output.prefix + input_name + spec->output.score_suffix, extra)) + " ";
+    const Labels value = with_name(labels, spec->output.metric_for(input_name), extra);
+    out.value_line = to_text(value) + " ";
+    if (encode) out.value_labels = encode_labels_field(value);
+    if (!detect) return;
+    const Labels score = with_name(labels, spec->output.prefix + input_name + spec->output.score_suffix, extra);
+    out.score_line = to_text(score) + " ";
+    if (encode) out.score_labels = encode_labels_field(score);
   }
 
   void save(state::Pipeline& out) const {
@@ -228,19 +234,25 @@ struct Engine::PipelineState {
     series = std::move(loaded);
   }
 
-  void end(std::string_view key, std::int64_t at_ms) {
+  void end(std::string_view key, std::int64_t at_ms, OutputBatch* outputs) {
     auto it = series.find(key);
     if (it == series.end()) return;
     if (it->second.alerting && spec->alert) resolved->push_back(alert_of(key, it->second, at_ms));
+    // the receivers see the outputs end too (only after a sample, in time order)
+    if (outputs && it->second.value_ts != 0 && at_ms > it->second.last_ts) {
+      const double stale = std::bit_cast<double>(kStaleNaNBits);
+      outputs->add(it->second.value_labels, at_ms, stale);
+      if (detect) outputs->add(it->second.score_labels, at_ms, stale);
+    }
     for (std::size_t i = 0; i < banks.size(); ++i) banks[i].remove(it->second.slots[i]);
     series.erase(it);
   }
 
-  void ingest(const SeriesSamples& s, std::string_view key, IngestCounts& counts) {
+  void ingest(const SeriesSamples& s, std::string_view key, IngestCounts& counts, OutputBatch* outputs) {
     Series* state = nullptr;
     for (const auto& sample : s.samples) {
       if (is_stale_marker(sample.value)) {
-        end(key, sample.timestamp_ms);
+        end(key, sample.timestamp_ms, outputs);
         state = nullptr;
         continue;
       }
@@ -270,14 +282,19 @@ struct Engine::PipelineState {
       state->value = v;
       state->value_ts = sample.timestamp_ms;
       counts.processed += 1;
+      if (outputs) {
+        outputs->add(state->value_labels, sample.timestamp_ms, v);
+        if (state->detector) outputs->add(state->score_labels, sample.timestamp_ms, state->score);
+      }
     }
   }
 };
 
-Engine::Engine(Config config) : config_(std::move(config)) {
+Engine::Engine(Config config, bool encode_outputs) : config_(std::move(config)), encode_outputs_(encode_outputs) {
   for (const auto& p : config_.pipelines) {
     pipelines_.push_back(std::make_unique<PipelineState>(p, config_));
     pipelines_.back()->resolved = &resolved_;
+    pipelines_.back()->encode = encode_outputs_;
   }
 }
 
@@ -320,7 +337,8 @@ std::vector<std::string> Engine::restore(const state::Checkpoint& in) {
   return reset;
 }
 
-IngestCounts Engine::ingest(const std::vector<SeriesSamples>& request) {
+IngestCounts Engine::ingest(const std::vector<SeriesSamples>& request, OutputBatch* outputs) {
+  if (!encode_outputs_) outputs = nullptr;
   IngestCounts counts;
   for (const auto& s : request) {
     counts.samples += static_cast<std::int64_t>(s.samples.size());
@@ -339,7 +357,7 @@ IngestCounts Engine::ingest(const std::vector<SeriesSamples>& request) {
       if (selected_.size() >= kMaxRemembered) selected_.clear();  // bounded: forget and match again
       it = selected_.emplace(key_, std::move(chosen)).first;
     }
-    for (PipelineState* p : it->second) p->ingest(s, key_, counts);
+    for (PipelineState* p : it->second) p->ingest(s, key_, counts, outputs);
   }
   // a sample counts as processed once, however many pipelines took it
   return counts;
@@ -368,7 +386,8 @@ std::int64_t Engine::state_bytes() const {
   for (const auto& p : pipelines_) {
     for (const auto& b : p->banks) total += b.state_bytes();
     for (const auto& [key, s] : p->series)
-      total += static_cast<std::int64_t>(key.size() + s.value_line.size() + s.score_line.size() + sizeof(s)) +
+      total += static_cast<std::int64_t>(key.size() + s.value_line.size() + s.score_line.size() +
+                                         s.value_labels.size() + s.score_labels.size() + sizeof(s)) +
                (s.detector ? s.detector->state_bytes() : 0);
   }
   return total;

@@ -9,7 +9,8 @@
 // a stale marker ends the series (its state is freed and its outputs leave
 // /metrics), and new series beyond the pipeline's max_series are dropped.
 // Non-finite values (other than stale markers) are missing samples: the
-// filters' nan=ignore and the detector skip them.
+// filters' nan=ignore and the detector skip them. Output samples carry
+// their input sample's timestamp.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include "faltung/detect.hpp"
 #include "faltung/filter_bank.hpp"
 #include "remote_write.hpp"
+#include "write_request_builder.hpp"
 
 namespace faltungd {
 
@@ -50,10 +52,13 @@ struct Alert {
 
 class Engine {
  public:
-  explicit Engine(Config config);  // kept: the pipelines refer to it
+  // `config` is kept: the pipelines refer to it. With encode_outputs every
+  // output sample is also written into ingest()'s OutputBatch (for
+  // remote-write receivers), and a series that ends gets stale markers.
+  explicit Engine(Config config, bool encode_outputs = false);
   ~Engine();
 
-  IngestCounts ingest(const std::vector<SeriesSamples>& request);
+  IngestCounts ingest(const std::vector<SeriesSamples>& request, OutputBatch* outputs = nullptr);
 
   // Every pipeline's state (checkpoint.proto's Pipeline messages).
   void save(state::Checkpoint& out) const;
@@ -86,6 +91,7 @@ class Engine {
   using KeyMap = std::unordered_map<std::string, V, KeyHash, std::equal_to<>>;
 
   Config config_;
+  bool encode_outputs_;
   std::vector<std::unique_ptr<PipelineState>> pipelines_;
   // Which pipelines select each series seen (selectors run once per series).
   KeyMap<std::vector<PipelineState*>> selected_;

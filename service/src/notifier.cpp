@@ -5,6 +5,8 @@
 
 #include <ctime>
 
+#include "url.hpp"
+
 namespace faltungd {
 
 namespace {
@@ -37,16 +39,11 @@ std::string alerts_json(const std::vector<Alert>& alerts, std::int64_t now_ms, s
 }
 
 bool post_alerts(const std::string& base_url, const std::string& body) {
-  // base_url: scheme://host[:port][/prefix]
-  const auto scheme_end = base_url.find("://");
-  const auto path_at = base_url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-  const std::string origin = base_url.substr(0, path_at);
-  std::string prefix = path_at == std::string::npos ? "" : base_url.substr(path_at);
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  httplib::Client client(origin);
+  const auto url = split_url(base_url);  // scheme://host[:port][/prefix]
+  httplib::Client client(url.origin);
   client.set_connection_timeout(2, 0);
   client.set_read_timeout(5, 0);
-  const auto r = client.Post(prefix + "/api/v2/alerts", body, "application/json");
+  const auto r = client.Post(url.path + "/api/v2/alerts", body, "application/json");
   return r && r->status >= 200 && r->status < 300;
 }
 

@@ -6,6 +6,7 @@
 
 #include "auth.hpp"
 #include "checkpoint.hpp"
+#include "proto/checkpoint.pb.h"
 #include "notifier.hpp"
 
 namespace faltungd {
@@ -15,6 +16,27 @@ namespace {
 std::string wal_dir(const ServerOptions& o) { return (std::filesystem::path(o.state_dir) / "wal").string(); }
 std::string checkpoint_dir(const ServerOptions& o) {
   return (std::filesystem::path(o.state_dir) / "checkpoints").string();
+}
+std::string outbox_dir(const ServerOptions& o, const std::string& name) {
+  return (std::filesystem::path(o.state_dir) / "outbox" / name).string();
+}
+
+state::Alert to_message(const Alert& a) {
+  state::Alert m;
+  for (const auto& [k, v] : a.labels) (*m.mutable_labels())[k] = v;
+  for (const auto& [k, v] : a.annotations) (*m.mutable_annotations())[k] = v;
+  m.set_starts_ms(a.starts_ms);
+  m.set_ends_ms(a.ends_ms);
+  return m;
+}
+
+Alert from_message(const state::Alert& m) {
+  Alert a;
+  a.labels.insert(m.labels().begin(), m.labels().end());
+  a.annotations.insert(m.annotations().begin(), m.annotations().end());
+  a.starts_ms = m.starts_ms();
+  a.ends_ms = m.ends_ms();
+  return a;
 }
 
 std::unique_ptr<httplib::Server> make_http(const ServerSection& s) {
@@ -36,8 +58,16 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       alerting_(config.alerting),
       http_(make_http(config.server)),
       wal_({wal_dir(options), options.wal_segment_bytes, static_cast<std::uint32_t>(limits.max_body_bytes + 64)}),
-      engine_(std::make_unique<Engine>(config)) {
+      engine_(std::make_unique<Engine>(config, !config.remote_write.empty())) {
   for (const auto& p : config.pipelines) pipeline_names_.push_back(p.name);
+  for (const auto& target : config.remote_write) {
+    Remote r;
+    r.queue = std::make_unique<RemoteQueue>(outbox_dir(options_, target.name), target.max_bytes,
+                                            !target.refuse_writes_when_full);
+    r.sender = std::make_unique<RemoteSender>(target, *r.queue);
+    r.refuse_when_full = target.refuse_writes_when_full;
+    remotes_.push_back(std::move(r));
+  }
   http_->set_payload_max_length(limits_.max_body_bytes);
   // Without it a keep-alive sender's small request meets Nagle and delayed
   // ACKs: 40 ms per request on loopback.
@@ -119,6 +149,7 @@ Server::~Server() {
   stop_cv_.notify_all();
   if (checkpointer_.joinable()) checkpointer_.join();
   if (notifier_.joinable()) notifier_.join();
+  for (auto& r : remotes_) r.sender->stop();
 }
 
 int Server::bind(const std::string& host, int port) {
@@ -136,6 +167,7 @@ void Server::stop() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
+  for (auto& r : remotes_) r.sender->stop();
 }
 
 std::string Server::recover() {
@@ -146,6 +178,7 @@ std::string Server::recover() {
   checkpoints_skipped_ += static_cast<std::int64_t>(loaded.skipped.size());
   for (const auto& s : loaded.skipped) said += "skipped " + s + "; ";
   if (loaded.checkpoint) {
+    for (const auto& a : loaded.checkpoint->resolved_alerts()) unsent_resolved_.push_back(from_message(a));
     const auto reset = engine_->restore(*loaded.checkpoint);
     state_resets_ += static_cast<std::int64_t>(reset.size());
     for (const auto& name : reset) said += "pipeline " + name + " changed: its state starts empty; ";
@@ -156,9 +189,21 @@ std::string Server::recover() {
   Limits replay_limits;
   replay_limits.max_body_bytes = replay_limits.max_decoded_bytes = std::size_t{1} << 31;
   replay_limits.max_labels = replay_limits.max_label_name_bytes = replay_limits.max_label_value_bytes = 1 << 20;
-  const auto report = wal_.replay(from, [&](std::uint64_t, std::string_view body) {
+  // Each remote's queue holds the outputs of the requests up to some
+  // sequence: replay queues the outputs of the requests after it.
+  std::uint64_t queued_through = UINT64_MAX;
+  for (auto& r : remotes_) {
+    const auto rec = r.queue->recover();
+    r.queued_through = rec.last_input_sequence;
+    queued_through = std::min(queued_through, rec.last_input_sequence);
+    wal_cut_bytes_ += static_cast<std::int64_t>(rec.cut_bytes);
+  }
+  const auto report = wal_.replay(from, [&](std::uint64_t sequence, std::string_view body) {
     try {
-      engine_->ingest(decode_remote_write(body, replay_limits));
+      outputs_.clear();
+      engine_->ingest(decode_remote_write(body, replay_limits), sequence > queued_through ? &outputs_ : nullptr);
+      for (auto& r : remotes_)
+        if (sequence > r.queued_through) r.queue->append(sequence, outputs_);
       ++replayed_;
     } catch (const BadRequest&) {
       ++replay_skipped_;
@@ -174,6 +219,7 @@ std::string Server::recover() {
     checkpointer_ = std::thread([this] { checkpoint_loop(); });
   if (!alerting_.alertmanagers.empty() && !notifier_.joinable())
     notifier_ = std::thread([this] { notify_loop(); });
+  for (auto& r : remotes_) r.sender->start();
   return said;
 }
 
@@ -183,8 +229,14 @@ void Server::checkpoint_now() {
     std::lock_guard lock(mu_);
     cp.set_sequence(applied_through_);
     engine_->save(cp);
+    // resolved alerts not delivered yet are part of the state
+    for (auto& a : engine_->take_resolved()) unsent_resolved_.push_back(std::move(a));
+    for (const auto& a : unsent_resolved_) *cp.add_resolved_alerts() = to_message(a);
   }
   try {
+    // The outputs of every request the checkpoint covers are queued; they
+    // must be on disk before the log that could make them again is trimmed.
+    for (auto& r : remotes_) r.queue->sync();
     write_checkpoint(checkpoint_dir(options_), cp);
     wal_.remove_through(cp.sequence());
     std::lock_guard lock(mu_);
@@ -199,10 +251,11 @@ void Server::checkpoint_now() {
 std::string Server::reload(const Config& config) {
   // The new pipelines take the state of the old ones with the same name and
   // stages (as a checkpoint would be restored); changed ones start empty.
-  auto fresh = std::make_unique<Engine>(config);
+  auto fresh = std::make_unique<Engine>(config, !remotes_.empty());
   std::lock_guard lock(mu_);
   state::Checkpoint carried;
   engine_->save(carried);
+  for (auto& a : engine_->take_resolved()) unsent_resolved_.push_back(std::move(a));
   const auto reset = fresh->restore(carried);
   engine_ = std::move(fresh);
   state_resets_ += static_cast<std::int64_t>(reset.size());
@@ -211,6 +264,10 @@ std::string Server::reload(const Config& config) {
   ++reloads_;
   std::string said = "reloaded: " + std::to_string(config.pipelines.size()) + " pipelines";
   for (const auto& name : reset) said += "; " + name + " changed, its state starts empty";
+  std::vector<std::string> running, asked;
+  for (const auto& r : remotes_) running.push_back(r.sender->target().name + " " + r.sender->target().url);
+  for (const auto& t : config.remote_write) asked.push_back(t.name + " " + t.url);
+  if (running != asked) said += "; remote_write changes take effect at the next start";
   return said;
 }
 
@@ -308,6 +365,12 @@ void Server::handle_write(const std::string& content_type, const std::string& en
     reply = "faltungd is recovering its state; retry";
     return;
   }
+  for (const auto& r : remotes_)
+    if (r.refuse_when_full && r.queue->full()) {
+      status = 503;
+      reply = "the queue of remote_write " + r.sender->target().name + " is full (when_full: refuse_writes); retry";
+      return;
+    }
   // On disk first (synced, with every request waiting at the same time),
   // then applied in log order, then answered.
   const std::uint64_t sequence = wal_.append(body);
@@ -316,7 +379,9 @@ void Server::handle_write(const std::string& content_type, const std::string& en
   applied_cv_.wait(lock, [&] { return applied_through_ + 1 >= sequence; });
   if (durable) {
     const auto start = std::chrono::steady_clock::now();
-    totals_.add(engine_->ingest(request));
+    outputs_.clear();
+    totals_.add(engine_->ingest(request, remotes_.empty() ? nullptr : &outputs_));
+    for (auto& r : remotes_) r.queue->append(sequence, outputs_);
     pipeline_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   applied_through_ = sequence;
@@ -325,6 +390,52 @@ void Server::handle_write(const std::string& content_type, const std::string& en
   if (!durable) reply = "the write-ahead log could not be written (disk full?); retry";
   if (status < 400) requests_by_code_[status] += 1;
 }
+
+std::vector<Server::RemoteStats> Server::remote_stats() const {
+  std::vector<RemoteStats> out;
+  for (const auto& r : remotes_) out.push_back({r.sender->target().name, r.queue->stats(), r.sender->counts()});
+  return out;
+}
+
+namespace {
+
+void render_remote_metrics(std::string& out, const std::vector<Server::RemoteStats>& remotes) {
+  if (remotes.empty()) return;
+  const auto family = [&](const char* name, const char* type, const char* help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" ");
+    out.append(type).append("\n");
+  };
+  const auto line = [&](const char* name, const std::string& remote, const char* result, const std::string& value) {
+    out.append(name).append("{remote=\"").append(remote).append("\"");
+    if (result) out.append(",result=\"").append(result).append("\"");
+    out.append("} ").append(value).append("\n");
+  };
+  family("faltungd_remote_write_samples_total", "counter",
+         "Output samples by what became of them: sent, rejected by the receiver (4xx), dropped unsent (queue full).");
+  for (const auto& r : remotes) {
+    line("faltungd_remote_write_samples_total", r.name, "sent", std::to_string(r.sender.sent_samples));
+    line("faltungd_remote_write_samples_total", r.name, "rejected", std::to_string(r.sender.rejected_samples));
+    line("faltungd_remote_write_samples_total", r.name, "dropped", std::to_string(r.queue.dropped_samples));
+  }
+  family("faltungd_remote_write_requests_total", "counter",
+         "Remote-write requests sent, by result: ok (2xx), failed (retried), rejected (4xx, dropped).");
+  for (const auto& r : remotes) {
+    line("faltungd_remote_write_requests_total", r.name, "ok", std::to_string(r.sender.requests_ok));
+    line("faltungd_remote_write_requests_total", r.name, "failed", std::to_string(r.sender.requests_failed));
+    line("faltungd_remote_write_requests_total", r.name, "rejected", std::to_string(r.sender.requests_rejected));
+  }
+  family("faltungd_remote_write_pending_samples", "gauge", "Output samples queued for the receiver, not yet taken.");
+  for (const auto& r : remotes)
+    line("faltungd_remote_write_pending_samples", r.name, nullptr, std::to_string(r.queue.pending_samples));
+  family("faltungd_remote_write_queue_bytes", "gauge", "Bytes of the receiver's queue on disk.");
+  for (const auto& r : remotes) line("faltungd_remote_write_queue_bytes", r.name, nullptr, std::to_string(r.queue.bytes));
+  family("faltungd_remote_write_lag_seconds", "gauge",
+         "Sample time from the oldest output the receiver has not taken to the newest queued (0: caught up).");
+  for (const auto& r : remotes)
+    line("faltungd_remote_write_lag_seconds", r.name, nullptr, std::to_string(r.queue.lag_seconds));
+}
+
+}  // namespace
 
 std::string Server::metrics() {
   std::lock_guard lock(mu_);
@@ -389,6 +500,7 @@ std::string Server::metrics() {
                           "Time from a write request's body received to its answer.");
   pipeline_seconds_.render(out, "faltungd_pipeline_duration_seconds",
                            "Time the pipelines took over one write request's samples.");
+  render_remote_metrics(out, remote_stats());
   out += "# HELP faltungd_state_bytes Memory held for the pipelines' state.\n";
   out += "# TYPE faltungd_state_bytes gauge\n";
   out += "faltungd_state_bytes " + std::to_string(engine_->state_bytes()) + "\n";

@@ -16,6 +16,11 @@
 // Crash safety: requests are applied in log order; checkpoints of the
 // pipelines' state (tagged with the log position) are written periodically;
 // recover() = the newest valid checkpoint + the log after it, then ready.
+//
+// Outputs also go to the remote_write receivers of the configuration, each
+// through its own queue on disk (remote_queue.hpp) and sender thread
+// (remote_sender.hpp). The receivers are those of the starting
+// configuration (a reload keeps them, as it keeps auth and TLS).
 #pragma once
 
 #include <atomic>
@@ -30,6 +35,8 @@
 #include "config.hpp"
 #include "engine.hpp"
 #include "histogram.hpp"
+#include "remote_queue.hpp"
+#include "remote_sender.hpp"
 #include "remote_write.hpp"
 #include "wal.hpp"
 
@@ -68,6 +75,13 @@ class Server {
   // configuration stays).
   std::string reload_from_file();
   bool ready() const { return ready_; }
+  // The remote-write queues' and senders' numbers (tests and /metrics).
+  struct RemoteStats {
+    std::string name;
+    RemoteQueue::Stats queue;
+    RemoteSender::Counts sender;
+  };
+  std::vector<RemoteStats> remote_stats() const;
 
  private:
   void handle_write(const std::string& content_type, const std::string& encoding, const std::string& body,
@@ -88,6 +102,14 @@ class Server {
   std::mutex mu_;  // the engine, the apply order and the counters
   std::condition_variable applied_cv_;
   std::unique_ptr<Engine> engine_;
+  struct Remote {
+    std::unique_ptr<RemoteQueue> queue;
+    std::unique_ptr<RemoteSender> sender;
+    bool refuse_when_full = false;
+    std::uint64_t queued_through = 0;  // input sequence whose outputs the queue holds (at recovery)
+  };
+  std::vector<Remote> remotes_;
+  OutputBatch outputs_;  // one request's outputs for the remotes (reused)
   std::uint64_t applied_through_ = 0;  // every log record <= this is applied (or failed)
   IngestCounts totals_;
   std::map<int, std::int64_t> requests_by_code_;

@@ -161,8 +161,9 @@ bool Wal::write_batch(const std::string& bytes, std::uint64_t first_sequence) {
   // Called by the one leader; the segment list is shared, so changes to it
   // are made under the lock.
   if (file_bytes_ > 0 && file_bytes_ + bytes.size() > options_.segment_bytes) {
-    ::fdatasync(fd_);
+    if (options_.sync_each_batch) ::fdatasync(fd_);
     std::lock_guard lock(mu_);
+    if (!options_.sync_each_batch) unsynced_.push_back(segments_.back().path);
     old_bytes_ += file_bytes_;
     segments_.back().bytes = file_bytes_;
     open_segment(first_sequence);
@@ -176,7 +177,7 @@ bool Wal::write_batch(const std::string& bytes, std::uint64_t first_sequence) {
     if (n <= 0) ok = false;
     else written += static_cast<std::size_t>(n);
   }
-  if (ok && ::fdatasync(fd_) != 0) ok = false;
+  if (ok && options_.sync_each_batch && ::fdatasync(fd_) != 0) ok = false;
   if (!ok) {
     // Nothing of a failed batch may come back at replay: cut it off.
     if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) return false;
@@ -219,12 +220,97 @@ void Wal::remove_through(std::uint64_t through) {
   std::lock_guard lock(mu_);
   while (segments_.size() > 1 && segments_[1].first_sequence - 1 <= through) {
     fs::remove(segments_.front().path);
+    std::erase(unsynced_, segments_.front().path);
     old_bytes_ -= segments_.front().bytes;
     segments_.erase(segments_.begin());
   }
   failed_.erase(std::remove_if(failed_.begin(), failed_.end(), [&](const auto& f) { return f.second <= through; }),
                 failed_.end());
   sync_directory(options_.dir);
+}
+
+std::uint64_t Wal::remove_oldest() {
+  std::lock_guard lock(mu_);
+  if (segments_.size() < 2) return 0;
+  const std::uint64_t last = segments_[1].first_sequence - 1;
+  fs::remove(segments_.front().path);
+  std::erase(unsynced_, segments_.front().path);
+  old_bytes_ -= segments_.front().bytes;
+  segments_.erase(segments_.begin());
+  return last;
+}
+
+void Wal::sync() {
+  std::vector<std::string> closed;
+  int current = -1;
+  {
+    // dup: the writer may move to a new segment (closing fd_) meanwhile
+    std::lock_guard lock(mu_);
+    closed.swap(unsynced_);
+    if (fd_ >= 0) current = ::dup(fd_);
+  }
+  for (const auto& path : closed) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;  // removed meanwhile
+    ::fdatasync(fd);
+    ::close(fd);
+  }
+  if (current >= 0) {
+    ::fdatasync(current);
+    ::close(current);
+  }
+}
+
+std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, std::string_view)>& take) const {
+  std::vector<Segment> segments;
+  {
+    std::lock_guard lock(mu_);
+    segments = segments_;
+    if (!segments.empty()) segments.back().bytes = file_bytes_;  // written, whole records only
+  }
+  if (segments.empty()) return 0;
+  // The segment holding the record after the cursor: the hinted one if it
+  // is still there, else the newest that starts at or before it (the
+  // oldest if the records after the cursor were removed).
+  std::size_t i = 0;
+  while (i + 1 < segments.size() && segments[i + 1].first_sequence <= cursor.after + 1) ++i;
+  if (segments[i].first_sequence != cursor.segment) {
+    cursor.segment = segments[i].first_sequence;
+    cursor.offset = 0;
+  }
+  std::size_t taken = 0;
+  std::string payload;
+  for (;;) {
+    const Segment& seg = segments[i];
+    const int fd = cursor.offset < seg.bytes ? ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+    bool more = fd >= 0;
+    while (more && cursor.offset + kHeader <= seg.bytes) {
+      char header[kHeader];
+      if (::pread(fd, header, kHeader, static_cast<off_t>(cursor.offset)) != static_cast<ssize_t>(kHeader)) break;
+      const auto length = get_le(header, 4);
+      const auto sequence = get_le(header + 8, 8);
+      if (cursor.offset + kHeader + length > seg.bytes) break;
+      if (sequence > cursor.after) {
+        payload.resize(length);
+        if (::pread(fd, payload.data(), length, static_cast<off_t>(cursor.offset + kHeader)) !=
+            static_cast<ssize_t>(length))
+          break;
+        if (!take(sequence, payload)) {
+          more = false;
+          break;
+        }
+        cursor.after = sequence;
+        ++taken;
+      }
+      cursor.offset += kHeader + length;
+    }
+    if (fd >= 0) ::close(fd);
+    if (!more && fd >= 0) return taken;
+    if (cursor.offset < seg.bytes || i + 1 == segments.size()) return taken;  // unreadable now, or the end
+    ++i;
+    cursor.segment = segments[i].first_sequence;
+    cursor.offset = 0;
+  }
 }
 
 void Wal::advance_to(std::uint64_t sequence) {

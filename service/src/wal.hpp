@@ -15,6 +15,11 @@
 // replay() reads the records in order and stops at the first torn or
 // corrupt one (a crash mid-write, a damaged disk): the segment is cut there,
 // later segments are removed, and the report says what was cut.
+//
+// The same log serves as the remote-write outbox (remote_queue.hpp) with
+// sync_each_batch off: records are written (so a killed process keeps them)
+// and synced only when sync() is called, and read() follows them from a
+// cursor while they are appended.
 #pragma once
 
 #include <condition_variable>
@@ -40,6 +45,15 @@ class Wal {
     std::string dir;
     std::uint64_t segment_bytes = 64ull << 20;
     std::uint32_t max_record_bytes = 256u << 20;  // larger lengths read back as corruption
+    bool sync_each_batch = true;  // false: wait_durable() writes without fdatasync
+  };
+
+  // Where read() goes on from: after record `after` (the position in
+  // `segment` is a hint; a removed segment is found again by `after`).
+  struct Cursor {
+    std::uint64_t after = 0;
+    std::uint64_t segment = 0;  // its first sequence
+    std::uint64_t offset = 0;   // bytes into it
   };
 
   // Creates the directory if needed. Call replay() before the first append().
@@ -60,6 +74,17 @@ class Wal {
   // Removes the segments whose records all have sequences <= through (a
   // checkpoint covers them); never the segment being written.
   void remove_through(std::uint64_t through);
+  // Removes the oldest segment unless it is the one being written; returns
+  // the last sequence it held (0: nothing removed).
+  std::uint64_t remove_oldest();
+  // fdatasync of the segment being written (sync_each_batch off).
+  void sync();
+
+  // Calls take(sequence, payload) for the written records after the cursor,
+  // in order, until take returns false (that record is not consumed) or
+  // the written records run out. Returns the records taken. Safe while
+  // another thread appends.
+  std::size_t read(Cursor& cursor, const std::function<bool(std::uint64_t, std::string_view)>& take) const;
 
   // After a checkpoint newer than the log's last record: sequences go on
   // from there.
@@ -93,6 +118,7 @@ class Wal {
   std::uint64_t pending_first_ = 0, pending_last_ = 0;
   std::uint64_t done_through_ = 0;  // every record <= this is durable or failed
   std::vector<std::pair<std::uint64_t, std::uint64_t>> failed_;  // failed batches (first, last)
+  std::vector<std::string> unsynced_;  // finished segments sync() has not synced (sync_each_batch off)
   bool syncing_ = false;
   bool fail_next_ = false;
 };

@@ -11,53 +11,12 @@
 #include <thread>
 
 #include "loopback.hpp"
+#include "stand_ins.hpp"
 
 namespace faltungd {
 namespace {
 
 namespace fs = std::filesystem;
-
-// An Alertmanager stand-in: keeps every alert posted to /api/v2/alerts.
-class FakeAlertmanager {
- public:
-  FakeAlertmanager() : port_(http_.bind_to_any_port("127.0.0.1")) {
-    http_.Post("/prefix/api/v2/alerts", [this](const httplib::Request& req, httplib::Response& res) {
-      if (failing_) {
-        res.status = 500;
-        return;
-      }
-      std::lock_guard lock(mu_);
-      for (auto& a : nlohmann::json::parse(req.body)) posted_.push_back(a);
-      res.status = 200;
-    });
-    thread_ = std::thread([this] { http_.listen_after_bind(); });
-  }
-  ~FakeAlertmanager() {
-    http_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/prefix/"; }
-  std::vector<nlohmann::json> posted() {
-    std::lock_guard lock(mu_);
-    return posted_;
-  }
-  std::atomic<bool> failing_{false};
-
- private:
-  httplib::Server http_;
-  int port_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<nlohmann::json> posted_;
-};
-
-bool wait_for(const std::function<bool()>& done) {
-  for (int i = 0; i < 400; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
 
 TEST(Alerts, RaisedResentAndResolved) {
   FakeAlertmanager am;

@@ -1,0 +1,175 @@
+#include "remote_queue.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "le_bytes.hpp"
+
+namespace faltungd {
+
+namespace {
+
+// A record: [u64 input sequence][u32 samples][i64 first ms][i64 last ms][WriteRequest bytes].
+constexpr std::size_t kRecordHeader = 28;
+
+struct RecordHeader {
+  std::uint64_t input_sequence;
+  std::int64_t samples, min_ms, max_ms;
+};
+
+RecordHeader header_of(std::string_view payload) {
+  if (payload.size() < kRecordHeader) return {0, 0, 0, 0};
+  return {get_le(payload.data(), 8), static_cast<std::int64_t>(get_le(payload.data() + 8, 4)),
+          static_cast<std::int64_t>(get_le(payload.data() + 12, 8)),
+          static_cast<std::int64_t>(get_le(payload.data() + 20, 8))};
+}
+
+constexpr const char* kPositionMagic = "faltungd-outbox-position 1";
+
+// Segments small enough that dropping the oldest frees a fraction of the
+// cap, large enough that a busy queue does not churn files.
+std::uint64_t segment_bytes_for(std::uint64_t max_bytes) {
+  return std::clamp<std::uint64_t>(max_bytes / 8, 1 << 20, 64 << 20);
+}
+
+}  // namespace
+
+RemoteQueue::RemoteQueue(std::string dir, std::uint64_t max_bytes, bool drop_when_full)
+    : dir_(std::move(dir)),
+      max_bytes_(max_bytes),
+      drop_when_full_(drop_when_full),
+      log_({dir_, segment_bytes_for(max_bytes), 1u << 30, /*sync_each_batch=*/false}) {}
+
+RemoteQueue::Recovered RemoteQueue::recover() {
+  std::lock_guard lock(mu_);
+  // A missing or damaged position file means position 0: everything still
+  // queued is sent again (receivers take repeated samples as duplicates).
+  acknowledged_ = 0;
+  {
+    std::ifstream in(std::filesystem::path(dir_) / "position");
+    std::string magic;
+    std::uint64_t at = 0;
+    if (std::getline(in, magic) && magic == kPositionMagic && (in >> at)) acknowledged_ = at;
+  }
+  Recovered out;
+  pending_.clear();
+  pending_samples_ = 0;
+  const auto report = log_.replay(0, [&](std::uint64_t sequence, std::string_view payload) {
+    const auto h = header_of(payload);
+    out.last_input_sequence = std::max(out.last_input_sequence, h.input_sequence);
+    newest_ms_ = std::max(newest_ms_, h.max_ms);
+    if (sequence > acknowledged_) {
+      pending_.push_back({sequence, h.samples, h.min_ms});
+      pending_samples_ += h.samples;
+    }
+  });
+  out.cut_bytes = report.cut_bytes;
+  log_.advance_to(acknowledged_);
+  log_.remove_through(acknowledged_);
+  written_ = log_.last_sequence();
+  cursor_ = Wal::Cursor{acknowledged_, 0, 0};
+  return out;
+}
+
+void RemoteQueue::append(std::uint64_t input_sequence, const OutputBatch& outputs) {
+  if (outputs.samples == 0) return;
+  thread_local std::string record;  // reused: a request's outputs can be megabytes
+  record.clear();
+  put_le(record, input_sequence, 8);
+  put_le(record, static_cast<std::uint64_t>(outputs.samples), 4);
+  put_le(record, static_cast<std::uint64_t>(outputs.min_ms), 8);
+  put_le(record, static_cast<std::uint64_t>(outputs.max_ms), 8);
+  record.append(outputs.write_request);
+  const std::uint64_t sequence = log_.append(record);
+  const bool written = log_.wait_durable(sequence);  // written, not synced (sync_each_batch off)
+  std::lock_guard lock(mu_);
+  if (!written) {  // disk full or an I/O error: these outputs cannot be queued
+    dropped_samples_ += outputs.samples;
+    return;
+  }
+  pending_.push_back({sequence, outputs.samples, outputs.min_ms});
+  pending_samples_ += outputs.samples;
+  newest_ms_ = std::max(newest_ms_, outputs.max_ms);
+  written_ = sequence;
+  while (drop_when_full_ && log_.bytes_on_disk() > max_bytes_) {
+    const std::uint64_t through = log_.remove_oldest();
+    if (through == 0) break;  // only the segment being written is left
+    while (!pending_.empty() && pending_.front().sequence <= through) {
+      dropped_samples_ += pending_.front().samples;
+      pending_samples_ -= pending_.front().samples;
+      pending_.pop_front();
+    }
+    acknowledged_ = std::max(acknowledged_, through);
+  }
+  cv_.notify_all();
+}
+
+bool RemoteQueue::full() const { return log_.bytes_on_disk() > max_bytes_; }
+
+void RemoteQueue::sync() { log_.sync(); }
+
+bool RemoteQueue::next(std::int64_t max_samples, Batch& out, std::chrono::duration<double> wait) {
+  out = Batch{};
+  {
+    std::unique_lock lock(mu_);
+    cursor_.after = std::max(cursor_.after, acknowledged_);
+    cv_.wait_for(lock, wait, [&] { return woken_ || written_ > cursor_.after; });
+    if (woken_ || written_ <= cursor_.after) return false;
+  }
+  log_.read(cursor_, [&](std::uint64_t sequence, std::string_view payload) {
+    const auto h = header_of(payload);
+    if (out.samples > 0 && out.samples + h.samples > max_samples) return false;
+    if (payload.size() > kRecordHeader) out.write_request.append(payload.substr(kRecordHeader));
+    out.samples += h.samples;
+    out.last = sequence;
+    return true;
+  });
+  return !out.empty();
+}
+
+void RemoteQueue::acknowledge(const Batch& batch) {
+  {
+    std::lock_guard lock(mu_);
+    acknowledged_ = std::max(acknowledged_, batch.last);
+    while (!pending_.empty() && pending_.front().sequence <= acknowledged_) {
+      pending_samples_ -= pending_.front().samples;
+      pending_.pop_front();
+    }
+    save_position();
+  }
+  if (log_.segments() > 1) log_.remove_through(batch.last);
+}
+
+void RemoteQueue::save_position() {
+  // Not synced: after a power loss an older position only sends some
+  // batches again.
+  const auto path = std::filesystem::path(dir_) / "position";
+  const auto temp = std::filesystem::path(dir_) / "position.tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << kPositionMagic << "\n" << acknowledged_ << "\n";
+    if (!out) return;  // the position stays older: a resend, never a loss
+  }
+  std::error_code ignored;
+  std::filesystem::rename(temp, path, ignored);
+}
+
+void RemoteQueue::wake() {
+  std::lock_guard lock(mu_);
+  woken_ = true;
+  cv_.notify_all();
+}
+
+RemoteQueue::Stats RemoteQueue::stats() const {
+  std::lock_guard lock(mu_);
+  Stats s;
+  s.pending_samples = pending_samples_;
+  s.dropped_samples = dropped_samples_;
+  s.bytes = log_.bytes_on_disk();
+  if (!pending_.empty()) s.lag_seconds = std::max<double>(0, static_cast<double>(newest_ms_ - pending_.front().min_ms) / 1000);
+  return s;
+}
+
+}  // namespace faltungd

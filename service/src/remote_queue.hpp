@@ -1,0 +1,98 @@
+// One remote-write receiver's outbox: the outputs of every applied write
+// request, on disk in the order they were applied, until the receiver has
+// taken them (docs/operations.md, "Remote-write output").
+//
+// Each record is the OutputBatch of one input request, tagged with that
+// request's write-ahead-log sequence: after a crash, log replay re-creates
+// the outputs of the requests after the newest record here and no others,
+// so nothing is lost and nothing queued twice. Records are written (not
+// synced) as they are applied, and synced before each checkpoint, which is
+// what lets the input log be trimmed.
+//
+// The receiver's position (the last record it acknowledged) is kept in a
+// small file beside the log; after a crash at most the batch in flight is
+// sent again (identical samples, which Prometheus-compatible receivers take
+// as duplicates). Over max_bytes the oldest segments are dropped and counted
+// (when_full: drop_oldest), or the server refuses writes until the queue
+// drains (refuse_writes).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+
+#include "wal.hpp"
+#include "write_request_builder.hpp"
+
+namespace faltungd {
+
+class RemoteQueue {
+ public:
+  RemoteQueue(std::string dir, std::uint64_t max_bytes, bool drop_when_full);
+
+  // Reads the queue back, cutting a torn tail, and the receiver's position.
+  struct Recovered {
+    // The input-log sequence of the newest record (0: none): replayed
+    // requests up to it have their outputs here already.
+    std::uint64_t last_input_sequence = 0;
+    std::uint64_t cut_bytes = 0;
+  };
+  Recovered recover();
+
+  // The apply thread: one input request's outputs (nothing if empty).
+  void append(std::uint64_t input_sequence, const OutputBatch& outputs);
+  // Over max_bytes (with when_full: refuse_writes the server answers 503).
+  bool full() const;
+  // Makes every record written so far durable (before a checkpoint).
+  void sync();
+
+  // The sender: records after the receiver's position, joined into one
+  // WriteRequest of about max_samples (at least one record). Waits up to
+  // `wait` for one; false if none came (or wake() was called).
+  struct Batch {
+    std::string write_request;
+    std::int64_t samples = 0;
+    std::uint64_t last = 0;  // the last record in it
+    bool empty() const { return samples == 0 && last == 0; }
+  };
+  bool next(std::int64_t max_samples, Batch& out, std::chrono::duration<double> wait);
+  // The receiver took the batch (or refused it for good): the position
+  // moves past it, is saved, and segments wholly behind it are removed.
+  void acknowledge(const Batch& batch);
+  void wake();
+
+  struct Stats {
+    std::int64_t pending_samples = 0;   // queued, not acknowledged
+    std::int64_t dropped_samples = 0;   // removed unsent (queue full)
+    std::uint64_t bytes = 0;            // on disk
+    double lag_seconds = 0;             // sample time from the oldest pending record to the newest queued
+  };
+  Stats stats() const;
+
+ private:
+  void save_position();
+
+  std::string dir_;
+  std::uint64_t max_bytes_;
+  bool drop_when_full_;
+  Wal log_;
+  Wal::Cursor cursor_;  // the sender's read position
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  struct Entry {
+    std::uint64_t sequence;
+    std::int64_t samples, min_ms;
+  };
+  std::deque<Entry> pending_;      // records after the acknowledged position
+  std::int64_t pending_samples_ = 0, dropped_samples_ = 0;
+  std::int64_t newest_ms_ = INT64_MIN;
+  std::uint64_t acknowledged_ = 0;  // the receiver's position (a log sequence)
+  std::uint64_t written_ = 0;       // the newest record written
+  bool woken_ = false;
+};
+
+}  // namespace faltungd

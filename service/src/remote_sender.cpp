@@ -1,0 +1,115 @@
+#include "remote_sender.hpp"
+
+#include <httplib.h>
+#include <snappy.h>
+
+#include <algorithm>
+
+#include "url.hpp"
+
+namespace faltungd {
+
+namespace {
+
+// Seconds from a Retry-After header ("" or an HTTP date: none, -1).
+double retry_after_seconds(const std::string& header) {
+  if (header.empty() || header.find_first_not_of("0123456789") != std::string::npos || header.size() > 6) return -1;
+  return std::stod(header);
+}
+
+}  // namespace
+
+RemoteSender::RemoteSender(const RemoteWriteTarget& target, RemoteQueue& queue) : target_(target), queue_(queue) {}
+
+RemoteSender::~RemoteSender() { stop(); }
+
+void RemoteSender::start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+}
+
+void RemoteSender::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  queue_.wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+RemoteSender::Counts RemoteSender::counts() const {
+  std::lock_guard lock(mu_);
+  return counts_;
+}
+
+int RemoteSender::post(const std::string& body, double& retry_after) {
+  const auto url = split_url(target_.url);
+  if (!client_) {
+    client_ = target_.cert_file.empty()
+                 ? std::make_unique<httplib::Client>(url.origin)
+                 : std::make_unique<httplib::Client>(url.origin, target_.cert_file, target_.key_file);
+    const auto whole = static_cast<time_t>(target_.timeout_seconds);
+    const auto micros = static_cast<time_t>((target_.timeout_seconds - static_cast<double>(whole)) * 1e6);
+    client_->set_connection_timeout(whole, micros);
+    client_->set_read_timeout(whole, micros);
+    client_->set_write_timeout(whole, micros);
+    client_->set_keep_alive(true);
+    if (!target_.ca_file.empty()) client_->set_ca_cert_path(target_.ca_file);
+    if (!target_.bearer_token.empty()) client_->set_bearer_token_auth(target_.bearer_token);
+    if (!target_.basic_user.empty()) client_->set_basic_auth(target_.basic_user, target_.basic_password);
+  }
+  const httplib::Headers headers{{"Content-Encoding", "snappy"},
+                                 {"User-Agent", "faltungd"},
+                                 {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+  auto r = client_->Post(url.path.empty() ? "/" : url.path, headers, body, "application/x-protobuf");
+  if (!r) {
+    client_.reset();  // a fresh connection next time
+    return 0;
+  }
+  retry_after = retry_after_seconds(r->get_header_value("Retry-After"));
+  return r->status;
+}
+
+void RemoteSender::loop() {
+  RemoteQueue::Batch batch;
+  std::string body;
+  double backoff = target_.min_backoff_seconds;
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    if (batch.empty()) {
+      if (!queue_.next(target_.max_samples_per_send, batch, std::chrono::seconds(1))) continue;
+      body.clear();
+      snappy::Compress(batch.write_request.data(), batch.write_request.size(), &body);
+    }
+    double retry_after = -1;
+    const int status = post(body, retry_after);
+    if (status >= 200 && status < 300) {
+      queue_.acknowledge(batch);
+      std::lock_guard lock(mu_);
+      counts_.sent_samples += batch.samples;
+      counts_.requests_ok += 1;
+      batch = {};
+      backoff = target_.min_backoff_seconds;
+      continue;
+    }
+    if (status >= 400 && status < 500 && status != 429) {  // never to be accepted
+      queue_.acknowledge(batch);
+      std::lock_guard lock(mu_);
+      counts_.rejected_samples += batch.samples;
+      counts_.requests_rejected += 1;
+      batch = {};
+      continue;
+    }
+    // Retry the same batch after a pause (the stop cuts it short).
+    std::unique_lock lock(mu_);
+    counts_.requests_failed += 1;
+    const double pause = retry_after >= 0 ? std::min(retry_after, 300.0) : backoff;
+    backoff = std::min(backoff * 2, target_.max_backoff_seconds);
+    stop_cv_.wait_for(lock, std::chrono::duration<double>(pause), [&] { return stopping_; });
+  }
+}
+
+}  // namespace faltungd
