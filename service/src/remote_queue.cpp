@@ -75,23 +75,47 @@ RemoteQueue::Recovered RemoteQueue::recover() {
 
 void RemoteQueue::append(std::uint64_t input_sequence, const OutputBatch& outputs) {
   if (outputs.samples == 0) return;
-  thread_local std::string record;  // reused: a request's outputs can be megabytes
-  record.clear();
+  std::string record;
+  record.reserve(kRecordHeader + outputs.write_request.size());
   put_le(record, input_sequence, 8);
   put_le(record, static_cast<std::uint64_t>(outputs.samples), 4);
   put_le(record, static_cast<std::uint64_t>(outputs.min_ms), 8);
   put_le(record, static_cast<std::uint64_t>(outputs.max_ms), 8);
   record.append(outputs.write_request);
-  const std::uint64_t sequence = log_.append(record);
-  const bool written = log_.wait_durable(sequence);  // written, not synced (sync_each_batch off)
-  std::lock_guard lock(mu_);
-  if (!written) {  // disk full or an I/O error: these outputs cannot be queued
-    dropped_samples_ += outputs.samples;
-    return;
+  std::lock_guard order(write_mu_);
+  if (backlog_.empty() && write(record, outputs.samples, outputs.min_ms, outputs.max_ms)) return;
+  backlog_bytes_ += record.size();
+  backlog_samples_ += outputs.samples;
+  backlog_.push_back({std::move(record), outputs.samples, outputs.min_ms, outputs.max_ms});
+  if (backlog_.size() == 1) return;  // it just failed: the next append or flush tries again
+  flush_locked();
+}
+
+bool RemoteQueue::flush() {
+  std::lock_guard order(write_mu_);
+  return flush_locked();
+}
+
+bool RemoteQueue::flush_locked() {
+  while (!backlog_.empty()) {
+    const auto& w = backlog_.front();
+    if (!write(w.record, w.samples, w.min_ms, w.max_ms)) return false;
+    backlog_bytes_ -= w.record.size();
+    backlog_samples_ -= w.samples;
+    backlog_.pop_front();
   }
-  pending_.push_back({sequence, outputs.samples, outputs.min_ms});
-  pending_samples_ += outputs.samples;
-  newest_ms_ = std::max(newest_ms_, outputs.max_ms);
+  return true;
+}
+
+std::uint64_t RemoteQueue::backlog_bytes() const { return backlog_bytes_; }
+
+bool RemoteQueue::write(const std::string& record, std::int64_t samples, std::int64_t min_ms, std::int64_t max_ms) {
+  const std::uint64_t sequence = log_.append(record);
+  if (!log_.wait_durable(sequence)) return false;  // written (not synced: sync_each_batch off), or cut back
+  std::lock_guard lock(mu_);
+  pending_.push_back({sequence, samples, min_ms});
+  pending_samples_ += samples;
+  newest_ms_ = std::max(newest_ms_, max_ms);
   written_ = sequence;
   while (drop_when_full_ && log_.bytes_on_disk() > max_bytes_) {
     const std::uint64_t through = log_.remove_oldest();
@@ -104,11 +128,12 @@ void RemoteQueue::append(std::uint64_t input_sequence, const OutputBatch& output
     acknowledged_ = std::max(acknowledged_, through);
   }
   cv_.notify_all();
+  return true;
 }
 
 bool RemoteQueue::full() const { return log_.bytes_on_disk() > max_bytes_; }
 
-void RemoteQueue::sync() { log_.sync(); }
+bool RemoteQueue::sync() { return log_.sync(); }
 
 bool RemoteQueue::next(std::int64_t max_samples, Batch& out, std::chrono::duration<double> wait) {
   out = Batch{};
@@ -165,7 +190,8 @@ void RemoteQueue::wake() {
 RemoteQueue::Stats RemoteQueue::stats() const {
   std::lock_guard lock(mu_);
   Stats s;
-  s.pending_samples = pending_samples_;
+  s.pending_samples = pending_samples_ + backlog_samples_;
+  s.backlog_bytes = backlog_bytes_;
   s.dropped_samples = dropped_samples_;
   s.bytes = log_.bytes_on_disk();
   if (!pending_.empty()) s.lag_seconds = std::max<double>(0, static_cast<double>(newest_ms_ - pending_.front().min_ms) / 1000);

@@ -9,6 +9,11 @@
 // synced) as they are applied, and synced before each checkpoint, which is
 // what lets the input log be trimmed.
 //
+// A record that cannot be written (disk full, I/O error) waits in memory,
+// in order, and is written again with the next append or flush(); while any
+// wait, the server writes no checkpoint (the log must still be able to make
+// them again after a crash) and, past max_backlog_bytes, refuses writes.
+//
 // The receiver's position (the last record it acknowledged) is kept in a
 // small file beside the log; after a crash at most the batch in flight is
 // sent again (identical samples, which Prometheus-compatible receivers take
@@ -17,6 +22,7 @@
 // drains (refuse_writes).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -44,10 +50,16 @@ class RemoteQueue {
 
   // The apply thread: one input request's outputs (nothing if empty).
   void append(std::uint64_t input_sequence, const OutputBatch& outputs);
+  // Writes the records waiting in memory; true if none is left waiting.
+  bool flush();
+  // Bytes of records waiting in memory to be written (0: all on disk).
+  std::uint64_t backlog_bytes() const;
+  static constexpr std::uint64_t max_backlog_bytes = 64 << 20;
   // Over max_bytes (with when_full: refuse_writes the server answers 503).
   bool full() const;
-  // Makes every record written so far durable (before a checkpoint).
-  void sync();
+  // Makes every record written so far durable (before a checkpoint); false
+  // if the disk would not.
+  bool sync();
 
   // The sender: records after the receiver's position, joined into one
   // WriteRequest of about max_samples (at least one record). Waits up to
@@ -65,15 +77,21 @@ class RemoteQueue {
   void wake();
 
   struct Stats {
-    std::int64_t pending_samples = 0;   // queued, not acknowledged
+    std::int64_t pending_samples = 0;   // queued (on disk or waiting to be written), not acknowledged
+    std::uint64_t backlog_bytes = 0;    // waiting in memory to be written
     std::int64_t dropped_samples = 0;   // removed unsent (queue full)
     std::uint64_t bytes = 0;            // on disk
     double lag_seconds = 0;             // sample time from the oldest pending record to the newest queued
   };
   Stats stats() const;
 
+  // Test hook: the next write fails as on a full disk.
+  void fail_next_write_for_test() { log_.fail_next_sync_for_test(); }
+
  private:
   void save_position();
+  bool flush_locked();
+  bool write(const std::string& record, std::int64_t samples, std::int64_t min_ms, std::int64_t max_ms);
 
   std::string dir_;
   std::uint64_t max_bytes_;
@@ -93,6 +111,15 @@ class RemoteQueue {
   std::uint64_t acknowledged_ = 0;  // the receiver's position (a log sequence)
   std::uint64_t written_ = 0;       // the newest record written
   bool woken_ = false;
+
+  std::mutex write_mu_;  // append() and flush() write in order
+  struct Waiting {
+    std::string record;
+    std::int64_t samples, min_ms, max_ms;
+  };
+  std::deque<Waiting> backlog_;  // under write_mu_
+  std::atomic<std::uint64_t> backlog_bytes_{0};
+  std::atomic<std::int64_t> backlog_samples_{0};
 };
 
 }  // namespace faltungd

@@ -225,8 +225,17 @@ std::string Server::recover() {
 
 void Server::checkpoint_now() {
   state::Checkpoint cp;
+  for (auto& r : remotes_) r.queue->flush();
   {
     std::lock_guard lock(mu_);
+    // Outputs waiting in memory (their queue could not be written) can only
+    // be made again from the log after this point: no checkpoint until
+    // they are on disk.
+    for (const auto& r : remotes_)
+      if (r.queue->backlog_bytes() > 0) {
+        ++checkpoints_failed_;
+        return;
+      }
     cp.set_sequence(applied_through_);
     engine_->save(cp);
     // resolved alerts not delivered yet are part of the state
@@ -236,7 +245,8 @@ void Server::checkpoint_now() {
   try {
     // The outputs of every request the checkpoint covers are queued; they
     // must be on disk before the log that could make them again is trimmed.
-    for (auto& r : remotes_) r.queue->sync();
+    for (auto& r : remotes_)
+      if (!r.queue->sync()) throw std::runtime_error("remote-write queue " + r.sender->target().name + " not synced");
     write_checkpoint(checkpoint_dir(options_), cp);
     wal_.remove_through(cp.sequence());
     std::lock_guard lock(mu_);
@@ -365,12 +375,18 @@ void Server::handle_write(const std::string& content_type, const std::string& en
     reply = "faltungd is recovering its state; retry";
     return;
   }
-  for (const auto& r : remotes_)
+  for (const auto& r : remotes_) {
     if (r.refuse_when_full && r.queue->full()) {
       status = 503;
       reply = "the queue of remote_write " + r.sender->target().name + " is full (when_full: refuse_writes); retry";
       return;
     }
+    if (r.queue->backlog_bytes() > RemoteQueue::max_backlog_bytes) {
+      status = 503;
+      reply = "the queue of remote_write " + r.sender->target().name + " cannot be written to disk; retry";
+      return;
+    }
+  }
   // On disk first (synced, with every request waiting at the same time),
   // then applied in log order, then answered.
   const std::uint64_t sequence = wal_.append(body);
@@ -429,6 +445,10 @@ void render_remote_metrics(std::string& out, const std::vector<Server::RemoteSta
     line("faltungd_remote_write_pending_samples", r.name, nullptr, std::to_string(r.queue.pending_samples));
   family("faltungd_remote_write_queue_bytes", "gauge", "Bytes of the receiver's queue on disk.");
   for (const auto& r : remotes) line("faltungd_remote_write_queue_bytes", r.name, nullptr, std::to_string(r.queue.bytes));
+  family("faltungd_remote_write_backlog_bytes", "gauge",
+         "Bytes of outputs waiting in memory because the queue's disk refused them (0: all on disk).");
+  for (const auto& r : remotes)
+    line("faltungd_remote_write_backlog_bytes", r.name, nullptr, std::to_string(r.queue.backlog_bytes));
   family("faltungd_remote_write_lag_seconds", "gauge",
          "Sample time from the oldest output the receiver has not taken to the newest queued (0: caught up).");
   for (const auto& r : remotes)

@@ -240,7 +240,7 @@ std::uint64_t Wal::remove_oldest() {
   return last;
 }
 
-void Wal::sync() {
+bool Wal::sync() {
   std::vector<std::string> closed;
   int current = -1;
   {
@@ -249,16 +249,22 @@ void Wal::sync() {
     closed.swap(unsynced_);
     if (fd_ >= 0) current = ::dup(fd_);
   }
+  bool ok = true;
   for (const auto& path : closed) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) continue;  // removed meanwhile
-    ::fdatasync(fd);
+    ok = ::fdatasync(fd) == 0 && ok;
     ::close(fd);
   }
   if (current >= 0) {
-    ::fdatasync(current);
+    ok = ::fdatasync(current) == 0 && ok;
     ::close(current);
   }
+  if (!ok) {  // try them again next time
+    std::lock_guard lock(mu_);
+    unsynced_.insert(unsynced_.end(), closed.begin(), closed.end());
+  }
+  return ok;
 }
 
 std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, std::string_view)>& take) const {

@@ -77,8 +77,9 @@ class Wal {
   // Removes the oldest segment unless it is the one being written; returns
   // the last sequence it held (0: nothing removed).
   std::uint64_t remove_oldest();
-  // fdatasync of the segment being written (sync_each_batch off).
-  void sync();
+  // fdatasync of every segment written since the last sync
+  // (sync_each_batch off); false if one failed.
+  bool sync();
 
   // Calls take(sequence, payload) for the written records after the cursor,
   // in order, until take returns false (that record is not consumed) or

@@ -138,6 +138,28 @@ TEST(RemoteQueue, CutsATornTailAndKeepsTheRest) {
   fs::remove_all(dir);
 }
 
+TEST(RemoteQueue, RecordsTheDiskRefusedWaitInOrder) {
+  const auto dir = temp_dir("queue-backlog");
+  RemoteQueue q(dir, 64 << 20, true);
+  q.recover();
+  q.append(1, record(0, 10));
+  q.fail_next_write_for_test();
+  q.append(2, record(1, 10));
+  EXPECT_GT(q.stats().backlog_bytes, 0u);
+  EXPECT_EQ(q.stats().pending_samples, 20) << "waiting, not lost";
+  q.fail_next_write_for_test();
+  EXPECT_FALSE(q.flush());
+  q.append(3, record(2, 10));  // writes the waiting record first
+  EXPECT_EQ(q.stats().backlog_bytes, 0u);
+  RemoteQueue::Batch batch;
+  ASSERT_TRUE(q.next(1000, batch, std::chrono::seconds(0)));
+  const auto got = decode_uncompressed(batch.write_request);
+  ASSERT_EQ(got.size(), 30u);
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i].samples[0].timestamp_ms, static_cast<std::int64_t>(1000 * (i / 10) + i % 10)) << i;
+  fs::remove_all(dir);
+}
+
 TEST(RemoteQueue, DropsItsOldestRecordsWhenFull) {
   const auto dir = temp_dir("queue-full");
   RemoteQueue q(dir, 3 << 20, true);  // 1 MiB segments
