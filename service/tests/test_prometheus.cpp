@@ -1,8 +1,10 @@
 // With the real peers, Debian's Prometheus and Alertmanager started on
-// loopback. Prometheus scrapes a deterministic test target and remote-writes
-// to faltungd, and scrapes faltungd's outputs back: a PromQL query finds the
+// loopback. A Prometheus scrapes a deterministic test target and
+// remote-writes to faltungd; faltungd remote-writes its outputs into a
+// second Prometheus (--web.enable-remote-write-receiver), and the first
+// also scrapes faltungd's /metrics: in both, a PromQL query finds the
 // smoothed series equal to the library's batch result over the very samples
-// Prometheus holds for the input. Alertmanager receives faltungd's alert,
+// the first holds for the input. Alertmanager receives faltungd's alert,
 // shows it active, and lets it go once faltungd resolves it.
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -48,6 +50,19 @@ struct Finally {
   ~Finally() { f(); }
 };
 
+pid_t start(const std::vector<std::string>& argv, const std::string& log) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    freopen(log.c_str(), "w", stderr);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
 TEST(Prometheus, SmoothsWhatARealPrometheusSends) {
   const std::string dir = (fs::temp_directory_path() / ("faltungd-prom-" + std::to_string(::getpid()))).string();
   fs::remove_all(dir);
@@ -68,12 +83,29 @@ TEST(Prometheus, SmoothsWhatARealPrometheusSends) {
     targeting.join();
   }};
 
+  // the second Prometheus, which takes faltungd's remote write
+  const int store_port = free_port();
+  std::ofstream(dir + "/store.yml") << "global: {}\n";
+  const pid_t store = start({"prometheus", "--config.file=" + dir + "/store.yml", "--storage.tsdb.path=" + dir + "/store",
+                             "--web.listen-address=127.0.0.1:" + std::to_string(store_port),
+                             "--web.enable-remote-write-receiver"},
+                            dir + "/store.log");
+  Finally stop_store{[&] {
+    ::kill(store, SIGTERM);
+    ::waitpid(store, nullptr, 0);
+  }};
+
   Loopback faltungd(parse_config(R"yaml(kernels:
   box3: "box:width=3"
 pipelines:
   - name: smooth
     select: 'e2e_value'
     stages: [{filter: box3}]
+remote_write:
+  - url: http://127.0.0.1:)yaml" + std::to_string(store_port) +
+                                     R"yaml(/api/v1/write
+    name: store
+    queue_config: {min_backoff: 0.05, max_backoff: 0.5}
 )yaml",
                                  "t.yml"),
                     test_options(dir + "/faltungd"));
@@ -103,23 +135,30 @@ pipelines:
     ::kill(prometheus, SIGTERM);
     ::waitpid(prometheus, nullptr, 0);
   }};
-  httplib::Client prom("127.0.0.1", prom_port);
-  auto query = [&](const std::string& q) {
-    auto r = prom.Get("/api/v1/query", httplib::Params{{"query", q}}, httplib::Headers{});
+  httplib::Client prom("127.0.0.1", prom_port), store_client("127.0.0.1", store_port);
+  auto query = [&](httplib::Client& c, const std::string& q) {
+    auto r = c.Get("/api/v1/query", httplib::Params{{"query", q}}, httplib::Headers{});
     return r && r->status == 200 ? nlohmann::json::parse(r->body)["data"]["result"] : nlohmann::json::array();
   };
-  // Wait until Prometheus holds at least 8 smoothed samples.
-  nlohmann::json smoothed;
+  // Wait until both hold at least 8 smoothed samples: the first by
+  // scraping faltungd, the second by faltungd's remote write.
+  nlohmann::json scraped, received;
   for (int i = 0; i < 600; ++i) {
-    smoothed = query("e2e_value:smooth[5m]");
-    if (!smoothed.empty() && smoothed[0]["values"].size() >= 8) break;
+    scraped = query(prom, "e2e_value:smooth[5m]");
+    received = query(store_client, "e2e_value:smooth[5m]");
+    if (!scraped.empty() && scraped[0]["values"].size() >= 8 && !received.empty() &&
+        received[0]["values"].size() >= 8)
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ASSERT_FALSE(smoothed.empty()) << "no smoothed series in Prometheus; see " << dir << "/prometheus.log";
-  const auto raw = query("e2e_value[5m]");
+  ASSERT_FALSE(scraped.empty()) << "no smoothed series scraped; see " << dir << "/prometheus.log";
+  ASSERT_FALSE(received.empty()) << "no smoothed series remote-written; see " << dir << "/store.log";
+  const auto raw = query(prom, "e2e_value[5m]");
   ASSERT_FALSE(raw.empty());
-  EXPECT_EQ(smoothed[0]["metric"]["pipeline"], "smooth");
-  EXPECT_EQ(smoothed[0]["metric"]["series"], "a");
+  for (const auto* smoothed : {&scraped, &received}) {
+    EXPECT_EQ((*smoothed)[0]["metric"]["pipeline"], "smooth");
+    EXPECT_EQ((*smoothed)[0]["metric"]["series"], "a");
+  }
 
   // the batch answer over the raw samples (nothing before the first): box 3, nan=ignore
   std::vector<double> x(2, std::numeric_limits<double>::quiet_NaN());
@@ -133,31 +172,20 @@ pipelines:
   const auto want = faltung::convolve(faltung::Array<double>{{static_cast<std::int64_t>(x.size())}, x},
                                       faltung::Array<double>{{3}, std::vector<double>(3, 1.0 / 3)}, opts)
                         .data;
-  int compared = 0;
-  for (const auto& v : smoothed[0]["values"]) {
-    const auto ts = static_cast<std::int64_t>(std::llround(v[0].get<double>() * 1000));
-    const auto at = std::find(times.begin(), times.end(), ts);
-    ASSERT_NE(at, times.end()) << "a smoothed sample at " << ts << " without an input sample";
-    const std::size_t i = static_cast<std::size_t>(at - times.begin()) + 2;
-    EXPECT_NEAR(std::stod(v[1].get<std::string>()), want[i], 1e-9 * (1 + std::abs(want[i]))) << "at " << ts;
-    ++compared;
+  for (const auto* smoothed : {&scraped, &received}) {
+    int compared = 0;
+    for (const auto& v : (*smoothed)[0]["values"]) {
+      const auto ts = static_cast<std::int64_t>(std::llround(v[0].get<double>() * 1000));
+      const auto at = std::find(times.begin(), times.end(), ts);
+      ASSERT_NE(at, times.end()) << "a smoothed sample at " << ts << " without an input sample";
+      const std::size_t i = static_cast<std::size_t>(at - times.begin()) + 2;
+      EXPECT_NEAR(std::stod(v[1].get<std::string>()), want[i], 1e-9 * (1 + std::abs(want[i]))) << "at " << ts;
+      ++compared;
+    }
+    EXPECT_GE(compared, 8) << (smoothed == &scraped ? "scraped" : "remote-written");
   }
-  EXPECT_GE(compared, 8);
 
   if (!HasFailure()) fs::remove_all(dir);
-}
-
-pid_t start(const std::vector<std::string>& argv, const std::string& log) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    freopen(log.c_str(), "w", stderr);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  return pid;
 }
 
 TEST(Alertmanager, ReceivesTheAlertAndItsResolution) {
