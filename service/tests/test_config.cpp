@@ -98,5 +98,41 @@ TEST(Config, MistakesNameFileLineAndField) {
   refused(with("pipelines:", "pipeline:"), "config.pipeline: unknown field");
 }
 
+TEST(Config, RemoteWriteTargets) {
+  const std::string base = kExample;
+  const auto c = parse_config(base + R"yaml(remote_write:
+  - url: http://thanos:19291/api/v1/write
+  - url: https://mimir.example:443/api/v1/push
+    name: mimir
+    basic_auth: {username: u, password: p}
+    remote_timeout: 10
+    queue_config: {max_samples_per_send: 500, min_backoff: 0.1, max_backoff: 2, max_bytes: 10000000, when_full: refuse_writes}
+)yaml",
+                              "f.yml");
+  ASSERT_EQ(c.remote_write.size(), 2u);
+  EXPECT_EQ(c.remote_write[0].name, "thanos_19291") << "named after host and port by default";
+  EXPECT_EQ(c.remote_write[0].max_samples_per_send, 2000);
+  EXPECT_FALSE(c.remote_write[0].refuse_writes_when_full);
+  EXPECT_EQ(c.remote_write[1].basic_user, "u");
+  EXPECT_EQ(c.remote_write[1].max_bytes, 10000000u);
+  EXPECT_TRUE(c.remote_write[1].refuse_writes_when_full);
+  EXPECT_DOUBLE_EQ(c.remote_write[1].timeout_seconds, 10);
+
+  const auto rw = [&](const std::string& entry) { return base + "remote_write:\n  - " + entry + "\n"; };
+  refused(rw("url: ftp://x/y"), "remote_write[0].url: 'ftp://x/y' is not an http:// or https:// URL");
+  refused(rw("{name: a}"), "remote_write[0]: needs a url");
+  refused(rw("{url: 'http://a:1/w', urls: x}"), "remote_write[0].urls: unknown field");
+  refused(rw("{url: 'http://a:1/w', name: ../etc}"), "remote_write[0].name: '../etc' must be letters");
+  refused(base + "remote_write:\n  - url: http://a:1/w\n  - url: http://a:1/other\n",
+          "f.yml:25: remote_write[1].name: 'a_1' names remote_write[0] too");
+  refused(rw("{url: 'http://a:1/w', bearer_token: t, basic_auth: {username: u, password: p}}"),
+          "give one of bearer_token, bearer_token_file, basic_auth");
+  refused(rw("{url: 'http://a:1/w', basic_auth: {username: u}}"), "needs a username and one of password");
+  refused(rw("{url: 'http://a:1/w', queue_config: {max_bytes: 1000}}"), "max_bytes: must be at least 8388608");
+  refused(rw("{url: 'http://a:1/w', queue_config: {when_full: block}}"), "'block' is not drop_oldest or refuse_writes");
+  refused(rw("{url: 'http://a:1/w', queue_config: {min_backoff: 2, max_backoff: 1}}"), "max_backoff: is less than min_backoff");
+  refused(rw("{url: 'http://a:1/w', tls_config: {ca_file: /nonexistent/ca.crt}}"), "cannot read /nonexistent/ca.crt");
+}
+
 }  // namespace
 }  // namespace faltungd
