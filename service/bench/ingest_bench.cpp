@@ -5,10 +5,13 @@
 // request: one client gives group commit nothing to group), with each
 // request's latency.
 //
-//   ./build/service/faltungd-ingest-bench [series] [samples-per-series] [requests] [state-dir] [rate]
+//   ./build/service/faltungd-ingest-bench [series] [samples-per-series] [requests] [state-dir] [rate] [remote]
 //
-// With `rate` (samples per second) the HTTP requests are paced to it, for
-// latency at a given load (the issue's: p99 at half the peak).
+// With `rate` (samples per second, 0: as fast as it goes) the HTTP requests
+// are paced to it, for latency at a given load (the issue's: p99 at half the
+// peak). With `remote` 1 the outputs also go by remote write (through the
+// queue on disk) to a receiver in this process that answers 204; the HTTP
+// case then also reports when the receiver had every output.
 //
 // Prints JSON lines: {"case", "samples_per_second", "p50_ms", "p99_ms"}.
 #include <httplib.h>
@@ -23,6 +26,7 @@
 
 #include "../src/config.hpp"
 #include "../src/engine.hpp"
+#include "../src/remote_queue.hpp"
 #include "../src/remote_write.hpp"
 #include "../src/server.hpp"
 
@@ -73,19 +77,38 @@ int main(int argc, char** argv) {
   const int series = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int samples = argc > 2 ? std::atoi(argv[2]) : 10;
   const int requests = argc > 3 ? std::atoi(argv[3]) : 200;
-  const auto config = faltungd::parse_config(kConfig, "(bench)");
+  const bool remote = argc > 6 && std::atoi(argv[6]) != 0;
+  httplib::Server sink;  // the remote-write receiver: takes every request
+  sink.Post("/api/v1/write", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+  const int sink_port = sink.bind_to_any_port("127.0.0.1");
+  std::thread sinking([&] { sink.listen_after_bind(); });
+  const std::string remote_write = "remote_write:\n  - url: http://127.0.0.1:" + std::to_string(sink_port) +
+                                   "/api/v1/write\n    name: sink\n";
+  const auto config = faltungd::parse_config(kConfig + (remote ? remote_write : ""), "(bench)");
   const auto bodies = make_bodies(series, samples, requests);
   const std::int64_t total = static_cast<std::int64_t>(series) * samples * requests;
   {
-    faltungd::Engine engine(config);
+    // With remote: the outputs are also encoded and written to a queue on
+    // disk (no sender): faltungd's own cost of the output path.
+    const std::string queue_dir = std::string(argc > 4 ? argv[4] : "/tmp/faltungd-ingest-bench") + "-queue";
+    std::filesystem::remove_all(queue_dir);
+    faltungd::RemoteQueue queue(queue_dir, 64ull << 30, true);
+    queue.recover();
+    faltungd::Engine engine(config, remote);
+    faltungd::OutputBatch outputs;
     std::vector<double> ms;
     const auto start = Clock::now();
+    std::uint64_t sequence = 0;
     for (const auto& body : bodies) {
       const auto t0 = Clock::now();
-      engine.ingest(faltungd::decode_remote_write(body, {}));
+      outputs.clear();
+      engine.ingest(faltungd::decode_remote_write(body, {}), &outputs);
+      queue.append(++sequence, outputs);
       ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     }
-    report("decode+ingest", series, samples, std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
+    report(remote ? "decode+ingest+queue" : "decode+ingest", series, samples,
+           std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
+    std::filesystem::remove_all(queue_dir);
   }
   {
     faltungd::ServerOptions options;
@@ -117,8 +140,19 @@ int main(int argc, char** argv) {
       }
       ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     }
-    report(rate > 0 ? "http-paced" : "http", series, samples, std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
+    const char* name = remote ? (rate > 0 ? "http-paced+remote_write" : "http+remote_write")
+                              : (rate > 0 ? "http-paced" : "http");
+    report(name, series, samples, std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
+    if (remote) {  // until the receiver has every output
+      while (server.remote_stats()[0].sender.sent_samples < total)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      std::printf("{\"case\": \"remote_write delivered series=%d samples=%d\", \"samples_per_second\": %.4g}\n", series,
+                  samples, static_cast<double>(total) / seconds);
+    }
     server.stop();
     serving.join();
   }
+  sink.stop();
+  sinking.join();
 }

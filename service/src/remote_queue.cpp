@@ -7,6 +7,8 @@
 
 #include "le_bytes.hpp"
 
+#include <snappy.h>
+
 namespace faltungd {
 
 namespace {
@@ -75,18 +77,20 @@ RemoteQueue::Recovered RemoteQueue::recover() {
 
 void RemoteQueue::append(std::uint64_t input_sequence, const OutputBatch& outputs) {
   if (outputs.samples == 0) return;
-  std::string record;
-  record.reserve(kRecordHeader + outputs.write_request.size());
+  std::lock_guard order(write_mu_);
+  std::string& record = record_;  // reused: a request's outputs can be megabytes
+  record.clear();
   put_le(record, input_sequence, 8);
   put_le(record, static_cast<std::uint64_t>(outputs.samples), 4);
   put_le(record, static_cast<std::uint64_t>(outputs.min_ms), 8);
   put_le(record, static_cast<std::uint64_t>(outputs.max_ms), 8);
-  record.append(outputs.write_request);
-  std::lock_guard order(write_mu_);
+  std::string compressed;
+  snappy::Compress(outputs.write_request.data(), outputs.write_request.size(), &compressed);
+  record.append(compressed);
   if (backlog_.empty() && write(record, outputs.samples, outputs.min_ms, outputs.max_ms)) return;
   backlog_bytes_ += record.size();
   backlog_samples_ += outputs.samples;
-  backlog_.push_back({std::move(record), outputs.samples, outputs.min_ms, outputs.max_ms});
+  backlog_.push_back({record, outputs.samples, outputs.min_ms, outputs.max_ms});
   if (backlog_.size() == 1) return;  // it just failed: the next append or flush tries again
   flush_locked();
 }
@@ -136,21 +140,40 @@ bool RemoteQueue::full() const { return log_.bytes_on_disk() > max_bytes_; }
 bool RemoteQueue::sync() { return log_.sync(); }
 
 bool RemoteQueue::next(std::int64_t max_samples, Batch& out, std::chrono::duration<double> wait) {
-  out = Batch{};
+  out.body.clear();  // its buffer is reused
+  out.samples = 0;
+  out.last = 0;
   {
     std::unique_lock lock(mu_);
     cursor_.after = std::max(cursor_.after, acknowledged_);
     cv_.wait_for(lock, wait, [&] { return woken_ || written_ > cursor_.after; });
     if (woken_ || written_ <= cursor_.after) return false;
   }
+  // One record goes as it is; several are joined uncompressed (protobuf
+  // reads concatenated WriteRequests as one) and compressed again. (A
+  // record passed its checksum at recovery, so it decompresses; if a
+  // damaged one did not, the receiver would refuse the batch with a 400.)
+  int records = 0;
+  std::string one;
   log_.read(cursor_, [&](std::uint64_t sequence, std::string_view payload) {
     const auto h = header_of(payload);
     if (out.samples > 0 && out.samples + h.samples > max_samples) return false;
-    if (payload.size() > kRecordHeader) out.write_request.append(payload.substr(kRecordHeader));
+    const std::string_view block = payload.substr(std::min(payload.size(), kRecordHeader));
+    if (++records == 1) {
+      out.body.assign(block);
+    } else {
+      if (records == 2) snappy::Uncompress(out.body.data(), out.body.size(), &joined_);
+      snappy::Uncompress(block.data(), block.size(), &one);
+      joined_.append(one);
+    }
     out.samples += h.samples;
     out.last = sequence;
     return true;
   });
+  if (records > 1) {
+    out.body.clear();
+    snappy::Compress(joined_.data(), joined_.size(), &out.body);
+  }
   return !out.empty();
 }
 

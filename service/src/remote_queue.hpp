@@ -2,8 +2,9 @@
 // request, on disk in the order they were applied, until the receiver has
 // taken them (docs/operations.md, "Remote-write output").
 //
-// Each record is the OutputBatch of one input request, tagged with that
-// request's write-ahead-log sequence: after a crash, log replay re-creates
+// Each record is the OutputBatch of one input request, snappy-compressed
+// (a tenth of the bytes to checksum and write; a record alone is sent as it
+// is), tagged with that request's write-ahead-log sequence: after a crash, log replay re-creates
 // the outputs of the requests after the newest record here and no others,
 // so nothing is lost and nothing queued twice. Records are written (not
 // synced) as they are applied, and synced before each checkpoint, which is
@@ -62,10 +63,11 @@ class RemoteQueue {
   bool sync();
 
   // The sender: records after the receiver's position, joined into one
-  // WriteRequest of about max_samples (at least one record). Waits up to
-  // `wait` for one; false if none came (or wake() was called).
+  // WriteRequest of about max_samples (at least one record), as the
+  // snappy-compressed body to post. Waits up to `wait` for one; false if
+  // none came (or wake() was called).
   struct Batch {
-    std::string write_request;
+    std::string body;
     std::int64_t samples = 0;
     std::uint64_t last = 0;  // the last record in it
     bool empty() const { return samples == 0 && last == 0; }
@@ -118,6 +120,8 @@ class RemoteQueue {
     std::int64_t samples, min_ms, max_ms;
   };
   std::deque<Waiting> backlog_;  // under write_mu_
+  std::string record_;           // the record being written (under write_mu_)
+  std::string joined_;           // the sender's uncompressed WriteRequest of several records
   std::atomic<std::uint64_t> backlog_bytes_{0};
   std::atomic<std::int64_t> backlog_samples_{0};
 };

@@ -198,14 +198,19 @@ bool Wal::wait_durable(std::uint64_t sequence) {
       continue;
     }
     // Lead: write and sync everything pending, for every waiter at once.
+    // The batch leaves with pending_'s bytes; pending_ goes on in the
+    // spare buffer (large buffers are reused, not allocated per batch).
     std::string batch;
     batch.swap(pending_);
+    pending_.swap(spare_);
     const std::uint64_t first = pending_first_, last = pending_last_;
     pending_first_ = pending_last_ = 0;
     syncing_ = true;
     lock.unlock();
     const bool ok = batch.empty() || write_batch(batch, first);
     lock.lock();
+    batch.clear();
+    spare_.swap(batch);
     syncing_ = false;
     if (!ok) failed_.push_back({first, last});
     done_through_ = std::max(done_through_, last);
@@ -285,7 +290,7 @@ std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, st
     cursor.offset = 0;
   }
   std::size_t taken = 0;
-  std::string payload;
+  thread_local std::string payload;  // a reader's buffer, reused call after call
   for (;;) {
     const Segment& seg = segments[i];
     const int fd = cursor.offset < seg.bytes ? ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC) : -1;

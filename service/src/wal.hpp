@@ -116,6 +116,7 @@ class Wal {
   std::uint64_t old_bytes_ = 0;    // of the others
   std::uint64_t next_sequence_ = 1;
   std::string pending_;            // records not written yet
+  std::string spare_;              // a cleared buffer pending_ takes next
   std::uint64_t pending_first_ = 0, pending_last_ = 0;
   std::uint64_t done_through_ = 0;  // every record <= this is durable or failed
   std::vector<std::pair<std::uint64_t, std::uint64_t>> failed_;  // failed batches (first, last)
