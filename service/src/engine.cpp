@@ -100,8 +100,24 @@ struct Engine::PipelineState {
     std::int64_t alert_since = 0;
   };
   KeyMap<Series> series;
+  // Kept as series come and go, so /metrics and the alert rounds do not
+  // walk every series: the keys of series whose alert is raised, and the
+  // bytes the series hold.
+  KeyMap<bool> firing;
+  std::int64_t series_bytes = 0;
   std::vector<Alert>* resolved = nullptr;  // the engine's queue
   bool encode = false;
+
+  static std::int64_t bytes_of(std::string_view key, const Series& s) {
+    return static_cast<std::int64_t>(key.size() + s.value_line.size() + s.score_line.size() + s.value_labels.size() +
+                                     s.score_labels.size() + sizeof(s)) +
+           (s.detector ? s.detector->state_bytes() : 0);
+  }
+  void set_firing(std::string_view key, bool raised) {
+    const auto it = firing.find(key);
+    if (raised && it == firing.end()) firing.emplace(std::string(key), true);
+    if (!raised && it != firing.end()) firing.erase(it);
+  }
 
   std::string print;  // fingerprint()
 
@@ -128,6 +144,7 @@ struct Engine::PipelineState {
     for (auto& b : banks) fresh.slots.push_back(b.add());
     if (detect) fresh.detector = std::make_unique<faltung::Detector>(faltung::Detector::create(detect->detector));
     name_outputs(fresh, s.labels);
+    series_bytes += bytes_of(key, fresh);
     return &series.emplace(std::string(key), std::move(fresh)).first->second;
   }
 
@@ -232,6 +249,12 @@ struct Engine::PipelineState {
     }
     banks = std::move(restored);
     series = std::move(loaded);
+    firing.clear();
+    series_bytes = 0;
+    for (const auto& [key, s] : series) {
+      series_bytes += bytes_of(key, s);
+      if (s.alerting) set_firing(key, true);
+    }
   }
 
   void end(std::string_view key, std::int64_t at_ms, OutputBatch* outputs) {
@@ -245,6 +268,8 @@ struct Engine::PipelineState {
       if (detect) outputs->add(it->second.score_labels, at_ms, stale);
     }
     for (std::size_t i = 0; i < banks.size(); ++i) banks[i].remove(it->second.slots[i]);
+    set_firing(key, false);
+    series_bytes -= bytes_of(key, it->second);
     series.erase(it);
   }
 
@@ -274,8 +299,10 @@ struct Engine::PipelineState {
         if (alert && !state->alerting) {
           state->alerting = true;
           state->alert_since = sample.timestamp_ms;
+          set_firing(key, true);
         } else if (!alert && state->alerting) {
           state->alerting = false;
+          set_firing(key, false);
           if (spec->alert) resolved->push_back(alert_of(key, *state, sample.timestamp_ms));
         }
       }
@@ -302,8 +329,7 @@ std::vector<Alert> Engine::firing() const {
   std::vector<Alert> out;
   for (const auto& p : pipelines_) {
     if (!p->spec->alert) continue;
-    for (const auto& [key, s] : p->series)
-      if (s.alerting) out.push_back(p->alert_of(key, s, 0));
+    for (const auto& [key, raised] : p->firing) out.push_back(p->alert_of(key, p->series.find(key)->second, 0));
   }
   return out;
 }
@@ -385,10 +411,7 @@ std::int64_t Engine::state_bytes() const {
   std::int64_t total = 0;
   for (const auto& p : pipelines_) {
     for (const auto& b : p->banks) total += b.state_bytes();
-    for (const auto& [key, s] : p->series)
-      total += static_cast<std::int64_t>(key.size() + s.value_line.size() + s.score_line.size() +
-                                         s.value_labels.size() + s.score_labels.size() + sizeof(s)) +
-               (s.detector ? s.detector->state_bytes() : 0);
+    total += p->series_bytes;
   }
   return total;
 }

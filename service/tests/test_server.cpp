@@ -302,3 +302,48 @@ TEST(Server, WritesWaitForRecovery) {
 
 }  // namespace
 }  // namespace faltungd
+
+namespace faltungd {
+namespace {
+
+// The engine keeps its state size and firing alerts as running totals (no
+// pass over every series per scrape or alert round): they follow series
+// that come, raise alerts and end.
+TEST(Engine, StateBytesAndFiringFollowTheSeries) {
+  Engine engine(parse_config(R"yaml(kernels:
+  k: "box:width=3"
+pipelines:
+  - name: p
+    select: 'm'
+    stages: [{filter: k}, {detect: {kind: zscore, window: 8, warmup: 4}}]
+    alert: {name: Odd}
+)yaml",
+                             "t.yml"));
+  const std::int64_t empty = engine.state_bytes();
+  auto batch = [](int t, double v, int series) {
+    std::vector<SeriesSamples> out;
+    for (int s = 0; s < series; ++s) out.push_back({{{"__name__", "m"}, {"i", std::to_string(s)}}, {{1000LL * t, v}}});
+    return out;
+  };
+  for (int t = 1; t <= 20; ++t) engine.ingest(batch(t, std::sin(t), 100));
+  const std::int64_t full = engine.state_bytes();
+  EXPECT_GT(full - empty, 100 * 200) << "each series holds its key, labels, filter and detector state";
+  EXPECT_TRUE(engine.firing().empty());
+  engine.ingest(batch(21, 50, 3));  // three series jump
+  EXPECT_EQ(engine.firing().size(), 3u);
+  double stale;
+  const std::uint64_t bits = kStaleNaNBits;
+  std::memcpy(&stale, &bits, sizeof stale);
+  engine.ingest(batch(22, stale, 100));  // every series ends
+  EXPECT_TRUE(engine.firing().empty());
+  EXPECT_EQ(engine.take_resolved().size(), 3u);
+  EXPECT_LT(engine.state_bytes(), full - 100 * 200) << "ended series give their bytes back";
+  for (int t = 23; t <= 42; ++t) engine.ingest(batch(t, std::sin(t), 100));
+  // the same series again: the same bytes, filter slots reused (the bank's
+  // free list keeps the capacity it grew to, 100 slots of 8 bytes)
+  EXPECT_GE(engine.state_bytes(), full);
+  EXPECT_LE(engine.state_bytes(), full + 1024);
+}
+
+}  // namespace
+}  // namespace faltungd
