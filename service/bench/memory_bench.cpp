@@ -1,9 +1,12 @@
 // Memory per active series: SERIES series (one sample each, 15-tap smoothing
 // pipeline) through the engine; prints the process's resident memory before
-// and after, and the engine's own count.
+// and after, and the engine's own count. With `remote` 1 the engine also
+// keeps each output's encoded labels, as it does when remote_write is
+// configured.
 //
-//   ./build/service/faltungd-memory-bench [series]
+//   ./build/service/faltungd-memory-bench [series] [remote]
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -39,7 +42,8 @@ pipelines:
     stages: [{filter: smooth15}]
 )yaml",
                                              "(bench)");
-  faltungd::Engine engine(config);
+  const bool remote = argc > 2 && std::atoi(argv[2]) != 0;
+  faltungd::Engine engine(config, remote);
   const long before = resident_kib();
   const long batch = 10000;
   for (long first = 0; first < series; first += batch) {
@@ -51,8 +55,8 @@ pipelines:
     engine.ingest(request);
   }
   const long after = resident_kib();
-  std::printf("{\"series\": %ld, \"resident_bytes_per_series\": %.0f, \"engine_state_bytes_per_series\": %.0f, "
+  std::printf("{\"series\": %ld, \"remote_write\": %s, \"resident_bytes_per_series\": %.0f, \"engine_state_bytes_per_series\": %.0f, "
               "\"resident_mib\": %.0f}\n",
-              series, 1024.0 * static_cast<double>(after - before) / static_cast<double>(series),
+              series, remote ? "true" : "false", 1024.0 * static_cast<double>(after - before) / static_cast<double>(series),
               static_cast<double>(engine.state_bytes()) / static_cast<double>(series), after / 1024.0);
 }
