@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "auth.hpp"
 #include "checkpoint.hpp"
@@ -416,43 +417,46 @@ std::vector<Server::RemoteStats> Server::remote_stats() const {
 namespace {
 
 void render_remote_metrics(std::string& out, const std::vector<Server::RemoteStats>& remotes) {
+  using Stats = Server::RemoteStats;
+  using Value = std::function<std::string(const Stats&)>;
+  struct Family {
+    const char *name, *type, *help;
+    std::vector<std::pair<const char*, Value>> lines;  // the result label (none: nullptr) and the value
+  };
+  const auto n = [](auto v) { return std::to_string(v); };
+  const std::vector<Family> families{
+      {"faltungd_remote_write_samples_total", "counter",
+       "Output samples by what became of them: sent, rejected by the receiver (4xx), dropped unsent (queue full).",
+       {{"sent", [&](const Stats& r) { return n(r.sender.sent_samples); }},
+        {"rejected", [&](const Stats& r) { return n(r.sender.rejected_samples); }},
+        {"dropped", [&](const Stats& r) { return n(r.queue.dropped_samples); }}}},
+      {"faltungd_remote_write_requests_total", "counter",
+       "Remote-write requests sent, by result: ok (2xx), failed (retried), rejected (4xx, dropped).",
+       {{"ok", [&](const Stats& r) { return n(r.sender.requests_ok); }},
+        {"failed", [&](const Stats& r) { return n(r.sender.requests_failed); }},
+        {"rejected", [&](const Stats& r) { return n(r.sender.requests_rejected); }}}},
+      {"faltungd_remote_write_pending_samples", "gauge", "Output samples queued for the receiver, not yet taken.",
+       {{nullptr, [&](const Stats& r) { return n(r.queue.pending_samples); }}}},
+      {"faltungd_remote_write_queue_bytes", "gauge", "Bytes of the receiver's queue on disk.",
+       {{nullptr, [&](const Stats& r) { return n(r.queue.bytes); }}}},
+      {"faltungd_remote_write_backlog_bytes", "gauge",
+       "Bytes of outputs waiting in memory because the queue's disk refused them (0: all on disk).",
+       {{nullptr, [&](const Stats& r) { return n(r.queue.backlog_bytes); }}}},
+      {"faltungd_remote_write_lag_seconds", "gauge",
+       "Sample time from the oldest output the receiver has not taken to the newest queued (0: caught up).",
+       {{nullptr, [&](const Stats& r) { return n(r.queue.lag_seconds); }}}},
+  };
   if (remotes.empty()) return;
-  const auto family = [&](const char* name, const char* type, const char* help) {
-    out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" ");
-    out.append(type).append("\n");
-  };
-  const auto line = [&](const char* name, const std::string& remote, const char* result, const std::string& value) {
-    out.append(name).append("{remote=\"").append(remote).append("\"");
-    if (result) out.append(",result=\"").append(result).append("\"");
-    out.append("} ").append(value).append("\n");
-  };
-  family("faltungd_remote_write_samples_total", "counter",
-         "Output samples by what became of them: sent, rejected by the receiver (4xx), dropped unsent (queue full).");
-  for (const auto& r : remotes) {
-    line("faltungd_remote_write_samples_total", r.name, "sent", std::to_string(r.sender.sent_samples));
-    line("faltungd_remote_write_samples_total", r.name, "rejected", std::to_string(r.sender.rejected_samples));
-    line("faltungd_remote_write_samples_total", r.name, "dropped", std::to_string(r.queue.dropped_samples));
+  for (const auto& f : families) {
+    out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n# TYPE ").append(f.name).append(" ");
+    out.append(f.type).append("\n");
+    for (const auto& r : remotes)
+      for (const auto& [result, value] : f.lines) {
+        out.append(f.name).append("{remote=\"").append(r.name).append("\"");
+        if (result) out.append(",result=\"").append(result).append("\"");
+        out.append("} ").append(value(r)).append("\n");
+      }
   }
-  family("faltungd_remote_write_requests_total", "counter",
-         "Remote-write requests sent, by result: ok (2xx), failed (retried), rejected (4xx, dropped).");
-  for (const auto& r : remotes) {
-    line("faltungd_remote_write_requests_total", r.name, "ok", std::to_string(r.sender.requests_ok));
-    line("faltungd_remote_write_requests_total", r.name, "failed", std::to_string(r.sender.requests_failed));
-    line("faltungd_remote_write_requests_total", r.name, "rejected", std::to_string(r.sender.requests_rejected));
-  }
-  family("faltungd_remote_write_pending_samples", "gauge", "Output samples queued for the receiver, not yet taken.");
-  for (const auto& r : remotes)
-    line("faltungd_remote_write_pending_samples", r.name, nullptr, std::to_string(r.queue.pending_samples));
-  family("faltungd_remote_write_queue_bytes", "gauge", "Bytes of the receiver's queue on disk.");
-  for (const auto& r : remotes) line("faltungd_remote_write_queue_bytes", r.name, nullptr, std::to_string(r.queue.bytes));
-  family("faltungd_remote_write_backlog_bytes", "gauge",
-         "Bytes of outputs waiting in memory because the queue's disk refused them (0: all on disk).");
-  for (const auto& r : remotes)
-    line("faltungd_remote_write_backlog_bytes", r.name, nullptr, std::to_string(r.queue.backlog_bytes));
-  family("faltungd_remote_write_lag_seconds", "gauge",
-         "Sample time from the oldest output the receiver has not taken to the newest queued (0: caught up).");
-  for (const auto& r : remotes)
-    line("faltungd_remote_write_lag_seconds", r.name, nullptr, std::to_string(r.queue.lag_seconds));
 }
 
 }  // namespace

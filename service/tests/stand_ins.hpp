@@ -106,30 +106,12 @@ class FakeReceiver {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api/v1/write"; }
 
   using Samples = std::map<std::string, std::map<std::int64_t, double>>;
-  Samples samples() {
-    std::lock_guard lock(mu_);
-    return samples_;
-  }
-  std::int64_t received() {  // samples in 2xx requests, duplicates included
-    std::lock_guard lock(mu_);
-    return received_;
-  }
-  int requests() {
-    std::lock_guard lock(mu_);
-    return requests_;
-  }
-  int duplicates() {
-    std::lock_guard lock(mu_);
-    return duplicates_;
-  }
-  int conflicts() {
-    std::lock_guard lock(mu_);
-    return conflicts_;
-  }
-  int malformed() {
-    std::lock_guard lock(mu_);
-    return malformed_;
-  }
+  Samples samples() { return locked(samples_); }
+  std::int64_t received() { return locked(received_); }  // samples in 2xx requests, duplicates included
+  int requests() { return locked(requests_); }
+  int duplicates() { return locked(duplicates_); }
+  int conflicts() { return locked(conflicts_); }
+  int malformed() { return locked(malformed_); }
   std::string header(const std::string& name) {
     std::lock_guard lock(mu_);
     const auto it = headers_.find(name);
@@ -138,6 +120,11 @@ class FakeReceiver {
   std::function<int(int)> answer;  // set before faltungd sends
 
  private:
+  template <class T>
+  T locked(const T& field) {
+    std::lock_guard lock(mu_);
+    return field;
+  }
   static int bind(httplib::Server& http, int port) {
     if (port == 0) return http.bind_to_any_port("127.0.0.1");
     return http.bind_to_port("127.0.0.1", port) ? port : -1;

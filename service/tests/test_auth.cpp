@@ -138,9 +138,8 @@ void openssl(const std::string& args) {
   ASSERT_EQ(std::system(("openssl " + args + " >/dev/null 2>&1").c_str()), 0) << args;
 }
 
-TEST(Auth, TlsAndClientCertificates) {
-  Dir dir;
-  // a CA, a server certificate for 127.0.0.1 and a client certificate, both signed by it
+// A CA, and a server and a client certificate for 127.0.0.1 signed by it.
+void make_certificates(const Dir& dir) {
   openssl("req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout " + (dir / "ca.key") + " -out " +
           (dir / "ca.crt"));
   for (const std::string who : {"server", "client"}) {
@@ -150,6 +149,11 @@ TEST(Auth, TlsAndClientCertificates) {
     openssl("x509 -req -days 2 -in " + (dir / (who + ".csr")) + " -CA " + (dir / "ca.crt") + " -CAkey " +
             (dir / "ca.key") + " -CAcreateserial -extfile " + (dir / "ext") + " -out " + (dir / (who + ".crt")));
   }
+}
+
+TEST(Auth, TlsAndClientCertificates) {
+  Dir dir;
+  make_certificates(dir);
   {
     Serving s(kPipelines + "server:\n  tls: {cert_file: " + (dir / "server.crt") + ", key_file: " +
                   (dir / "server.key") + "}\n",
@@ -172,6 +176,45 @@ TEST(Auth, TlsAndClientCertificates) {
     known.set_ca_cert_path((dir / "ca.crt").c_str());
     EXPECT_EQ(post(known), 204);
   }
+}
+
+// faltungd's remote-write output over mutual TLS with a bearer token, into
+// another faltungd that asks for all three: every output arrives.
+TEST(Auth, RemoteWriteOutputOverMutualTls) {
+  Dir dir;
+  make_certificates(dir);
+  const std::string token = "0123456789abcdef-remote";
+  Serving receiver(kPipelines + "server:\n  write_auth: {bearer_token: " + token + "}\n  tls: {cert_file: " +
+                       (dir / "server.crt") + ", key_file: " + (dir / "server.key") +
+                       ", client_ca_file: " + (dir / "ca.crt") + "}\n",
+                   dir / "receiver");
+  const std::string remote = "remote_write:\n  - url: https://127.0.0.1:" + std::to_string(receiver.port()) +
+                             "/api/v1/write\n    bearer_token: " + token + "\n    tls_config: {ca_file: " +
+                             (dir / "ca.crt") + ", cert_file: " + (dir / "client.crt") + ", key_file: " +
+                             (dir / "client.key") + "}\n    queue_config: {min_backoff: 0.01, max_backoff: 0.05}\n";
+  Serving sender(kPipelines + remote, dir / "sender");
+  httplib::Client c("127.0.0.1", sender.port());
+  for (int t = 1; t <= 20; ++t) {
+    auto r = c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}},
+                    encode_remote_write({{{{"__name__", "up"}, {"job", "a"}}, {{1000LL * t, 1.0 * t}}}}),
+                    "application/x-protobuf");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 204);
+  }
+  bool arrived = false;
+  for (int i = 0; i < 400 && !arrived; ++i) {
+    const auto s = sender.server().remote_stats()[0].sender;
+    arrived = s.sent_samples == 20;
+    if (!arrived) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(arrived) << "sent " << sender.server().remote_stats()[0].sender.sent_samples << " of 20 outputs";
+  EXPECT_EQ(sender.server().remote_stats()[0].sender.requests_rejected, 0);
+  httplib::SSLClient reader("127.0.0.1", receiver.port(), dir / "client.crt", dir / "client.key");
+  reader.set_ca_cert_path((dir / "ca.crt").c_str());
+  const auto metrics = reader.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("faltungd_samples_received_total 20\n"), std::string::npos)
+      << "the receiving faltungd took the 20 smoothed samples";
 }
 
 }  // namespace
