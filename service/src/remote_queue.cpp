@@ -13,19 +13,22 @@ namespace faltungd {
 
 namespace {
 
-// A record: [u64 input sequence][u32 samples][i64 first ms][i64 last ms][WriteRequest bytes].
-constexpr std::size_t kRecordHeader = 28;
+// A record: [u64 input sequence][u32 samples][u8 complete][i64 first ms]
+// [i64 last ms][snappy-compressed WriteRequest bytes].
+constexpr std::size_t kRecordHeader = 29;
 
 struct RecordHeader {
   std::uint64_t input_sequence;
-  std::int64_t samples, min_ms, max_ms;
+  std::int64_t samples;
+  bool complete;  // the request's last part
+  std::int64_t min_ms, max_ms;
 };
 
 RecordHeader header_of(std::string_view payload) {
-  if (payload.size() < kRecordHeader) return {0, 0, 0, 0};
-  return {get_le(payload.data(), 8), static_cast<std::int64_t>(get_le(payload.data() + 8, 4)),
-          static_cast<std::int64_t>(get_le(payload.data() + 12, 8)),
-          static_cast<std::int64_t>(get_le(payload.data() + 20, 8))};
+  if (payload.size() < kRecordHeader) return {0, 0, false, 0, 0};
+  return {get_le(payload.data(), 8), static_cast<std::int64_t>(get_le(payload.data() + 8, 4)), payload[12] != 0,
+          static_cast<std::int64_t>(get_le(payload.data() + 13, 8)),
+          static_cast<std::int64_t>(get_le(payload.data() + 21, 8))};
 }
 
 constexpr const char* kPositionMagic = "faltungd-outbox-position 1";
@@ -60,9 +63,9 @@ RemoteQueue::Recovered RemoteQueue::recover() {
   pending_samples_ = 0;
   const auto report = log_.replay(0, [&](std::uint64_t sequence, std::string_view payload) {
     const auto h = header_of(payload);
-    out.last_input_sequence = std::max(out.last_input_sequence, h.input_sequence);
+    if (h.complete) out.last_input_sequence = std::max(out.last_input_sequence, h.input_sequence);
     newest_ms_ = std::max(newest_ms_, h.max_ms);
-    if (sequence > acknowledged_) {
+    if (sequence > acknowledged_ && h.samples > 0) {
       pending_.push_back({sequence, h.samples, h.min_ms});
       pending_samples_ += h.samples;
     }
@@ -75,13 +78,18 @@ RemoteQueue::Recovered RemoteQueue::recover() {
   return out;
 }
 
-void RemoteQueue::append(std::uint64_t input_sequence, const OutputBatch& outputs) {
-  if (outputs.samples == 0) return;
+void RemoteQueue::append(std::uint64_t input_sequence, const OutputBatch& outputs, bool complete) {
   std::lock_guard order(write_mu_);
+  // An empty batch needs no record, unless it closes a request whose
+  // first parts are here.
+  const bool closes_parts = complete && parts_of_ == input_sequence;
+  if (outputs.samples == 0 && !closes_parts) return;
+  parts_of_ = complete ? 0 : input_sequence;
   std::string& record = record_;  // reused: a request's outputs can be megabytes
   record.clear();
   put_le(record, input_sequence, 8);
   put_le(record, static_cast<std::uint64_t>(outputs.samples), 4);
+  record += static_cast<char>(complete ? 1 : 0);
   put_le(record, static_cast<std::uint64_t>(outputs.min_ms), 8);
   put_le(record, static_cast<std::uint64_t>(outputs.max_ms), 8);
   std::string compressed;
@@ -117,9 +125,11 @@ bool RemoteQueue::write(const std::string& record, std::int64_t samples, std::in
   const std::uint64_t sequence = log_.append(record);
   if (!log_.wait_durable(sequence)) return false;  // written (not synced: sync_each_batch off), or cut back
   std::lock_guard lock(mu_);
-  pending_.push_back({sequence, samples, min_ms});
-  pending_samples_ += samples;
-  newest_ms_ = std::max(newest_ms_, max_ms);
+  if (samples > 0) {  // (a record closing a request's parts may hold none)
+    pending_.push_back({sequence, samples, min_ms});
+    pending_samples_ += samples;
+    newest_ms_ = std::max(newest_ms_, max_ms);
+  }
   written_ = sequence;
   while (drop_when_full_ && log_.bytes_on_disk() > max_bytes_) {
     const std::uint64_t through = log_.remove_oldest();
@@ -158,6 +168,10 @@ bool RemoteQueue::next(std::int64_t max_samples, Batch& out, std::chrono::durati
   log_.read(cursor_, [&](std::uint64_t sequence, std::string_view payload) {
     const auto h = header_of(payload);
     if (out.samples > 0 && out.samples + h.samples > max_samples) return false;
+    if (h.samples == 0) {  // closes a request's parts: nothing to send
+      out.last = sequence;
+      return true;
+    }
     const std::string_view block = payload.substr(std::min(payload.size(), kRecordHeader));
     if (++records == 1) {
       out.body.assign(block);

@@ -49,8 +49,12 @@ class RemoteQueue {
   };
   Recovered recover();
 
-  // The apply thread: one input request's outputs (nothing if empty).
-  void append(std::uint64_t input_sequence, const OutputBatch& outputs);
+  // The apply thread: an input request's outputs. A request's outputs may
+  // come in parts (OutputBatch's spill): every part but the last with
+  // complete = false. Recovery counts a request as queued only once its
+  // complete part is here; the parts of one cut short by a crash are sent,
+  // and replay queues all its outputs again (the same values: repeats).
+  void append(std::uint64_t input_sequence, const OutputBatch& outputs, bool complete = true);
   // Writes the records waiting in memory; true if none is left waiting.
   bool flush();
   // Bytes of records waiting in memory to be written (0: all on disk).
@@ -121,6 +125,7 @@ class RemoteQueue {
   };
   std::deque<Waiting> backlog_;  // under write_mu_
   std::string record_;           // the record being written (under write_mu_)
+  std::uint64_t parts_of_ = 0;   // the input sequence whose first parts were appended (under write_mu_)
   std::string joined_;           // the sender's uncompressed WriteRequest of several records
   std::atomic<std::uint64_t> backlog_bytes_{0};
   std::atomic<std::int64_t> backlog_samples_{0};

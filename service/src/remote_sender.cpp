@@ -79,6 +79,11 @@ void RemoteSender::loop() {
       if (stopping_) return;
     }
     if (batch.empty() && !queue_.next(target_.max_samples_per_send, batch, std::chrono::seconds(1))) continue;
+    if (batch.samples == 0) {  // only records that close a request's parts
+      queue_.acknowledge(batch);
+      batch.last = 0;
+      continue;
+    }
     double retry_after = -1;
     const int status = post(batch.body, retry_after);
     if (status >= 200 && status < 300) {

@@ -69,6 +69,9 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
     r.refuse_when_full = target.refuse_writes_when_full;
     remotes_.push_back(std::move(r));
   }
+  // A request's outputs past 4 MiB go to the queues in parts (memory stays
+  // bounded however many samples a request holds).
+  outputs_.spill = [this](const OutputBatch& part) { queue_outputs(outputs_for_, part, false); };
   http_->set_payload_max_length(limits_.max_body_bytes);
   // Without it a keep-alive sender's small request meets Nagle and delayed
   // ACKs: 40 ms per request on loopback.
@@ -192,25 +195,29 @@ std::string Server::recover() {
   replay_limits.max_labels = replay_limits.max_label_name_bytes = replay_limits.max_label_value_bytes = 1 << 20;
   // Each remote's queue holds the outputs of the requests up to some
   // sequence: replay queues the outputs of the requests after it.
-  std::uint64_t queued_through = UINT64_MAX;
+  std::uint64_t queued_through = UINT64_MAX, newest_queued = 0;
   for (auto& r : remotes_) {
     const auto rec = r.queue->recover();
     r.queued_through = rec.last_input_sequence;
     queued_through = std::min(queued_through, rec.last_input_sequence);
+    newest_queued = std::max(newest_queued, rec.last_input_sequence);
     wal_cut_bytes_ += static_cast<std::int64_t>(rec.cut_bytes);
   }
   const auto report = wal_.replay(from, [&](std::uint64_t sequence, std::string_view body) {
     try {
       outputs_.clear();
+      outputs_for_ = sequence;
       engine_->ingest(decode_remote_write(body, replay_limits), sequence > queued_through ? &outputs_ : nullptr);
-      for (auto& r : remotes_)
-        if (sequence > r.queued_through) r.queue->append(sequence, outputs_);
+      queue_outputs(sequence, outputs_, true);
       ++replayed_;
     } catch (const BadRequest&) {
       ++replay_skipped_;
     }
   });
   wal_.advance_to(from);
+  // New requests' sequences come after every one a queue holds (the log's
+  // tail may have been cut below them), so queue_outputs takes them all.
+  wal_.advance_to(newest_queued);
   wal_cut_bytes_ += static_cast<std::int64_t>(report.cut_bytes);
   if (!report.cut_reason.empty()) said += "cut the log: " + report.cut_reason + "; ";
   applied_through_ = wal_.last_sequence();
@@ -397,8 +404,9 @@ void Server::handle_write(const std::string& content_type, const std::string& en
   if (durable) {
     const auto start = std::chrono::steady_clock::now();
     outputs_.clear();
+    outputs_for_ = sequence;
     totals_.add(engine_->ingest(request, remotes_.empty() ? nullptr : &outputs_));
-    for (auto& r : remotes_) r.queue->append(sequence, outputs_);
+    queue_outputs(sequence, outputs_, true);
     pipeline_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   applied_through_ = sequence;
@@ -406,6 +414,11 @@ void Server::handle_write(const std::string& content_type, const std::string& en
   status = durable ? 204 : 503;
   if (!durable) reply = "the write-ahead log could not be written (disk full?); retry";
   if (status < 400) requests_by_code_[status] += 1;
+}
+
+void Server::queue_outputs(std::uint64_t sequence, const OutputBatch& outputs, bool complete) {
+  for (auto& r : remotes_)
+    if (sequence > r.queued_through) r.queue->append(sequence, outputs, complete);
 }
 
 std::vector<Server::RemoteStats> Server::remote_stats() const {

@@ -84,6 +84,8 @@ class Server {
   std::vector<RemoteStats> remote_stats() const;
 
  private:
+  // Appends to every queue that does not hold this request's outputs yet.
+  void queue_outputs(std::uint64_t sequence, const OutputBatch& outputs, bool complete);
   void handle_write(const std::string& content_type, const std::string& encoding, const std::string& body,
                     int& status, std::string& reply);
   std::string metrics();
@@ -110,6 +112,7 @@ class Server {
   };
   std::vector<Remote> remotes_;
   OutputBatch outputs_;  // one request's outputs for the remotes (reused)
+  std::uint64_t outputs_for_ = 0;  // the request outputs_ holds (for its spill)
   std::uint64_t applied_through_ = 0;  // every log record <= this is applied (or failed)
   IngestCounts totals_;
   std::map<int, std::int64_t> requests_by_code_;

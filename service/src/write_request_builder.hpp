@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -25,18 +26,27 @@ void append_timeseries(std::string& write_request, std::string_view labels_field
                        double value);
 
 // The outputs of one write request, as a WriteRequest's bytes (not
-// compressed) with their sample count and time span.
+// compressed) with their sample count and time span. A request can carry
+// millions of samples: once the bytes pass spill_bytes the batch is handed
+// to `spill` and cleared, so its memory stays bounded whatever the request.
 struct OutputBatch {
   std::string write_request;
   std::int64_t samples = 0;
   std::int64_t min_ms = INT64_MAX, max_ms = INT64_MIN;
+  std::function<void(const OutputBatch&)> spill;  // none: the batch just grows
+  std::size_t spill_bytes = 4 << 20;
+
   void add(std::string_view labels_field, std::int64_t timestamp_ms, double value) {
     append_timeseries(write_request, labels_field, timestamp_ms, value);
     ++samples;
     min_ms = std::min(min_ms, timestamp_ms);
     max_ms = std::max(max_ms, timestamp_ms);
+    if (spill && write_request.size() >= spill_bytes) {
+      spill(*this);
+      clear();
+    }
   }
-  void clear() {  // keeps the buffer's capacity
+  void clear() {  // keeps the buffer's capacity and the spill
     write_request.clear();
     samples = 0;
     min_ms = INT64_MAX;

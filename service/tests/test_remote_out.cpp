@@ -160,6 +160,34 @@ TEST(RemoteQueue, RecordsTheDiskRefusedWaitInOrder) {
   fs::remove_all(dir);
 }
 
+TEST(RemoteQueue, ARequestInPartsCountsOnlyOnceComplete) {
+  const auto dir = temp_dir("queue-parts");
+  {
+    RemoteQueue q(dir, 64 << 20, true);
+    q.recover();
+    q.append(6, record(0, 10));
+    q.append(7, record(1, 10), false);
+    q.append(7, record(2, 10), false);  // a crash here: request 7 is not complete
+  }
+  {
+    RemoteQueue q(dir, 64 << 20, true);
+    EXPECT_EQ(q.recover().last_input_sequence, 6u) << "replay queues request 7 again";
+    EXPECT_EQ(q.stats().pending_samples, 30) << "the parts already here are sent all the same";
+    q.append(7, record(1, 10), false);
+    q.append(7, OutputBatch{}, true);  // the last part can be empty: it closes the request
+    q.append(8, OutputBatch{}, true);  // an empty request closes nothing: no record
+  }
+  RemoteQueue q(dir, 64 << 20, true);
+  EXPECT_EQ(q.recover().last_input_sequence, 7u);
+  RemoteQueue::Batch batch;
+  ASSERT_TRUE(q.next(1000, batch, std::chrono::seconds(0)));
+  EXPECT_EQ(batch.samples, 40);
+  EXPECT_EQ(decode_remote_write(batch.body, Limits{}).size(), 40u);
+  q.acknowledge(batch);
+  EXPECT_FALSE(q.next(1000, batch, std::chrono::milliseconds(1))) << "the closing record was taken too";
+  fs::remove_all(dir);
+}
+
 TEST(RemoteQueue, DropsItsOldestRecordsWhenFull) {
   const auto dir = temp_dir("queue-full");
   RemoteQueue q(dir, 3 << 20, true);  // 1 MiB segments
@@ -276,6 +304,28 @@ TEST(RemoteWrite, RetriesFailuresAndDropsOnlyWhatTheReceiverRefuses) {
   EXPECT_LE(s.sender.rejected_samples, 50) << "one batch";
   EXPECT_EQ(receiver.received(), s.sender.sent_samples);
   EXPECT_EQ(receiver.duplicates() + receiver.conflicts(), 0);
+  fs::remove_all(dir);
+}
+
+TEST(RemoteWrite, AHugeRequestsOutputsGoInPartsAndAllArrive) {
+  FakeReceiver receiver;
+  const auto dir = temp_dir("rw-huge");
+  Loopback faltungd(parse_config(config_to(receiver.url(), "{max_samples_per_send: 50000}"), "t.yml"),
+                    test_options(dir));
+  httplib::Client c("127.0.0.1", faltungd.port());
+  // 10 series x 20,000 samples: 400,000 outputs, more than 4 MiB of them
+  std::vector<SeriesSamples> big;
+  for (int s = 0; s < 10; ++s) {
+    big.push_back({{{"__name__", "load"}, {"host", "h" + std::to_string(s)}}, {}});
+    for (int t = 1; t <= 20000; ++t) big.back().samples.push_back({1000LL * t, std::sin(0.01 * t + s)});
+  }
+  write(c, encode_remote_write(big));
+  write(c, request(20001));
+  ASSERT_TRUE(wait_for([&] { return receiver.received() >= 400006; }, 20)) << receiver.received();
+  EXPECT_EQ(receiver.received(), 400006);
+  EXPECT_EQ(receiver.duplicates() + receiver.conflicts(), 0);
+  EXPECT_GE(receiver.requests(), 8) << "the parts went as several requests";
+  EXPECT_EQ(series_values(receiver.samples(), kValue).size(), 20001u);
   fs::remove_all(dir);
 }
 
