@@ -15,7 +15,8 @@ build() {  # name, sources and libraries...
   local name=$1; shift
   clang++ "${flags[@]}" -o "$out/$name" "service/fuzz/$name.cpp" "$@"
 }
-build remote_write_fuzz service/src/remote_write.cpp service/src/labels.cpp build/service/proto/remote.pb.cc \
+build remote_write_fuzz service/src/remote_write.cpp service/src/write_request_builder.cpp service/src/labels.cpp \
+  build/service/proto/remote.pb.cc \
   -lprotobuf -lsnappy -lpthread
 build selector_fuzz service/src/selector.cpp service/src/labels.cpp -lre2
 build config_fuzz service/src/config.cpp service/src/selector.cpp service/src/labels.cpp build/libfaltung.a \
