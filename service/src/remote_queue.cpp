@@ -1,7 +1,6 @@
 #include "remote_queue.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -92,9 +91,8 @@ void RemoteQueue::append(std::uint64_t input_sequence, const OutputBatch& output
   record += static_cast<char>(complete ? 1 : 0);
   put_le(record, static_cast<std::uint64_t>(outputs.min_ms), 8);
   put_le(record, static_cast<std::uint64_t>(outputs.max_ms), 8);
-  std::string compressed;
-  snappy::Compress(outputs.write_request.data(), outputs.write_request.size(), &compressed);
-  record.append(compressed);
+  snappy::Compress(outputs.write_request.data(), outputs.write_request.size(), &compressed_);
+  record.append(compressed_);
   if (backlog_.empty() && write(record, outputs.samples, outputs.min_ms, outputs.max_ms)) return;
   backlog_bytes_ += record.size();
   backlog_samples_ += outputs.samples;
@@ -150,9 +148,7 @@ bool RemoteQueue::full() const { return log_.bytes_on_disk() > max_bytes_; }
 bool RemoteQueue::sync() { return log_.sync(); }
 
 bool RemoteQueue::next(std::int64_t max_samples, Batch& out, std::chrono::duration<double> wait) {
-  out.body.clear();  // its buffer is reused
-  out.samples = 0;
-  out.last = 0;
+  out.clear();
   {
     std::unique_lock lock(mu_);
     cursor_.after = std::max(cursor_.after, acknowledged_);
@@ -192,6 +188,7 @@ bool RemoteQueue::next(std::int64_t max_samples, Batch& out, std::chrono::durati
 }
 
 void RemoteQueue::acknowledge(const Batch& batch) {
+  std::uint64_t position;
   {
     std::lock_guard lock(mu_);
     acknowledged_ = std::max(acknowledged_, batch.last);
@@ -199,19 +196,20 @@ void RemoteQueue::acknowledge(const Batch& batch) {
       pending_samples_ -= pending_.front().samples;
       pending_.pop_front();
     }
-    save_position();
+    position = acknowledged_;
   }
+  save_position(position);  // outside the lock: the apply thread takes it per request
   if (log_.segments() > 1) log_.remove_through(batch.last);
 }
 
-void RemoteQueue::save_position() {
+void RemoteQueue::save_position(std::uint64_t position) {
   // Not synced: after a power loss an older position only sends some
-  // batches again.
+  // batches again. (Only the sender's thread writes it.)
   const auto path = std::filesystem::path(dir_) / "position";
   const auto temp = std::filesystem::path(dir_) / "position.tmp";
   {
     std::ofstream out(temp, std::ios::trunc);
-    out << kPositionMagic << "\n" << acknowledged_ << "\n";
+    out << kPositionMagic << "\n" << position << "\n";
     if (!out) return;  // the position stays older: a resend, never a loss
   }
   std::error_code ignored;

@@ -75,6 +75,11 @@ class RemoteQueue {
     std::int64_t samples = 0;
     std::uint64_t last = 0;  // the last record in it
     bool empty() const { return samples == 0 && last == 0; }
+    void clear() {  // keeps the body's buffer
+      body.clear();
+      samples = 0;
+      last = 0;
+    }
   };
   bool next(std::int64_t max_samples, Batch& out, std::chrono::duration<double> wait);
   // The receiver took the batch (or refused it for good): the position
@@ -95,7 +100,7 @@ class RemoteQueue {
   void fail_next_write_for_test() { log_.fail_next_sync_for_test(); }
 
  private:
-  void save_position();
+  void save_position(std::uint64_t position);
   bool flush_locked();
   bool write(const std::string& record, std::int64_t samples, std::int64_t min_ms, std::int64_t max_ms);
 
@@ -125,6 +130,7 @@ class RemoteQueue {
   };
   std::deque<Waiting> backlog_;  // under write_mu_
   std::string record_;           // the record being written (under write_mu_)
+  std::string compressed_;       // its compressed outputs (under write_mu_)
   std::uint64_t parts_of_ = 0;   // the input sequence whose first parts were appended (under write_mu_)
   std::string joined_;           // the sender's uncompressed WriteRequest of several records
   std::atomic<std::uint64_t> backlog_bytes_{0};

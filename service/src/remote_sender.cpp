@@ -81,7 +81,7 @@ void RemoteSender::loop() {
     if (batch.empty() && !queue_.next(target_.max_samples_per_send, batch, std::chrono::seconds(1))) continue;
     if (batch.samples == 0) {  // only records that close a request's parts
       queue_.acknowledge(batch);
-      batch.last = 0;
+      batch.clear();
       continue;
     }
     double retry_after = -1;
@@ -91,8 +91,7 @@ void RemoteSender::loop() {
       std::lock_guard lock(mu_);
       counts_.sent_samples += batch.samples;
       counts_.requests_ok += 1;
-      batch.samples = 0;  // empty (its buffer is kept)
-      batch.last = 0;
+      batch.clear();
       backoff = target_.min_backoff_seconds;
       continue;
     }
@@ -101,14 +100,15 @@ void RemoteSender::loop() {
       std::lock_guard lock(mu_);
       counts_.rejected_samples += batch.samples;
       counts_.requests_rejected += 1;
-      batch.samples = 0;
-      batch.last = 0;
+      batch.clear();
       continue;
     }
     // Retry the same batch after a pause (the stop cuts it short).
     std::unique_lock lock(mu_);
     counts_.requests_failed += 1;
-    const double pause = retry_after >= 0 ? std::min(retry_after, 300.0) : backoff;
+    // Retry-After is honoured, but never below min_backoff (a "0" must not
+    // make a busy loop) nor above 5 minutes.
+    const double pause = retry_after >= 0 ? std::clamp(retry_after, target_.min_backoff_seconds, 300.0) : backoff;
     backoff = std::min(backoff * 2, target_.max_backoff_seconds);
     stop_cv_.wait_for(lock, std::chrono::duration<double>(pause), [&] { return stopping_; });
   }
