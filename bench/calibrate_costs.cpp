@@ -3,7 +3,8 @@
 //   - the time of one forward + inverse FFTW transform pair at 2^k samples,
 //     k = 4..22, and of square 2-D pairs of 4^k samples, k = 3..11, per
 //     dtype, planned as the FFT methods plan them;
-//   - the slowdown of lengths with factors 3, 5 and 7 against powers of two;
+//   - the slowdown of lengths with factors 3, 5 and 7 against powers of two,
+//     and of 15 * 2^k by size (k = 6..14);
 //   - the per-sample cost of gathering, multiplying and scattering a block;
 //   - the direct method's cost per output and per tap (least squares over
 //     1-D and 2-D problems).
@@ -183,6 +184,18 @@ int main() {
       std::sort(r.begin(), r.end());
       ratio[f] = r[r.size() / 2];
     }
+    // 15 * 2^k against the pow2 rate interpolated (per N log2 N) between
+    // the powers of two around it: slow when small, fast when large, so by size.
+    std::vector<double> ratio15;
+    for (int k = 6; k <= 14; ++k) {
+      const std::int64_t n = 15 * (std::int64_t{1} << k);
+      const double log2n = std::log2(static_cast<double>(n));
+      const int below = k + 3;
+      const double lo = pow2[below - 4] / (std::ldexp(1.0, below) * below);
+      const double hi = pow2[below + 1 - 4] / (std::ldexp(1.0, below + 1) * (below + 1));
+      const double f = log2n - below;
+      ratio15.push_back(pair_for(t, {n}) / ((lo * (1 - f) + hi * f) * static_cast<double>(n) * log2n));
+    }
     const double overhead = block_overhead(t, pow2[12 - 4]);
     double a = 0, b = 0;
     direct_fit(t, a, b);
@@ -190,8 +203,9 @@ int main() {
     for (std::size_t i = 0; i < pow2.size(); ++i) std::printf("%s%.4g", i ? ", " : "", pow2[i]);
     std::printf("},\n     {");
     for (std::size_t i = 0; i < square.size(); ++i) std::printf("%s%.4g", i ? ", " : "", square[i]);
-    std::printf("},\n     {1.0, %.3f, %.3f, %.3f},\n     %.4g, %.4g, %.4g},\n", ratio[0], ratio[1], ratio[2],
-                overhead, a, b);
+    std::printf("},\n     {1.0, %.3f, %.3f, %.3f},\n     {", ratio[0], ratio[1], ratio[2]);
+    for (std::size_t i = 0; i < ratio15.size(); ++i) std::printf("%s%.3f", i ? ", " : "", ratio15[i]);
+    std::printf("},\n     %.4g, %.4g, %.4g},\n", overhead, a, b);
     std::fflush(stdout);
   }
 }

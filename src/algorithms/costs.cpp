@@ -11,6 +11,7 @@ struct Constants {
   double pair_pow2[19];      // seconds of a 1-D transform pair of 2^k samples, k = 4..22
   double pair_square[9];     // seconds of a square 2-D pair of 4^k samples, k = 3..11
   double slowdown[4];        // lengths whose largest prime factor is 2, 3, 5, 7
+  double slowdown15[9];      // lengths 15 * 2^k, k = 6..14 (by size: see fast_lengths.hpp)
   double block_per_element;  // seconds per sample of a block: gather, multiply, scatter
   double direct_per_output;  // seconds per output of a direct sum ...
   double direct_per_tap;     // ... and per output and real multiply-add
@@ -29,6 +30,13 @@ constexpr int kFirstSquare = 3, kLastSquare = 11;
 // 5 and 7 passes each cost more than a radix-2 pass; 37500 = 2^2 3 5^5 ran
 // 1.3x slower than its estimate without this).
 double length_slowdown(const Constants& c, std::int64_t n) {
+  std::int64_t odd = n;
+  while (odd % 2 == 0) odd /= 2;
+  if (odd == 15) {  // measured by size, interpolated in log2 n
+    const double k = std::clamp(std::log2(static_cast<double>(n) / 15), 6.0, 14.0) - 6;
+    const int i = std::min(static_cast<int>(k), 7);
+    return c.slowdown15[i] + (c.slowdown15[i + 1] - c.slowdown15[i]) * (k - i);
+  }
   int cls = 0, odd_factors = 0;
   const int primes[4] = {2, 3, 5, 7};
   for (int i = 0; i < 4; ++i)

@@ -6,7 +6,7 @@ namespace faltung::fft {
 
 std::vector<std::int64_t> fast_lengths_between(std::int64_t lo, std::int64_t hi) {
   std::vector<std::int64_t> out;
-  for (std::int64_t odd : {1, 3, 5, 7})
+  for (std::int64_t odd : {1, 3, 5, 7, 15})
     for (std::int64_t v = odd; v <= hi; v *= 2)
       if (v >= lo) out.push_back(v);
   std::sort(out.begin(), out.end());
