@@ -430,6 +430,7 @@ std::vector<Server::RemoteStats> Server::remote_stats() const {
 namespace {
 
 void render_remote_metrics(std::string& out, const std::vector<Server::RemoteStats>& remotes) {
+  if (remotes.empty()) return;
   using Stats = Server::RemoteStats;
   using Value = std::function<std::string(const Stats&)>;
   struct Family {
@@ -459,7 +460,6 @@ void render_remote_metrics(std::string& out, const std::vector<Server::RemoteSta
        "Sample time from the oldest output the receiver has not taken to the newest queued (0: caught up).",
        {{nullptr, [&](const Stats& r) { return n(r.queue.lag_seconds); }}}},
   };
-  if (remotes.empty()) return;
   for (const auto& f : families) {
     out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n# TYPE ").append(f.name).append(" ");
     out.append(f.type).append("\n");
