@@ -377,9 +377,13 @@ IngestCounts Engine::ingest(const std::vector<SeriesSamples>& request, OutputBat
     for (const auto& l : s.labels) key_.append(l.name).append(1, '\xff').append(l.value).append(1, '\xfe');
     auto it = selected_.find(std::string_view(key_));
     if (it == selected_.end()) {
+      // A pipeline never takes its own outputs back as inputs (they carry
+      // its name as `pipeline`): fed back by a sender, a selector such as
+      // {__name__=~"x.*"} would otherwise smooth them again, round after round.
       std::vector<PipelineState*> chosen;
+      const auto from_pipeline = label_value(s.labels, "pipeline");
       for (auto& p : pipelines_)
-        if (p->spec->select.matches(s.labels)) chosen.push_back(p.get());
+        if (p->spec->select.matches(s.labels) && from_pipeline != p->spec->name) chosen.push_back(p.get());
       if (selected_.size() >= kMaxRemembered) selected_.clear();  // bounded: forget and match again
       it = selected_.emplace(key_, std::move(chosen)).first;
     }

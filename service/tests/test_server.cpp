@@ -347,3 +347,32 @@ pipelines:
 
 }  // namespace
 }  // namespace faltungd
+
+namespace faltungd {
+namespace {
+
+// Outputs fed back (a sender forwarding everything it stores) are not taken
+// again by the pipeline that made them; another pipeline may chain on them.
+TEST(Engine, APipelineNeverTakesItsOwnOutputsBack) {
+  Engine engine(parse_config(R"yaml(kernels:
+  k: "box:width=3"
+pipelines:
+  - name: p
+    select: '{__name__=~"load.*"}'
+    stages: [{filter: k}]
+  - name: q
+    select: '{__name__=~"load:p"}'
+    stages: [{filter: k}]
+    output: {suffix: ":q"}
+)yaml",
+                             "t.yml"));
+  engine.ingest({{{{"__name__", "load"}, {"host", "a"}}, {{1000, 1.0}}}});
+  EXPECT_EQ(engine.active_series("p"), 1);
+  // load:p{pipeline="p"} comes back: p does not take it, q (chained) does
+  engine.ingest({{{{"__name__", "load:p"}, {"host", "a"}, {"kernel", "k@x"}, {"pipeline", "p"}}, {{1000, 1.0}}}});
+  EXPECT_EQ(engine.active_series("p"), 1);
+  EXPECT_EQ(engine.active_series("q"), 1);
+}
+
+}  // namespace
+}  // namespace faltungd
