@@ -332,7 +332,10 @@ RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const 
       t.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != std::string::npos)
     r.fail(n["name"] ? n["name"] : n, path + ".name", "'" + t.name + "' must be letters, digits, _ - . (it names a directory)");
   int credentials = 0;
-  if (n["bearer_token"]) t.bearer_token = r.text(n["bearer_token"], path + ".bearer_token"), ++credentials;
+  if (n["bearer_token"]) {
+    t.bearer_token = r.text(n["bearer_token"], path + ".bearer_token");
+    ++credentials;
+  }
   if (n["bearer_token_file"]) {
     const auto file = r.text(n["bearer_token_file"], path + ".bearer_token_file");
     t.bearer_token = read_small_file(r, n["bearer_token_file"], path + ".bearer_token_file", file);
