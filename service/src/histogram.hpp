@@ -4,7 +4,10 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <string>
+
+#include "exposition.hpp"
 
 namespace faltungd {
 
@@ -21,18 +24,18 @@ class Histogram {
   }
 
   void render(std::string& out, const std::string& name, const std::string& help) const {
-    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-    out.append("# TYPE ").append(name).append(" histogram\n");
+    write_family(out, name, "histogram", help);
+    const std::string bucket = name + "_bucket";
     for (std::size_t i = 0; i < kBounds.size(); ++i) {
       char le[32];
       std::snprintf(le, sizeof le, "%g", kBounds[i]);
-      out.append(name).append("_bucket{le=\"").append(le).append("\"} ").append(std::to_string(counts_[i])).append("\n");
+      write_sample(out, bucket, label("le", le), std::to_string(counts_[i]));
     }
-    out.append(name).append("_bucket{le=\"+Inf\"} ").append(std::to_string(count_)).append("\n");
+    write_sample(out, bucket, label("le", "+Inf"), std::to_string(count_));
     char sum[40];
     std::snprintf(sum, sizeof sum, "%.9g", sum_);
-    out.append(name).append("_sum ").append(sum).append("\n");
-    out.append(name).append("_count ").append(std::to_string(count_)).append("\n");
+    write_sample(out, name + "_sum", "", sum);
+    write_sample(out, name + "_count", "", std::to_string(count_));
   }
 
  private:

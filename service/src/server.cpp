@@ -7,6 +7,7 @@
 
 #include "auth.hpp"
 #include "checkpoint.hpp"
+#include "exposition.hpp"
 #include "proto/checkpoint.pb.h"
 #include "notifier.hpp"
 
@@ -461,13 +462,12 @@ void render_remote_metrics(std::string& out, const std::vector<Server::RemoteSta
        {{nullptr, [&](const Stats& r) { return n(r.queue.lag_seconds); }}}},
   };
   for (const auto& f : families) {
-    out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n# TYPE ").append(f.name).append(" ");
-    out.append(f.type).append("\n");
+    write_family(out, f.name, f.type, f.help);
     for (const auto& r : remotes)
       for (const auto& [result, value] : f.lines) {
-        out.append(f.name).append("{remote=\"").append(r.name).append("\"");
-        if (result) out.append(",result=\"").append(result).append("\"");
-        out.append("} ").append(value(r)).append("\n");
+        std::string labels = label("remote", r.name);
+        if (result) labels.append(",").append(label("result", result));
+        write_sample(out, f.name, labels, value(r));
       }
   }
 }
@@ -477,41 +477,38 @@ void render_remote_metrics(std::string& out, const std::vector<Server::RemoteSta
 std::string Server::metrics() {
   std::lock_guard lock(mu_);
   std::string out;
-  out += "# HELP faltungd_write_requests_total Remote-write requests by response code.\n";
-  out += "# TYPE faltungd_write_requests_total counter\n";
+  // a family of one unlabelled sample
+  const auto single = [&](const char* name, const char* type, const char* help, const std::string& value) {
+    write_family(out, name, type, help);
+    write_sample(out, name, "", value);
+  };
+  // a family with one sample per label value, 0 where the map has none
+  const auto by = [&](const char* name, const char* help, const char* label_name,
+                      std::initializer_list<const char*> values, const std::map<std::string, std::int64_t>& counts) {
+    write_family(out, name, "counter", help);
+    for (const char* v : values) {
+      const auto it = counts.find(v);
+      write_sample(out, name, label(label_name, v), std::to_string(it == counts.end() ? 0 : it->second));
+    }
+  };
+  write_family(out, "faltungd_write_requests_total", "counter", "Remote-write requests by response code.");
   for (const auto& [code, n] : requests_by_code_)
-    out += "faltungd_write_requests_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(n) + "\n";
-  out += "# HELP faltungd_samples_received_total Samples in accepted requests.\n";
-  out += "# TYPE faltungd_samples_received_total counter\n";
-  out += "faltungd_samples_received_total " + std::to_string(totals_.samples) + "\n";
-  out += "# HELP faltungd_samples_dropped_total Samples not applied, by reason.\n";
-  out += "# TYPE faltungd_samples_dropped_total counter\n";
-  for (const char* reason : {"duplicate", "out_of_order", "series_limit"}) {
-    const auto it = totals_.dropped.find(reason);
-    out += std::string("faltungd_samples_dropped_total{reason=\"") + reason + "\"} " +
-           std::to_string(it == totals_.dropped.end() ? 0 : it->second) + "\n";
-  }
-  out += "# HELP faltungd_nonfinite_samples_total Non-finite input samples by kind (stale markers apart).\n";
-  out += "# TYPE faltungd_nonfinite_samples_total counter\n";
-  for (const char* kind : {"nan", "inf"}) {
-    const auto it = totals_.nonfinite.find(kind);
-    out += std::string("faltungd_nonfinite_samples_total{kind=\"") + kind + "\"} " +
-           std::to_string(it == totals_.nonfinite.end() ? 0 : it->second) + "\n";
-  }
-  out += "# HELP faltungd_stale_markers_total Stale markers received (each ends a series).\n";
-  out += "# TYPE faltungd_stale_markers_total counter\n";
-  out += "faltungd_stale_markers_total " + std::to_string(totals_.stale_markers) + "\n";
-  out += "# HELP faltungd_active_series Series with state, by pipeline.\n";
-  out += "# TYPE faltungd_active_series gauge\n";
+    write_sample(out, "faltungd_write_requests_total", label("code", std::to_string(code)), std::to_string(n));
+  single("faltungd_samples_received_total", "counter", "Samples in accepted requests.", std::to_string(totals_.samples));
+  by("faltungd_samples_dropped_total", "Samples not applied, by reason.", "reason",
+     {"duplicate", "out_of_order", "series_limit"}, totals_.dropped);
+  by("faltungd_nonfinite_samples_total", "Non-finite input samples by kind (stale markers apart).", "kind",
+     {"nan", "inf"}, totals_.nonfinite);
+  single("faltungd_stale_markers_total", "counter", "Stale markers received (each ends a series).",
+         std::to_string(totals_.stale_markers));
+  write_family(out, "faltungd_active_series", "gauge", "Series with state, by pipeline.");
   for (const auto& name : pipeline_names_)
-    out += "faltungd_active_series{pipeline=\"" + name + "\"} " + std::to_string(engine_->active_series(name)) + "\n";
+    write_sample(out, "faltungd_active_series", label("pipeline", name), std::to_string(engine_->active_series(name)));
   const auto gauge = [&](const char* name, const char* help, const std::string& value) {
-    out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" gauge\n");
-    out.append(name).append(" ").append(value).append("\n");
+    single(name, "gauge", help, value);
   };
   const auto counter = [&](const char* name, const char* help, std::int64_t value) {
-    out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" counter\n");
-    out.append(name).append(" ").append(std::to_string(value)).append("\n");
+    single(name, "counter", help, std::to_string(value));
   };
   gauge("faltungd_wal_bytes", "Bytes in the write-ahead log's segments.", std::to_string(wal_.bytes_on_disk()));
   gauge("faltungd_wal_segments", "Segment files of the write-ahead log.", std::to_string(wal_.segments()));
@@ -525,10 +522,10 @@ std::string Server::metrics() {
   counter("faltungd_wal_replayed_records_total", "Log records replayed at recovery.", replayed_);
   counter("faltungd_state_resets_total", "Pipelines whose saved state did not fit their new stages.", state_resets_);
   counter("faltungd_config_reloads_total", "Configurations loaded while running.", reloads_);
-  out += "# HELP faltungd_alert_notifications_total Posts of alerts to Alertmanagers, by result.\n";
-  out += "# TYPE faltungd_alert_notifications_total counter\n";
-  out += "faltungd_alert_notifications_total{result=\"sent\"} " + std::to_string(notifications_ok_) + "\n";
-  out += "faltungd_alert_notifications_total{result=\"failed\"} " + std::to_string(notifications_failed_) + "\n";
+  write_family(out, "faltungd_alert_notifications_total", "counter", "Posts of alerts to Alertmanagers, by result.");
+  write_sample(out, "faltungd_alert_notifications_total", label("result", "sent"), std::to_string(notifications_ok_));
+  write_sample(out, "faltungd_alert_notifications_total", label("result", "failed"),
+               std::to_string(notifications_failed_));
   gauge("faltungd_alerts_firing", "Alerts firing at the last notification round.", std::to_string(alerts_firing_));
   gauge("faltungd_ready", "1 once recovery is done.", ready_ ? "1" : "0");
   counter("faltungd_overloaded_requests_total", "Write requests answered 503 because too many were in flight.",
@@ -538,9 +535,7 @@ std::string Server::metrics() {
   pipeline_seconds_.render(out, "faltungd_pipeline_duration_seconds",
                            "Time the pipelines took over one write request's samples.");
   render_remote_metrics(out, remote_stats());
-  out += "# HELP faltungd_state_bytes Memory held for the pipelines' state.\n";
-  out += "# TYPE faltungd_state_bytes gauge\n";
-  out += "faltungd_state_bytes " + std::to_string(engine_->state_bytes()) + "\n";
+  gauge("faltungd_state_bytes", "Memory held for the pipelines' state.", std::to_string(engine_->state_bytes()));
   engine_->render(out);
   return out;
 }
