@@ -41,6 +41,12 @@ Alert from_message(const state::Alert& m) {
   return a;
 }
 
+// 401 with the challenge the credentials call for.
+void answer_unauthorized(const Credentials& c, httplib::Response& res) {
+  res.status = 401;
+  res.set_header("WWW-Authenticate", c.basic_auth_users.empty() ? "Bearer" : "Basic realm=\"faltungd\"");
+}
+
 std::unique_ptr<httplib::Server> make_http(const ServerSection& s) {
   if (s.tls_cert_file.empty()) return std::make_unique<httplib::Server>();
   auto tls = std::make_unique<httplib::SSLServer>(s.tls_cert_file.c_str(), s.tls_key_file.c_str(),
@@ -67,7 +73,6 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
     r.queue = std::make_unique<RemoteQueue>(outbox_dir(options_, target.name), target.max_bytes,
                                             !target.refuse_writes_when_full);
     r.sender = std::make_unique<RemoteSender>(target, *r.queue);
-    r.refuse_when_full = target.refuse_writes_when_full;
     remotes_.push_back(std::move(r));
   }
   // A request's outputs past 4 MiB go to the queues in parts (memory stays
@@ -100,8 +105,7 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
     } timed{*this, start};
     std::string reply;
     if (!authorized(section_.write, req.get_header_value("Authorization"))) {
-      res.status = 401;
-      res.set_header("WWW-Authenticate", section_.write.basic_auth_users.empty() ? "Bearer" : "Basic realm=\"faltungd\"");
+      answer_unauthorized(section_.write, res);
       res.set_content("faltungd: this endpoint needs credentials\n", "text/plain");
       return;
     }
@@ -121,8 +125,7 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       return;
     }
     if (!authorized(section_.admin, req.get_header_value("Authorization"))) {
-      res.status = 401;
-      res.set_header("WWW-Authenticate", section_.admin.basic_auth_users.empty() ? "Bearer" : "Basic realm=\"faltungd\"");
+      answer_unauthorized(section_.admin, res);
       return;
     }
     try {
@@ -248,7 +251,7 @@ void Server::checkpoint_now() {
     cp.set_sequence(applied_through_);
     engine_->save(cp);
     // resolved alerts not delivered yet are part of the state
-    for (auto& a : engine_->take_resolved()) unsent_resolved_.push_back(std::move(a));
+    collect_resolved();
     for (const auto& a : unsent_resolved_) *cp.add_resolved_alerts() = to_message(a);
   }
   try {
@@ -274,7 +277,7 @@ std::string Server::reload(const Config& config) {
   std::lock_guard lock(mu_);
   state::Checkpoint carried;
   engine_->save(carried);
-  for (auto& a : engine_->take_resolved()) unsent_resolved_.push_back(std::move(a));
+  collect_resolved();  // the old engine's, before it goes
   const auto reset = fresh->restore(carried);
   engine_ = std::move(fresh);
   state_resets_ += static_cast<std::int64_t>(reset.size());
@@ -295,6 +298,10 @@ std::string Server::reload_from_file() {
   return reload(load_config(options_.config_path));
 }
 
+void Server::collect_resolved() {
+  for (auto& a : engine_->take_resolved()) unsent_resolved_.push_back(std::move(a));
+}
+
 void Server::notify_once() {
   std::vector<Alert> alerts;
   std::size_t resolved_in_body = 0;
@@ -302,7 +309,7 @@ void Server::notify_once() {
     std::lock_guard lock(mu_);
     alerts = engine_->firing();
     alerts_firing_ = static_cast<std::int64_t>(alerts.size());
-    for (auto& a : engine_->take_resolved()) unsent_resolved_.push_back(std::move(a));
+    collect_resolved();
     alerts.insert(alerts.end(), unsent_resolved_.begin(), unsent_resolved_.end());
     resolved_in_body = unsent_resolved_.size();
   }
@@ -385,7 +392,7 @@ void Server::handle_write(const std::string& content_type, const std::string& en
     return;
   }
   for (const auto& r : remotes_) {
-    if (r.refuse_when_full && r.queue->full()) {
+    if (r.sender->target().refuse_writes_when_full && r.queue->full()) {
       status = 503;
       reply = "the queue of remote_write " + r.sender->target().name + " is full (when_full: refuse_writes); retry";
       return;

@@ -92,6 +92,8 @@ class Server {
   void checkpoint_loop();
   void notify_loop();
   void notify_once();
+  // Moves the engine's newly resolved alerts to unsent_resolved_ (mu_ held).
+  void collect_resolved();
 
   Limits limits_;
   ServerOptions options_;
@@ -107,7 +109,6 @@ class Server {
   struct Remote {
     std::unique_ptr<RemoteQueue> queue;
     std::unique_ptr<RemoteSender> sender;
-    bool refuse_when_full = false;
     std::uint64_t queued_through = 0;  // input sequence whose outputs the queue holds (at recovery)
   };
   std::vector<Remote> remotes_;
