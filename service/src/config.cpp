@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -271,16 +272,24 @@ std::string read_small_file(const Reader& r, const YAML::Node& n, const std::str
   return s;
 }
 
+// A secret given inline as `key` or read from the file `key`_file (not both);
+// nothing if neither is there.
+std::optional<std::string> read_secret(const Reader& r, const YAML::Node& n, const std::string& path,
+                                       const std::string& key) {
+  const std::string file_key = key + "_file";
+  if (n[key] && n[file_key]) r.fail(n, path, "give " + key + " or " + file_key + ", not both");
+  if (n[key]) return r.text(n[key], path + "." + key);
+  if (n[file_key]) return read_small_file(r, n[file_key], path + "." + file_key, r.text(n[file_key], path + "." + file_key));
+  return std::nullopt;
+}
+
 Credentials read_credentials(const Reader& r, const YAML::Node& a, const std::string& path) {
   Credentials out;
   r.expect_map(a, path, {"bearer_token", "bearer_token_file", "basic_auth_users"});
-  if (a["bearer_token"] && a["bearer_token_file"]) r.fail(a, path, "give bearer_token or bearer_token_file, not both");
-  if (a["bearer_token"]) out.bearer_token = r.text(a["bearer_token"], path + ".bearer_token");
-  if (a["bearer_token_file"])
-    out.bearer_token = read_small_file(r, a["bearer_token_file"], path + ".bearer_token_file",
-                                       r.text(a["bearer_token_file"], path + ".bearer_token_file"));
-  if ((a["bearer_token"] || a["bearer_token_file"]) && out.bearer_token.size() < 16)
-    r.fail(a, path, "the bearer token is shorter than 16 characters");
+  if (const auto token = read_secret(r, a, path, "bearer_token")) {
+    out.bearer_token = *token;
+    if (out.bearer_token.size() < 16) r.fail(a, path, "the bearer token is shorter than 16 characters");
+  }
   if (a["basic_auth_users"]) {
     out.basic_auth_users = r.string_map(a["basic_auth_users"], path + ".basic_auth_users", false);
     for (const auto& [user, hash] : out.basic_auth_users)
@@ -331,28 +340,17 @@ RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const 
   if (t.name.empty() || t.name[0] == '.' ||
       t.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != std::string::npos)
     r.fail(n["name"] ? n["name"] : n, path + ".name", "'" + t.name + "' must be letters, digits, _ - . (it names a directory)");
-  int credentials = 0;
-  if (n["bearer_token"]) {
-    t.bearer_token = r.text(n["bearer_token"], path + ".bearer_token");
-    ++credentials;
-  }
-  if (n["bearer_token_file"]) {
-    const auto file = r.text(n["bearer_token_file"], path + ".bearer_token_file");
-    t.bearer_token = read_small_file(r, n["bearer_token_file"], path + ".bearer_token_file", file);
-    ++credentials;
-  }
+  const auto token = read_secret(r, n, path, "bearer_token");
+  if (token) t.bearer_token = *token;
   if (const auto& b = n["basic_auth"]) {
-    ++credentials;
+    if (token) r.fail(n, path, "give one of bearer_token, bearer_token_file, basic_auth");
     const std::string at = path + ".basic_auth";
     r.expect_map(b, at, {"username", "password", "password_file"});
-    if (!b["username"] || (!b["password"] == !b["password_file"]))
-      r.fail(b, at, "needs a username and one of password, password_file");
+    const auto password = read_secret(r, b, at, "password");
+    if (!b["username"] || !password) r.fail(b, at, "needs a username and one of password, password_file");
     t.basic_user = r.text(b["username"], at + ".username");
-    t.basic_password = b["password"] ? r.text(b["password"], at + ".password")
-                                     : read_small_file(r, b["password_file"], at + ".password_file",
-                                                       r.text(b["password_file"], at + ".password_file"));
+    t.basic_password = *password;
   }
-  if (credentials > 1) r.fail(n, path, "give one of bearer_token, bearer_token_file, basic_auth");
   if (const auto& tls = n["tls_config"]) {
     const std::string at = path + ".tls_config";
     r.expect_map(tls, at, {"ca_file", "cert_file", "key_file"});

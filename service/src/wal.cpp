@@ -22,6 +22,16 @@ namespace {
 
 constexpr std::size_t kHeader = 16;  // length, crc, sequence
 
+struct RecordHeader {
+  std::uint64_t length;
+  std::uint32_t crc;
+  std::uint64_t sequence;
+};
+
+RecordHeader header_at(const char* p) {
+  return {get_le(p, 4), static_cast<std::uint32_t>(get_le(p + 4, 4)), get_le(p + 8, 8)};
+}
+
 std::uint32_t checksum(std::uint64_t sequence, std::string_view payload) {
   std::string seq;
   put_le(seq, sequence, 8);
@@ -76,9 +86,7 @@ WalReplay Wal::replay(std::uint64_t after, const std::function<void(std::uint64_
         problem = "a torn record header";
         break;
       }
-      const auto length = get_le(data.data() + at, 4);
-      const auto crc = static_cast<std::uint32_t>(get_le(data.data() + at + 4, 4));
-      const auto sequence = get_le(data.data() + at + 8, 8);
+      const auto [length, crc, sequence] = header_at(data.data() + at);
       if (length > options_.max_record_bytes) {
         problem = "a record length of " + std::to_string(length) + " bytes";
         break;
@@ -298,8 +306,7 @@ std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, st
     while (more && cursor.offset + kHeader <= seg.bytes) {
       char header[kHeader];
       if (::pread(fd, header, kHeader, static_cast<off_t>(cursor.offset)) != static_cast<ssize_t>(kHeader)) break;
-      const auto length = get_le(header, 4);
-      const auto sequence = get_le(header + 8, 8);
+      const auto [length, crc, sequence] = header_at(header);  // written by this process or checked at recovery: crc unused
       if (cursor.offset + kHeader + length > seg.bytes) break;
       if (sequence > cursor.after) {
         payload.resize(length);
