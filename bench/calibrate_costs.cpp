@@ -1,8 +1,9 @@
 // Calibrates the cost model of method=auto (src/algorithms/costs.cpp) on this
 // machine kind, one thread, and writes the constants it includes:
-//   - the time of one forward + inverse FFTW transform pair at 2^k samples,
+//   - the time of one forward + inverse transform pair at 2^k samples,
 //     k = 4..22, and of square 2-D pairs of 4^k samples, k = 3..11, per
-//     dtype, planned as the FFT methods plan them;
+//     dtype, as the FFT methods run them (FFTW plans; real 1-D from 2^19 in
+//     four steps, real 2-D from 128x128 as rows and columns);
 //   - the slowdown of lengths with factors 3, 5 and 7 against powers of two,
 //     and of 15 * 2^k by size (k = 6..14);
 //   - the per-sample cost of gathering, multiplying and scattering a block;
@@ -23,6 +24,8 @@
 
 #include "algorithms/fft/fft_executor.hpp"
 #include "algorithms/fft/fftw_plans.hpp"
+#include "algorithms/fft/four_step_real.hpp"
+#include "algorithms/fft/row_column_transform.hpp"
 #include "faltung/plan.hpp"
 
 using namespace faltung;
@@ -53,10 +56,56 @@ std::vector<double> random_data(std::size_t n) {
 }
 
 template <class T>
+double row_column_seconds(std::int64_t L0, std::int64_t L1, fft::PlanEffort effort) {
+  auto t = fft::row_column_transform<T>(L0, L1, effort);
+  const std::size_t n = static_cast<std::size_t>(L0 * L1);
+  T* data = static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * n + 63) / 64) * 64));
+  T* spec = static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * 2 * t->spectrum_elements() + 63) / 64) * 64));
+  const auto init = random_data(n);
+  for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<T>(init[i] * 1e-3);
+  std::vector<const T*> rows;
+  for (std::int64_t r = 0; r < L0; ++r) rows.push_back(data + r * L1);
+  const double seconds = best_of([&] {
+    t->forward(rows.data(), spec);
+    t->inverse(spec, data, 0, L0);
+  });
+  std::free(data);
+  std::free(spec);
+  return seconds;
+}
+
+template <class T>
+double four_step_seconds(std::int64_t L) {
+  auto t = fft::four_step_real<T>(L);
+  const std::size_t n = static_cast<std::size_t>(L + 2);
+  T* data = static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * n + 63) / 64) * 64));
+  T* h = static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * n + 63) / 64) * 64));
+  const auto init = random_data(n);
+  for (std::size_t i = 0; i < n; ++i) data[i] = h[i] = static_cast<T>(init[i] * 1e-3);
+  t->forward(h, 1);
+  t->kernel_spectrum(h, T(1) / static_cast<T>(L), false, 1);
+  const double seconds = best_of([&] {
+    t->forward(data, 1);
+    t->multiply(data, h, 1);
+    t->inverse(data, 1);
+  });
+  std::free(data);
+  std::free(h);
+  return seconds;
+}
+
+template <class T>
 double pair_seconds(bool real, std::vector<std::int64_t> dims) {
   std::int64_t n = 1;
   for (auto d : dims) n *= d;
   const auto effort = n <= (1 << 18) ? fft::PlanEffort::measure : fft::PlanEffort::estimate;
+  // Real 1-D transforms from 2^19 samples run in four steps; time the
+  // transform the executor uses, with its spectrum pass.
+  if (real && dims.size() == 1 && fft::four_step_suits(dims[0])) return four_step_seconds<T>(dims[0]);
+  // Real 2-D transforms run as rows and columns where the rows suit it
+  // (fft_executor.cpp); time the transform the executor uses.
+  if (real && dims.size() == 2 && fft::row_column_suits<T>(dims[0], dims[1]))
+    return row_column_seconds<T>(dims[0], dims[1], effort);
   auto pair = fft::transform_pair<T>(real, dims, effort);
   const std::size_t spectrum = static_cast<std::size_t>(fft::spectrum_elements(real, dims));
   T* data = static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * 2 * n + 63) / 64) * 64));

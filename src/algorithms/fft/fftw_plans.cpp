@@ -1,25 +1,14 @@
 #include "algorithms/fft/fftw_plans.hpp"
 
-#include <fftw3.h>
-
 #include <map>
 #include <mutex>
 #include <tuple>
 
+#include "algorithms/fft/fftw_traits.hpp"
 #include "faltung/errors.hpp"
 
 namespace faltung::fft {
 namespace {
-
-// One lock for both precisions: every FFTW planner call goes through it.
-std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-unsigned flags(PlanEffort effort) {
-  return effort == PlanEffort::measure ? FFTW_MEASURE : FFTW_ESTIMATE;
-}
 
 std::vector<int> int_dims(const std::vector<std::int64_t>& dims) {
   std::vector<int> d;
@@ -36,35 +25,6 @@ std::int64_t real_elements(const std::vector<std::int64_t>& dims) {
   return n;
 }
 
-// The two FFTW libraries behind one template.
-template <class T> struct Fftw;
-template <> struct Fftw<float> {
-  using Plan = fftwf_plan;
-  using Complex = fftwf_complex;
-  static void* malloc(std::size_t b) { return fftwf_malloc(b); }
-  static void free(void* p) { fftwf_free(p); }
-  static Plan r2c(int r, const int* n, float* in, Complex* out, unsigned f) { return fftwf_plan_dft_r2c(r, n, in, out, f); }
-  static Plan c2r(int r, const int* n, Complex* in, float* out, unsigned f) { return fftwf_plan_dft_c2r(r, n, in, out, f); }
-  static Plan c2c(int r, const int* n, Complex* io, int sign, unsigned f) { return fftwf_plan_dft(r, n, io, io, sign, f); }
-  static void run_r2c(Plan p, float* in, Complex* out) { fftwf_execute_dft_r2c(p, in, out); }
-  static void run_c2r(Plan p, Complex* in, float* out) { fftwf_execute_dft_c2r(p, in, out); }
-  static void run_c2c(Plan p, Complex* io) { fftwf_execute_dft(p, io, io); }
-  static void destroy(Plan p) { fftwf_destroy_plan(p); }
-};
-template <> struct Fftw<double> {
-  using Plan = fftw_plan;
-  using Complex = fftw_complex;
-  static void* malloc(std::size_t b) { return fftw_malloc(b); }
-  static void free(void* p) { fftw_free(p); }
-  static Plan r2c(int r, const int* n, double* in, Complex* out, unsigned f) { return fftw_plan_dft_r2c(r, n, in, out, f); }
-  static Plan c2r(int r, const int* n, Complex* in, double* out, unsigned f) { return fftw_plan_dft_c2r(r, n, in, out, f); }
-  static Plan c2c(int r, const int* n, Complex* io, int sign, unsigned f) { return fftw_plan_dft(r, n, io, io, sign, f); }
-  static void run_r2c(Plan p, double* in, Complex* out) { fftw_execute_dft_r2c(p, in, out); }
-  static void run_c2r(Plan p, Complex* in, double* out) { fftw_execute_dft_c2r(p, in, out); }
-  static void run_c2c(Plan p, Complex* io) { fftw_execute_dft(p, io, io); }
-  static void destroy(Plan p) { fftw_destroy_plan(p); }
-};
-
 template <class T>
 class FftwPair final : public TransformPair<T> {
   using F = Fftw<T>;
@@ -80,18 +40,18 @@ class FftwPair final : public TransformPair<T> {
     C* spec = static_cast<C*>(F::malloc(sizeof(C) * static_cast<std::size_t>(spectrum)));
     T* data = real ? static_cast<T*>(F::malloc(sizeof(T) * static_cast<std::size_t>(real_elements(dims)))) : nullptr;
     if (real) {
-      forward_ = F::r2c(r, n.data(), data, spec, flags(effort));
-      inverse_ = F::c2r(r, n.data(), spec, data, flags(effort));
+      forward_ = F::r2c(r, n.data(), data, spec, fftw_flags(effort));
+      inverse_ = F::c2r(r, n.data(), spec, data, fftw_flags(effort));
     } else {
-      forward_ = F::c2c(r, n.data(), spec, FFTW_FORWARD, flags(effort));
-      inverse_ = F::c2c(r, n.data(), spec, FFTW_BACKWARD, flags(effort));
+      forward_ = F::c2c(r, n.data(), spec, FFTW_FORWARD, fftw_flags(effort));
+      inverse_ = F::c2c(r, n.data(), spec, FFTW_BACKWARD, fftw_flags(effort));
     }
     F::free(spec);
     if (data) F::free(data);
     if (!forward_ || !inverse_) throw Error(ErrorKind::resource, "FFTW could not plan a transform of this size");
   }
   ~FftwPair() override {
-    std::lock_guard<std::mutex> lock(planner_mutex());
+    std::lock_guard<std::mutex> lock(fftw_planner_mutex());
     F::destroy(forward_);
     F::destroy(inverse_);
   }
@@ -115,6 +75,12 @@ using Key = std::tuple<bool, std::vector<std::int64_t>, PlanEffort>;
 
 }  // namespace
 
+// One lock for both precisions and every kind of plan.
+std::mutex& fftw_planner_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 std::int64_t spectrum_elements(bool real, const std::vector<std::int64_t>& dims) {
   std::int64_t n = 1;
   for (std::size_t i = 0; i < dims.size(); ++i) n *= (real && i + 1 == dims.size()) ? dims[i] / 2 + 1 : dims[i];
@@ -128,7 +94,7 @@ std::shared_ptr<const TransformPair<T>> transform_pair(bool real, const std::vec
   // (a few KB each) next to the arrays they transform.
   static std::map<Key, std::shared_ptr<const TransformPair<T>>>* cache =
       new std::map<Key, std::shared_ptr<const TransformPair<T>>>();
-  std::lock_guard<std::mutex> lock(planner_mutex());
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   Key key{real, dims, effort};
   auto it = cache->find(key);
   if (it != cache->end()) return it->second;

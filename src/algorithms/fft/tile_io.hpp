@@ -27,87 +27,118 @@ struct GatherRule {
   double constant = 0;     // what the constant boundary contributes (real part)
 };
 
-// cs: 1 for real data, 2 for interleaved complex. buf holds L elements per
-// convolved axis (row-major); positions past the gathered span are zeroed.
+// Writes what gather would write for one sample of the rule.
 template <class T>
-void gather(const TileLayout& t, const Tile& tile, const T* x, T* buf, int cs, const GatherRule& rule) {
-  const std::size_t c = t.conv.size();
-  const std::size_t last = c - 1;
+void put_sample(const GatherRule& rule, T* d, const T* s, int cs) {
+  for (int k = 0; k < cs; ++k) {
+    switch (rule.sample) {
+      case Sample::plain: d[k] = s[k]; break;
+      case Sample::sanitized: {
+        bool finite = std::isfinite(s[0]) && (cs == 1 || std::isfinite(s[cs - 1]));
+        d[k] = finite ? s[k] : (k ? T(0) : static_cast<T>(rule.replacement));
+        break;
+      }
+      case Sample::valid_indicator:
+      case Sample::bad_indicator: {
+        const bool finite = std::isfinite(s[0]) && (cs == 1 || std::isfinite(s[cs - 1]));
+        const bool one = finite == (rule.sample == Sample::valid_indicator);
+        d[k] = (k == 0 && one) ? T(1) : T(0);
+        break;
+      }
+      case Sample::zero: d[k] = T(0); break;
+    }
+  }
+}
+
+// Where one row of a tile's buffer (an index of its outer convolved axes,
+// row-major) comes from: zeros past the span, the constant extension, or
+// the row of x at x_off (boundary rules applied to the outer axes).
+struct RowSource {
+  enum Kind { zeros, constant, x_row } kind = x_row;
+  std::int64_t x_off = 0;  // in elements of T's kind (complex counts as one)
+};
+
+inline RowSource row_source(const TileLayout& t, const Tile& tile, std::int64_t r) {
+  RowSource src;
+  src.x_off = tile.x_base;
+  const std::size_t last = t.conv.size() - 1;
+  for (std::size_t i = last; i-- > 0;) {
+    const std::int64_t idx = r % t.L[i];
+    r /= t.L[i];
+    const auto& ax = t.g.axes[t.conv[i]];
+    if (idx >= std::min(tile.count[i] + ax.m - 1, t.L[i])) return {RowSource::zeros, 0};
+    const std::int64_t j = core::extend_index(tile.o0[i] + ax.start + idx, ax.n, ax.rule);
+    if (j < 0) src.kind = RowSource::constant;
+    else src.x_off += j * t.x_stride[t.conv[i]];
+  }
+  return src;
+}
+
+// Fills positions [from, to) of one buffer row (L.back() elements; to < 0:
+// to its end) from its source: the span of the last axis at [lead, lead +
+// span), zeros elsewhere. lead > 0 lines a gathered row up with rows read in
+// place from an aligned start (fft_executor's read_in_place); a range lets
+// threads fill one long row in pieces.
+template <class T>
+void fill_row(const TileLayout& t, const Tile& tile, const T* x, T* row, int cs, const GatherRule& rule,
+              const RowSource& src, std::int64_t lead = 0, std::int64_t from = 0, std::int64_t to = -1) {
+  const std::size_t last = t.conv.size() - 1;
+  const std::int64_t L = t.L[last];
+  if (to < 0) to = L;
+  auto zero = [&](std::int64_t a, std::int64_t b) {
+    a = std::max(a, from);
+    b = std::min(b, to);
+    if (a < b) std::memset(static_cast<void*>(row + a * cs), 0, sizeof(T) * cs * (b - a));
+  };
+  if (src.kind == RowSource::zeros) {
+    zero(0, L);
+    return;
+  }
   const auto& lax = t.g.axes[t.conv[last]];
   const std::int64_t sx = t.x_stride[t.conv[last]];
   // A wrapped length (tiles.hpp) stores only the first L of the span.
-  const std::int64_t span = std::min(tile.count[last] + lax.m - 1, t.L[last]);
+  const std::int64_t span = std::min(tile.count[last] + lax.m - 1, L - lead);
   const std::int64_t c0 = tile.o0[last] + lax.start;
-  // Positions [lo, hi) of the span read x in place; the rest are extended.
-  const std::int64_t lo = std::clamp<std::int64_t>(-c0, 0, span);
-  const std::int64_t hi = std::clamp<std::int64_t>(lax.n - c0, lo, span);
-
-  auto put = [&](T* d, const T* s) {
-    for (int k = 0; k < cs; ++k) {
-      switch (rule.sample) {
-        case Sample::plain: d[k] = s[k]; break;
-        case Sample::sanitized: {
-          bool finite = std::isfinite(s[0]) && (cs == 1 || std::isfinite(s[cs - 1]));
-          d[k] = finite ? s[k] : (k ? T(0) : static_cast<T>(rule.replacement));
-          break;
-        }
-        case Sample::valid_indicator:
-        case Sample::bad_indicator: {
-          const bool finite = std::isfinite(s[0]) && (cs == 1 || std::isfinite(s[cs - 1]));
-          const bool one = finite == (rule.sample == Sample::valid_indicator);
-          d[k] = (k == 0 && one) ? T(1) : T(0);
-          break;
-        }
-        case Sample::zero: d[k] = T(0); break;
-      }
-    }
-  };
+  zero(0, lead);
+  zero(lead + span, L);
+  // Span positions i in [i0, i1) are this call's.
+  const std::int64_t i0 = std::clamp<std::int64_t>(from - lead, 0, span);
+  const std::int64_t i1 = std::clamp<std::int64_t>(to - lead, i0, span);
+  T* r = row + lead * cs;
   auto put_constant = [&](T* d) {
     d[0] = static_cast<T>(rule.constant);
     if (cs == 2) d[1] = T(0);
   };
-  auto fill_row = [&](T* row, std::int64_t x_row, bool constant_row) {
-    if (constant_row) {
-      for (std::int64_t i = 0; i < span; ++i) put_constant(row + i * cs);
-    } else {
-      const T* src = x + x_row;
-      for (std::int64_t i = 0; i < lo; ++i) {
-        const std::int64_t j = core::extend_index(c0 + i, lax.n, lax.rule);
-        j < 0 ? put_constant(row + i * cs) : put(row + i * cs, src + j * sx * cs);
-      }
-      if (rule.sample == Sample::plain && sx == 1) {
-        std::memcpy(row + lo * cs, src + (c0 + lo) * cs, sizeof(T) * cs * (hi - lo));
-      } else {
-        for (std::int64_t i = lo; i < hi; ++i) put(row + i * cs, src + (c0 + i) * sx * cs);
-      }
-      for (std::int64_t i = hi; i < span; ++i) {
-        const std::int64_t j = core::extend_index(c0 + i, lax.n, lax.rule);
-        j < 0 ? put_constant(row + i * cs) : put(row + i * cs, src + j * sx * cs);
-      }
-    }
-    std::memset(static_cast<void*>(row + span * cs), 0, sizeof(T) * cs * (t.L[last] - span));
-  };
-
-  // The outer convolved axes (at most two), row by row.
-  std::int64_t idx[kMaxConvolvedAxes] = {0, 0, 0};
-  const std::int64_t rows = t.buffer_elements / t.L[last];
-  for (std::int64_t r = 0; r < rows; ++r) {
-    std::int64_t rem = r, buf_off = 0, x_off = tile.x_base;
-    bool zero_row = false, constant_row = false;
-    for (std::size_t i = last; i-- > 0;) {
-      idx[i] = rem % t.L[i];
-      rem /= t.L[i];
-      buf_off += idx[i] * t.buf_stride[i];
-      const auto& ax = t.g.axes[t.conv[i]];
-      if (idx[i] >= std::min(tile.count[i] + ax.m - 1, t.L[i])) { zero_row = true; continue; }
-      const std::int64_t j = core::extend_index(tile.o0[i] + ax.start + idx[i], ax.n, ax.rule);
-      if (j < 0) constant_row = true;
-      else x_off += j * t.x_stride[t.conv[i]];
-    }
-    T* row = buf + buf_off * cs;
-    if (zero_row) std::memset(static_cast<void*>(row), 0, sizeof(T) * cs * t.L[last]);
-    else fill_row(row, x_off * cs, constant_row);
+  if (src.kind == RowSource::constant) {
+    for (std::int64_t i = i0; i < i1; ++i) put_constant(r + i * cs);
+    return;
   }
+  // Positions [lo, hi) of the span read x in place; the rest are extended.
+  const std::int64_t lo = std::clamp<std::int64_t>(-c0, i0, i1);
+  const std::int64_t hi = std::clamp<std::int64_t>(lax.n - c0, lo, i1);
+  const T* s = x + src.x_off * cs;
+  auto extended = [&](std::int64_t a, std::int64_t b) {
+    for (std::int64_t i = a; i < b; ++i) {
+      const std::int64_t j = core::extend_index(c0 + i, lax.n, lax.rule);
+      j < 0 ? put_constant(r + i * cs) : put_sample(rule, r + i * cs, s + j * sx * cs, cs);
+    }
+  };
+  extended(i0, lo);
+  if (rule.sample == Sample::plain && sx == 1) {
+    std::memcpy(r + lo * cs, s + (c0 + lo) * cs, sizeof(T) * cs * (hi - lo));
+  } else {
+    for (std::int64_t i = lo; i < hi; ++i) put_sample(rule, r + i * cs, s + (c0 + i) * sx * cs, cs);
+  }
+  extended(hi, i1);
+}
+
+// cs: 1 for real data, 2 for interleaved complex. buf holds L elements per
+// convolved axis (row-major); positions past the gathered span are zeroed.
+template <class T>
+void gather(const TileLayout& t, const Tile& tile, const T* x, T* buf, int cs, const GatherRule& rule) {
+  const std::int64_t L = t.L.back();
+  const std::int64_t rows = t.buffer_elements / L;
+  for (std::int64_t r = 0; r < rows; ++r) fill_row(t, tile, x, buf + r * L * cs, cs, rule, row_source(t, tile, r));
 }
 
 // Finite test by bits, so the copy loop vectorises with the plain SSE2 the

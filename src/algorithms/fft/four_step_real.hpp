@@ -1,0 +1,54 @@
+// A large real 1-D transform of length N = 2 M that can use several threads
+// and still give the same bits on any number of them.
+//
+// The N reals are read as M complex values z[n] = x[2n] + i x[2n+1], and
+// their length-M transform is done in four steps with M = M1 x M2: M2
+// column transforms of length M1, twiddle factors, M1 row transforms of
+// length M2 (the spectrum is left in that transposed order, which the
+// pointwise product does not mind). The real spectrum follows from pairs
+// Z[k], Z[M-k]. Every step is cut into the same pieces whatever the thread
+// count and each piece runs the same FFTW plan, so threads only decide who
+// computes a piece. FFTW's own threads change its plan, and so the rounding,
+// with the count; one thread's FFTW plan leaves the second thread idle.
+//
+// Used for a single whole-array block of at least kFourStepFrom samples
+// (fft_executor.cpp), where FFTW's one-thread plan of the same length is no
+// faster (docs/performance.md has the measurements).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "algorithms/fft/fftw_plans.hpp"
+
+namespace faltung::fft {
+
+inline constexpr std::int64_t kFourStepFrom = std::int64_t{1} << 19;
+
+// Whether a real transform of length L runs in four steps.
+bool four_step_suits(std::int64_t L);
+
+template <class T>
+class FourStepReal {
+ public:
+  virtual ~FourStepReal() = default;
+  // In place: data holds N reals (64-byte aligned) and becomes the packed
+  // transform Z (M complex values, transposed order).
+  virtual void forward(T* data, int threads) const = 0;
+  // In place: Z of a kernel becomes its real spectrum H[0..M] (M + 1
+  // complex values: data must have room for N + 2 reals), times `scale`,
+  // conjugated when asked (correlation).
+  virtual void kernel_spectrum(T* data, T scale, bool conjugate, int threads) const = 0;
+  // In place: Z of x becomes the packed transform of x (*) h, h's spectrum
+  // from kernel_spectrum. As with FFTW's r2c and c2r, forward, multiply
+  // and inverse give N times the circular convolution: scale h by 1/N.
+  virtual void multiply(T* data, const T* h, int threads) const = 0;
+  // In place: packed transform -> N reals.
+  virtual void inverse(T* data, int threads) const = 0;
+};
+
+// The cached transform of length L (four_step_suits(L)); made on first use.
+template <class T>
+std::shared_ptr<const FourStepReal<T>> four_step_real(std::int64_t L);
+
+}  // namespace faltung::fft
