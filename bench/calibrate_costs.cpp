@@ -58,19 +58,21 @@ std::vector<double> random_data(std::size_t n) {
 template <class T>
 double row_column_seconds(std::int64_t L0, std::int64_t L1, fft::PlanEffort effort) {
   auto t = fft::row_column_transform<T>(L0, L1, effort);
+  auto aligned = [](std::size_t scalars) {
+    return static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * scalars + 63) / 64) * 64));
+  };
   const std::size_t n = static_cast<std::size_t>(L0 * L1);
-  T* data = static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * n + 63) / 64) * 64));
-  T* spec = static_cast<T*>(std::aligned_alloc(64, ((sizeof(T) * 2 * t->spectrum_elements() + 63) / 64) * 64));
+  T* data = aligned(n);
+  T* spec = aligned(static_cast<std::size_t>(2 * t->spectrum_elements()));
+  T* tile = aligned(static_cast<std::size_t>(t->tile_scalars()));
+  T* row = aligned(static_cast<std::size_t>(L1));
   const auto init = random_data(n);
   for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<T>(init[i] * 1e-3);
-  std::vector<const T*> rows;
-  for (std::int64_t r = 0; r < L0; ++r) rows.push_back(data + r * L1);
   const double seconds = best_of([&] {
-    t->forward(rows.data(), spec);
-    t->inverse(spec, data, 0, L0);
+    t->forward([&](std::int64_t i) { return data + i * L1; }, spec, tile);
+    t->inverse(spec, 0, L0, tile, row, [](std::int64_t, const T*) {});
   });
-  std::free(data);
-  std::free(spec);
+  for (T* p : {data, spec, tile, row}) std::free(p);
   return seconds;
 }
 

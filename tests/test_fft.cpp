@@ -176,10 +176,10 @@ TEST(FftOverlapSave, ReadsBlocksInPlaceAtAnyAlignment) {
 TEST(FftOverlapSave, TwoDimensionalRowsInPlaceAtAnyAlignment) {
   for (const char* text : {"op=conv dtype=f32 x=50x1000 k=25x33 mode=same",
                            "op=corr dtype=f64 x=40x900 k=31x30 mode=full boundary=constant cval=1.5",
-                           "op=conv dtype=f32 x=50x900 k=23x34 mode=same boundary=symmetric origin=2,-3",
+                           "op=conv dtype=f32 x=60x900 k=23x34 mode=same boundary=symmetric origin=2,-3",
                            "op=conv dtype=f32 x=50x901 k=27x27 mode=same boundary=wrap",
                            "op=corr dtype=f32 x=60x2x900 k=25x29 axes=0,2 mode=valid",
-                           "op=conv dtype=f64 x=100x200x2 k=29x31 axes=0,1 mode=same boundary=nearest",
+                           "op=conv dtype=f64 x=100x300x2 k=29x31 axes=0,1 mode=same boundary=nearest",
                            "op=conv dtype=f32 x=50x1000 k=25x33 mode=same nan=ignore"}) {
     const Problem p = parse_problem(text);
     std::mt19937_64 rng(29);

@@ -68,7 +68,10 @@ TEST(NoAllocation, FftAndSeparableMethods) {
                         Case{"op=conv dtype=c64 x=3000 k=200 mode=full", Method::fft},
                         Case{"op=conv dtype=f64 x=4000 k=100 mode=same nan=ignore", Method::overlap_save},
                         Case{"op=conv dtype=f32 x=4000 k=100 mode=same nan=fill fill=1", Method::fft},
-                        Case{"op=conv dtype=f64 x=300x200 k=7x9 mode=same boundary=mirror", Method::separable}}) {
+                        Case{"op=conv dtype=f64 x=300x200 k=7x9 mode=same boundary=mirror", Method::separable},
+                        // rows and columns (2-D of 128x128 and more), four steps (1-D of 2^19 and more)
+                        Case{"op=corr dtype=f32 x=300x700 k=31x33 mode=same boundary=symmetric", Method::overlap_save},
+                        Case{"op=conv dtype=f64 x=600000 k=7 mode=same nan=ignore", Method::fft}}) {
     const Problem p = parse_problem(c.problem);
     std::mt19937_64 rng(2);
     Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);

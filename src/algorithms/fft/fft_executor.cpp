@@ -57,7 +57,8 @@ struct Regions {
   std::size_t spectrum = 0;    //   transform buffer at 0, its half spectrum here (real data)
   std::size_t counts = 0;      //   window counts of the block (int32 per buffer element)
   std::size_t line = 0;        //   one line of counts
-  std::size_t rows = 0;        //   the row table of a row-column transform (L0 pointers)
+  std::size_t row = 0;         //   row-column transforms: one buffer row (gather and scatter go through it),
+  std::size_t tile = 0;        //   and the transform's tile
   std::size_t total = 0;
 };
 
@@ -88,8 +89,15 @@ Regions regions(const Problem& p, const TileLayout& t, int workers) {
   // Complex and four-step transforms run in place: no separate spectrum.
   r.counts = r.spectrum + (complex || uses_four_step(p, t) ? 0 : spectrum_bytes);
   r.line = r.counts + round_up_to_line(4 * n);
-  r.rows = r.line + round_up_to_line(4 * longest);
-  r.per_worker = r.rows + (uses_row_column(p, t) ? round_up_to_line(sizeof(void*) * static_cast<std::size_t>(t.L[0])) : 0);
+  r.row = r.line + round_up_to_line(4 * longest);
+  r.tile = r.row;
+  r.per_worker = r.row;
+  if (uses_row_column(p, t)) {
+    const std::size_t scalar = dtype_size(p.dtype);
+    r.tile = r.row + round_up_to_line(scalar * static_cast<std::size_t>(t.L[1]));
+    const std::int64_t tile = scalar == 4 ? row_column_tile_scalars<float>(t.L[1]) : row_column_tile_scalars<double>(t.L[1]);
+    r.per_worker = r.tile + round_up_to_line(scalar * static_cast<std::size_t>(tile));
+  }
   // + one line of slack: FFTW's new-array execute needs the alignment the
   // plans were made with (64 bytes), whatever the caller's workspace has.
   r.total = r.workers + r.per_worker * static_cast<std::size_t>(workers) + core::kCacheLine;
@@ -159,8 +167,12 @@ class FftExecutor final : public algorithms::Executor {
     std::ostringstream s;
     s << "transform: " << (complex_ ? "complex" : "real") << " " << name(p_.dtype) << " FFTW, length ";
     for (std::size_t i = 0; i < s_.L.size(); ++i) s << (i ? "x" : "") << s_.L[i];
-    s << " (planned with FFTW_" << (s_.effort == PlanEffort::measure ? "MEASURE" : "ESTIMATE") << ")"
-      << (rows_columns_ ? "; as 1-D row transforms, then column transforms (inverse rows only where outputs lie)" : "")
+    // The four-step pieces are small transforms, always worth FFTW_MEASURE.
+    const bool measured = s_.effort == PlanEffort::measure || four_step_;
+    s << " (planned with FFTW_" << (measured ? "MEASURE" : "ESTIMATE") << ")"
+      << (rows_columns_ ? "; as 1-D row transforms, then contiguous column transforms (inverse rows only where "
+                          "outputs lie)"
+                        : "")
       << "\n";
     s << "tiling: " << t_.items << " blocks of ";
     for (std::size_t i = 0; i < s_.block.size(); ++i) s << (i ? "x" : "") << s_.block[i];
@@ -219,8 +231,11 @@ class FftExecutor final : public algorithms::Executor {
       }
       std::memcpy(data + off * cs_, w + r * m_last * cs_, sizeof(T) * cs_ * m_last);
     }
-    if (rows_columns_) rows_columns_->forward(dense_rows(data), h);
-    else pair_->forward(data, h);
+    if (rows_columns_) {
+      rows_columns_->forward([&](std::int64_t i) { return data + i * t_.L[1]; }, h, tile_buffer(staging));
+    } else {
+      pair_->forward(data, h);
+    }
     for (std::int64_t i = 0; i < spectrum_elements_; ++i) {
       h[2 * i] *= scale;
       h[2 * i + 1] *= conjugate ? -scale : scale;
@@ -326,6 +341,21 @@ class FftExecutor final : public algorithms::Executor {
   bool convolve_block(const T* x, const Tile& tile, const GatherRule& rule, const T* h, T* data, T* spec,
                       T* y) const {
     const std::int64_t shift = forward_block(x, tile, rule, data, spec);
+    if (rows_columns_) {
+      // Each kept row straight from its inverse transform to y, in cache.
+      multiply(spec, h);
+      bool ok = true;
+      const std::int64_t sy = t_.y_stride[t_.conv[1]];
+      const std::int64_t y0 = tile.y_base + tile.o0[1] * sy;
+      rows_columns_->inverse(spec, t_.read_offset[0], std::min(tile.count[0], t_.L[0]), tile_buffer(data),
+                             row_buffer(data), [&](std::int64_t k, const T* row) {
+                               const std::int64_t y_off = y0 + (tile.o0[0] + k) * t_.y_stride[t_.conv[0]];
+                               ok &= scatter_row(t_, row, y, y_off, tile.count[1], sy, cs_,
+                                                 [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); },
+                                                 shift);
+                             });
+      return ok;
+    }
     product_and_inverse(tile, h, data, spec);
     return scatter_block(tile, data, y, shift);
   }
@@ -363,47 +393,30 @@ class FftExecutor final : public algorithms::Executor {
 
   // A real 2-D block as rows and columns: each row is read from x in place
   // where its span lies inside x's row, a row of zeros is not transformed,
-  // and the rest are gathered into their row of data (in line with the rows
-  // read in place: `shift` later).
+  // and the rest are gathered one at a time into the worker's row buffer
+  // (in line with the rows read in place: `shift` later), in cache.
   std::int64_t forward_rows(const T* x, const Tile& tile, const GatherRule& rule, T* data, T* spec) const {
-    const std::int64_t L1 = t_.L[1];
-    if (rule.sample != Sample::plain) {
-      gather(t_, tile, x, data, cs_, rule);
-      rows_columns_->forward(dense_rows(data), spec);
-      return 0;
-    }
-    const T** rows = row_table(data);
+    T* buffer = row_buffer(data);
     const std::int64_t row_stride = t_.x_stride[t_.conv[0]];
     std::int64_t shift = 0;
-    const bool in_place = in_place_ && (row_stride * static_cast<std::int64_t>(sizeof(T))) % 16 == 0 &&
+    const bool in_place = rule.sample == Sample::plain && in_place_ &&
+                          (row_stride * static_cast<std::int64_t>(sizeof(T))) % 16 == 0 &&
                           last_axis_in_place(x + tile.x_base, tile, shift);
     const std::int64_t c0 = tile.o0[1] + t_.g.axes[t_.conv[1]].start;
-    for (std::int64_t i = 0; i < t_.L[0]; ++i) {
+    const bool constant_zero = rule.constant == 0;  // a constant row gathers as rule.constant
+    rows_columns_->forward([&](std::int64_t i) -> const T* {
       const RowSource src = row_source(t_, tile, i);
-      if (src.kind == RowSource::zeros || (src.kind == RowSource::constant && rule.constant == 0)) {
-        rows[i] = nullptr;
-      } else if (src.kind == RowSource::x_row && in_place) {
-        rows[i] = x + src.x_off + c0 - shift;
-      } else {
-        fill_row(t_, tile, x, data + i * L1, cs_, rule, src, shift);
-        rows[i] = data + i * L1;
-      }
-    }
-    rows_columns_->forward(rows, spec);
+      if (src.kind == RowSource::zeros || (src.kind == RowSource::constant && constant_zero)) return nullptr;
+      if (src.kind == RowSource::x_row && in_place) return x + src.x_off + c0 - shift;
+      fill_row(t_, tile, x, buffer, cs_, rule, src, shift);
+      return buffer;
+    }, spec, tile_buffer(data));
     return shift;
   }
 
-  // The row table of a worker (its region after `data`).
-  const T** row_table(T* data) const {
-    return reinterpret_cast<const T**>(reinterpret_cast<char*>(data) + r_.rows);
-  }
-
-  // The table of a dense L0 x L1 buffer's rows.
-  const T* const* dense_rows(T* data) const {
-    const T** rows = row_table(data);
-    for (std::int64_t i = 0; i < t_.L[0]; ++i) rows[i] = data + i * t_.L[1];
-    return rows;
-  }
+  // The worker's row buffer and transform tile (its regions after `data`).
+  T* row_buffer(T* data) const { return reinterpret_cast<T*>(reinterpret_cast<char*>(data) + r_.row); }
+  T* tile_buffer(T* data) const { return reinterpret_cast<T*>(reinterpret_cast<char*>(data) + r_.tile); }
 
   // Only the rows the tile's outputs lie on come back from a row-column
   // transform (for_each_output_row reads no others).
@@ -414,10 +427,16 @@ class FftExecutor final : public algorithms::Executor {
       return;
     }
     multiply(spec, h);
-    if (rows_columns_)
-      rows_columns_->inverse(spec, data, t_.read_offset[0], std::min(tile.count[0], t_.L[0]));
-    else
+    if (rows_columns_) {
+      const std::int64_t L0 = t_.L[0], L1 = t_.L[1], first = t_.read_offset[0];
+      T* row = row_buffer(data);
+      rows_columns_->inverse(spec, first, std::min(tile.count[0], L0), tile_buffer(data), row,
+                             [&](std::int64_t k, const T*) {
+                               std::memcpy(data + ((first + k) % L0) * L1, row, sizeof(T) * static_cast<std::size_t>(L1));
+                             });
+    } else {
       pair_->inverse(spec, data);
+    }
   }
 
   bool scatter_block(const Tile& tile, const T* data, T* y, std::int64_t shift) const {

@@ -1,46 +1,105 @@
 // A real 2-D transform of L0 x L1 done as its two passes: a 1-D r2c per row,
-// then L1/2+1 column transforms; the inverse runs the columns, then c2r on
-// only the rows a block keeps. Against FFTW's own 2-D r2c plan (which
-// copies through a buffer) it is ~10% faster at 256x512; its rows can be read
-// straight out of x, so an overlap-save block needs no gather for the rows
-// that lie inside the image, and rows of zeros cost nothing.
+// then contiguous column transforms. Rows go through a small tile (a few
+// rows, in L1 cache) that is transposed into the spectrum a cache line at a
+// time, so the columns are contiguous arrays: FFTW transforms those twice as
+// fast as strided columns (256 x 257 f32: 0.038 against 0.075 ms), and
+// faster than its own 2-D plan, which copies columns through a buffer. The
+// caller hands each row in (read from x in place, gathered, or null for
+// zeros: skipped) and takes each inverse row out where it wants it.
 //
-// Spectrum layout: L0 rows of `row_stride()` interleaved complex values (the
-// L1/2+1 bins, then one zeroed pad bin when that count is odd, so every row
-// starts 16-byte aligned as FFTW's new-array execute requires).
+// Spectrum layout: column-major, bin c of row r at c * L0 + r, for the
+// L1/2+1 bins (spectrum_elements() interleaved complex values).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
-#include "algorithms/fft/fftw_plans.hpp"
+#include "algorithms/fft/fftw_traits.hpp"
 
 namespace faltung::fft {
 
 template <class T>
 class RowColumnTransform {
- public:
-  virtual ~RowColumnTransform() = default;
-  virtual std::int64_t row_stride() const = 0;         // complex values per spectrum row
-  virtual std::int64_t spectrum_elements() const = 0;  // L0 * row_stride()
-  // rows[i]: row i's L1 samples, 16-byte aligned, not modified; null for a
-  // row of zeros (its transform is skipped).
-  virtual void forward(const T* const* rows, T* spec) const = 0;
-  // Rows first, first+1, ... (modulo L0), `rows` of them, into out (dense
-  // L0 x L1, 16-byte aligned); the other rows of out are left as they are.
-  // Destroys spec.
-  virtual void inverse(T* spec, T* out, std::int64_t first, std::int64_t rows) const = 0;
-};
+  using F = Fftw<T>;
+  using C = typename F::Complex;
 
-// Complex values of the spectrum of L0 x L1 in this layout.
-inline std::int64_t row_column_spectrum_elements(std::int64_t L0, std::int64_t L1) {
-  return L0 * ((L1 / 2 + 2) / 2 * 2);
-}
+ public:
+  // Called with the planner lock held (row_column_transform() takes it).
+  RowColumnTransform(std::int64_t L0, std::int64_t L1, PlanEffort effort);
+  ~RowColumnTransform();
+  RowColumnTransform(const RowColumnTransform&) = delete;
+  RowColumnTransform& operator=(const RowColumnTransform&) = delete;
+
+  std::int64_t spectrum_elements() const { return L0_ * bins_; }
+  // Scalars of T the caller's tile buffer holds (64-byte aligned).
+  std::int64_t tile_scalars() const { return 2 * kTileRows * stride_; }
+
+  // row_at(i), i = 0 .. L0-1 in order: row i's L1 samples (16-byte aligned,
+  // not modified), or null for a row of zeros.
+  template <class RowAt>
+  void forward(RowAt&& row_at, T* spec, T* tile) const {
+    C* s = reinterpret_cast<C*>(spec);
+    C* t = reinterpret_cast<C*>(tile);
+    for (std::int64_t i = 0; i < L0_; ++i) {
+      const std::int64_t j = i % kTileRows;
+      const T* row = row_at(i);
+      if (row) F::run_r2c(row_forward_, const_cast<T*>(row), t + j * stride_);  // r2c keeps its input
+      else std::memset(static_cast<void*>(t + j * stride_), 0, sizeof(C) * static_cast<std::size_t>(bins_));
+      if (j == kTileRows - 1 || i == L0_ - 1) store_tile(t, i - j, j + 1, s);
+    }
+    F::run_c2c(columns_forward_, s);
+  }
+
+  // The inverse of rows first, first+1, ... (modulo L0), `rows` of them:
+  // each is written to `out` (L1 samples, 16-byte aligned), then
+  // use(k, out) is called for the k-th. Destroys spec.
+  template <class Use>
+  void inverse(T* spec, std::int64_t first, std::int64_t rows, T* tile, T* out, Use&& use) const {
+    C* s = reinterpret_cast<C*>(spec);
+    C* t = reinterpret_cast<C*>(tile);
+    F::run_c2c(columns_inverse_, s);
+    std::int64_t loaded = -1;  // the tile's first row
+    for (std::int64_t k = 0; k < rows; ++k) {
+      const std::int64_t r = (first + k) % L0_, g0 = r - r % kTileRows;
+      if (g0 != loaded) load_tile(s, g0, std::min(kTileRows, L0_ - g0), t), loaded = g0;
+      F::run_c2r(row_inverse_, t + (r - g0) * stride_, out);  // destroys the tile row only
+      use(k, out);
+    }
+  }
+
+ private:
+  // Rows per tile: one cache line of a column's complex values.
+  static constexpr std::int64_t kTileRows = 64 / static_cast<std::int64_t>(sizeof(C));
+
+  void store_tile(const C* t, std::int64_t r0, std::int64_t n, C* s) const {
+    for (std::int64_t c = 0; c < bins_; ++c)
+      for (std::int64_t j = 0; j < n; ++j) std::memcpy(&s[c * L0_ + r0 + j], &t[j * stride_ + c], sizeof(C));
+  }
+  void load_tile(const C* s, std::int64_t r0, std::int64_t n, C* t) const {
+    for (std::int64_t c = 0; c < bins_; ++c)
+      for (std::int64_t j = 0; j < n; ++j) std::memcpy(&t[j * stride_ + c], &s[c * L0_ + r0 + j], sizeof(C));
+  }
+
+  std::int64_t L0_, bins_, stride_;  // stride_: tile row length, bins_ rounded up to even (16-byte rows)
+  typename F::Plan row_forward_ = nullptr, row_inverse_ = nullptr, columns_forward_ = nullptr,
+                   columns_inverse_ = nullptr;
+};
 
 // Whether lengths (L0, L1) suit it: at least 128x128 samples (FFTW's own
 // 2-D plan is faster below) and L1 * sizeof(T) a multiple of 16.
 template <class T>
 bool row_column_suits(std::int64_t L0, std::int64_t L1);
+
+// Complex values of the spectrum of L0 x L1 in this layout.
+inline std::int64_t row_column_spectrum_elements(std::int64_t L0, std::int64_t L1) { return L0 * (L1 / 2 + 1); }
+
+// Scalars of T in the tile buffer of rows of L1.
+template <class T>
+std::int64_t row_column_tile_scalars(std::int64_t L1) {
+  return 2 * (64 / (2 * static_cast<std::int64_t>(sizeof(T)))) * ((L1 / 2 + 2) / 2 * 2);
+}
 
 // The cached transform for (T, L0, L1, effort); made on first use.
 template <class T>

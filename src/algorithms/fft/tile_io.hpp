@@ -191,29 +191,39 @@ void for_each_run(const TileLayout& t, std::int64_t count, Segment&& segment, st
   if (first < count) segment(first, count - first, std::int64_t{0});
 }
 
-// Writes the tile's kept outputs; true when all of them are finite.
+// Writes one row of kept outputs (count of them, y_stride sy apart, from
+// y_off) from `row`, the buffer row they lie on; true when all are finite.
 // copy_row(dst, src, n) copies n scalars and says whether they are finite.
+template <class T, class CopyRow>
+bool scatter_row(const TileLayout& t, const T* row, T* y, std::int64_t y_off, std::int64_t count, std::int64_t sy,
+                 int cs, CopyRow&& copy_row, std::int64_t shift = 0) {
+  bool bad = false;
+  for_each_run(t, count, [&](std::int64_t i0, std::int64_t n, std::int64_t pos) {
+    const T* src = row + pos * cs;
+    T* dst = y + (y_off + i0 * sy) * cs;
+    if (sy == 1) {
+      bad |= !copy_row(dst, src, static_cast<std::size_t>(n * cs));
+    } else {
+      for (std::int64_t i = 0; i < n; ++i)
+        for (int k = 0; k < cs; ++k) {
+          dst[i * sy * cs + k] = src[i * cs + k];
+          bad |= is_nonfinite_bits(src[i * cs + k]);
+        }
+    }
+  }, shift);
+  return !bad;
+}
+
+// Writes the tile's kept outputs; true when all of them are finite.
 template <class T, class CopyRow>
 bool scatter(const TileLayout& t, const Tile& tile, const T* buf, T* y, int cs, CopyRow&& copy_row,
              std::int64_t shift = 0) {
-  bool bad = false;
+  bool ok = true;
   for_each_output_row(t, tile, [&](std::int64_t, std::int64_t read_row, std::int64_t y_off, std::int64_t count,
                                    std::int64_t sy) {
-    for_each_run(t, count, [&](std::int64_t i0, std::int64_t n, std::int64_t pos) {
-      const T* src = buf + (read_row + pos) * cs;
-      T* dst = y + (y_off + i0 * sy) * cs;
-      if (sy == 1) {
-        bad |= !copy_row(dst, src, static_cast<std::size_t>(n * cs));
-      } else {
-        for (std::int64_t i = 0; i < n; ++i)
-          for (int k = 0; k < cs; ++k) {
-            dst[i * sy * cs + k] = src[i * cs + k];
-            bad |= is_nonfinite_bits(src[i * cs + k]);
-          }
-      }
-    }, shift);
+    ok &= scatter_row(t, buf + read_row * cs, y, y_off, count, sy, cs, copy_row, shift);
   });
-  return !bad;
+  return ok;
 }
 
 }  // namespace faltung::fft
