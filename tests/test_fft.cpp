@@ -210,14 +210,14 @@ TEST(FftOverlapSave, TwoDimensionalRowsInPlaceAtAnyAlignment) {
   }
 }
 
-// Real transforms of 2^19 samples and more run in four steps (a complex
+// Real transforms of 2^19 (f64) or 2^20 (f32) samples and more run in four steps (a complex
 // transform of half the length in column and row passes): every fast
 // length's factorisation (2^k times 1, 3, 5, 7, 15), both precisions, conv
 // and corr, the nan policies' second pass and batch items agree with the
 // reference, and two threads give the same bits as one.
 TEST(FftFourStep, AgreesWithReferenceAndIsBitIdenticalOnAnyThreads) {
   for (const char* text : {"op=conv dtype=f64 x=600000 k=7 mode=same",
-                           "op=corr dtype=f32 x=520000 k=48 mode=full boundary=symmetric",
+                           "op=corr dtype=f32 x=1000000 k=48 mode=full boundary=symmetric",
                            "op=conv dtype=f64 x=600000 k=41 mode=valid",
                            "op=conv dtype=f32 x=1500000 k=5 mode=same boundary=wrap",
                            "op=conv dtype=f64 x=900000 k=31 mode=same nan=ignore",

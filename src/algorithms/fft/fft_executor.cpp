@@ -34,11 +34,12 @@
 namespace faltung::fft {
 namespace {
 
-// Real 1-D transforms of kFourStepFrom samples and more run in four steps
+// Real 1-D transforms of four_step_from<T>() samples and more run in four steps
 // (four_step_real.hpp): faster than FFTW's plan on one thread, and one
 // block's transforms can use every thread with the same bits.
 bool uses_four_step(const Problem& p, const TileLayout& t) {
-  return !is_complex(p.dtype) && t.L.size() == 1 && four_step_suits(t.L[0]);
+  if (is_complex(p.dtype) || t.L.size() != 1) return false;
+  return p.dtype == DType::f32 ? four_step_suits<float>(t.L[0]) : four_step_suits<double>(t.L[0]);
 }
 
 // Workers for a layout: one per block up to `threads`, and two for a single

@@ -243,11 +243,6 @@ class FftwFourStep final : public FourStepReal<T> {
 
 }  // namespace
 
-bool four_step_suits(std::int64_t L) {
-  // Even, and M = L/2 with at least 2^4 in it so both M1 and M2 are even.
-  return L >= kFourStepFrom && L % 32 == 0;
-}
-
 template <class T>
 std::shared_ptr<const FourStepReal<T>> four_step_real(std::int64_t L) {
   // Plans live as long as the process, as transform_pair's do.

@@ -11,9 +11,11 @@
 // computes a piece. FFTW's own threads change its plan, and so the rounding,
 // with the count; one thread's FFTW plan leaves the second thread idle.
 //
-// Used for a single whole-array block of at least kFourStepFrom samples
-// (fft_executor.cpp), where FFTW's one-thread plan of the same length is no
-// faster (docs/performance.md has the measurements).
+// Used for every real 1-D transform of at least four_step_from<T>() samples
+// (fft_executor.cpp): from there FFTW's one-thread plan of the same length
+// is slower (f64 2^19: 10.2 ms a convolution's transforms against 8.1; f32
+// only from 2^20: 16.2 against 12.4, while at 2^19 FFTW's 5.2 beats 6.0;
+// bench/transforms_bench.cpp, docs/performance.md).
 #pragma once
 
 #include <cstdint>
@@ -23,10 +25,17 @@
 
 namespace faltung::fft {
 
-inline constexpr std::int64_t kFourStepFrom = std::int64_t{1} << 19;
+template <class T>
+constexpr std::int64_t four_step_from() {
+  return std::int64_t{1} << (sizeof(T) == 4 ? 20 : 19);
+}
 
 // Whether a real transform of length L runs in four steps.
-bool four_step_suits(std::int64_t L);
+template <class T>
+bool four_step_suits(std::int64_t L) {
+  // Even, and M = L/2 with at least 2^4 in it so both M1 and M2 are even.
+  return L >= four_step_from<T>() && L % 32 == 0;
+}
 
 template <class T>
 class FourStepReal {
