@@ -2,10 +2,13 @@
 // then contiguous column transforms. Rows go through a small tile (a few
 // rows, in L1 cache) that is transposed into the spectrum a cache line at a
 // time, so the columns are contiguous arrays: FFTW transforms those twice as
-// fast as strided columns (256 x 257 f32: 0.038 against 0.075 ms), and
-// faster than its own 2-D plan, which copies columns through a buffer. The
-// caller hands each row in (read from x in place, gathered, or null for
-// zeros: skipped) and takes each inverse row out where it wants it.
+// fast as strided columns (256 x 257 f32: 0.038 against 0.075 ms). A pair
+// alone is about as fast as FFTW's own 2-D plan (0.8-1.2x by shape); the
+// gain is in the block around it: the caller hands each row in (read from
+// x in place, gathered, or null for zeros: skipped) and takes each inverse
+// row out where it wants it (only the kept rows, straight to y), so an
+// overlap-save block needs no full gather or scatter pass
+// (docs/performance.md: 2-D 31x31 f32 9.5 -> 7.7 ms).
 //
 // Spectrum layout: column-major, bin c of row r at c * L0 + r, for the
 // L1/2+1 bins (spectrum_elements() interleaved complex values).
