@@ -64,7 +64,7 @@ double row_column_seconds(std::int64_t L0, std::int64_t L1, fft::PlanEffort effo
   const std::size_t n = static_cast<std::size_t>(L0 * L1);
   T* data = aligned(n);
   T* spec = aligned(static_cast<std::size_t>(2 * t->spectrum_elements()));
-  T* tile = aligned(static_cast<std::size_t>(t->tile_scalars()));
+  T* tile = aligned(fft::row_column_tile_bytes(L1) / sizeof(T));
   T* row = aligned(static_cast<std::size_t>(L1));
   const auto init = random_data(n);
   for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<T>(init[i] * 1e-3);

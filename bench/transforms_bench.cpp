@@ -104,7 +104,7 @@ void two_d(std::int64_t L0, std::int64_t L1) {
   auto pair = fft::transform_pair<T>(true, {L0, L1}, fft::PlanEffort::measure);
   const auto n = static_cast<std::size_t>(L0 * L1);
   Aligned<T> data(n), spec(static_cast<std::size_t>(2 * rc->spectrum_elements()) + 2 * n),
-      tile(static_cast<std::size_t>(rc->tile_scalars())), row(static_cast<std::size_t>(L1));
+      tile(fft::row_column_tile_bytes(L1) / sizeof(T)), row(static_cast<std::size_t>(L1));
   std::mt19937_64 rng(2);
   std::normal_distribution<double> d;
   for (std::size_t i = 0; i < n; ++i) data.p[i] = static_cast<T>(d(rng));

@@ -38,8 +38,7 @@ namespace {
 // (four_step_real.hpp): faster than FFTW's plan on one thread, and one
 // block's transforms can use every thread with the same bits.
 bool uses_four_step(const Problem& p, const TileLayout& t) {
-  if (is_complex(p.dtype) || t.L.size() != 1) return false;
-  return p.dtype == DType::f32 ? four_step_suits<float>(t.L[0]) : four_step_suits<double>(t.L[0]);
+  return t.L.size() == 1 && four_step_suits(p.dtype, t.L[0]);
 }
 
 // Workers for a layout: one per block up to `threads`, and two for a single
@@ -66,8 +65,7 @@ struct Regions {
 // Real 2-D transforms whose rows suit it run as rows and columns
 // (row_column_transform.hpp); every other shape as one FFTW plan.
 bool uses_row_column(const Problem& p, const TileLayout& t) {
-  if (is_complex(p.dtype) || t.L.size() != 2) return false;
-  return p.dtype == DType::f32 ? row_column_suits<float>(t.L[0], t.L[1]) : row_column_suits<double>(t.L[0], t.L[1]);
+  return t.L.size() == 2 && row_column_suits(p.dtype, t.L[0], t.L[1]);
 }
 
 // Complex values in one spectrum, in the layout of the transform used.
@@ -94,10 +92,8 @@ Regions regions(const Problem& p, const TileLayout& t, int workers) {
   r.tile = r.row;
   r.per_worker = r.row;
   if (uses_row_column(p, t)) {
-    const std::size_t scalar = dtype_size(p.dtype);
-    r.tile = r.row + round_up_to_line(scalar * static_cast<std::size_t>(t.L[1]));
-    const std::int64_t tile = scalar == 4 ? row_column_tile_scalars<float>(t.L[1]) : row_column_tile_scalars<double>(t.L[1]);
-    r.per_worker = r.tile + round_up_to_line(scalar * static_cast<std::size_t>(tile));
+    r.tile = r.row + round_up_to_line(dtype_size(p.dtype) * static_cast<std::size_t>(t.L[1]));
+    r.per_worker = r.tile + row_column_tile_bytes(t.L[1]);
   }
   // + one line of slack: FFTW's new-array execute needs the alignment the
   // plans were made with (64 bytes), whatever the caller's workspace has.

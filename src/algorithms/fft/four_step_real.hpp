@@ -22,6 +22,7 @@
 #include <memory>
 
 #include "algorithms/fft/fftw_plans.hpp"
+#include "faltung/problem.hpp"
 
 namespace faltung::fft {
 
@@ -35,6 +36,12 @@ template <class T>
 bool four_step_suits(std::int64_t L) {
   // Even, and M = L/2 with at least 2^4 in it so both M1 and M2 are even.
   return L >= four_step_from<T>() && L % 32 == 0;
+}
+
+// The same for a problem's dtype (false for complex ones).
+inline bool four_step_suits(DType t, std::int64_t L) {
+  if (is_complex(t)) return false;
+  return t == DType::f32 ? four_step_suits<float>(L) : four_step_suits<double>(L);
 }
 
 template <class T>

@@ -10,7 +10,7 @@ namespace faltung::fft {
 
 template <class T>
 RowColumnTransform<T>::RowColumnTransform(std::int64_t L0, std::int64_t L1, PlanEffort effort)
-    : L0_(L0), bins_(L1 / 2 + 1), stride_((L1 / 2 + 2) / 2 * 2) {
+    : L0_(L0), bins_(L1 / 2 + 1), stride_(row_column_tile_stride(L1)) {
   if (L0 > (1LL << 30) || L1 > (1LL << 30))
     throw Error(ErrorKind::resource, "FFT length " + std::to_string(std::max(L0, L1)) + " is too large for FFTW");
   const int l0 = static_cast<int>(L0), l1 = static_cast<int>(L1), bins = static_cast<int>(bins_);

@@ -20,8 +20,19 @@
 #include <memory>
 
 #include "algorithms/fft/fftw_traits.hpp"
+#include "faltung/problem.hpp"
 
 namespace faltung::fft {
+
+// Complex values per tile row for rows of L1 samples: the L1/2+1 bins
+// rounded up to even, so every tile row starts 16-byte aligned.
+inline std::int64_t row_column_tile_stride(std::int64_t L1) { return (L1 / 2 + 2) / 2 * 2; }
+
+// Bytes of the caller's tile buffer (64-byte aligned) for rows of L1: one
+// cache line per column, whatever the precision.
+inline std::size_t row_column_tile_bytes(std::int64_t L1) {
+  return 64 * static_cast<std::size_t>(row_column_tile_stride(L1));
+}
 
 template <class T>
 class RowColumnTransform {
@@ -36,8 +47,6 @@ class RowColumnTransform {
   RowColumnTransform& operator=(const RowColumnTransform&) = delete;
 
   std::int64_t spectrum_elements() const { return L0_ * bins_; }
-  // Scalars of T the caller's tile buffer holds (64-byte aligned).
-  std::int64_t tile_scalars() const { return 2 * kTileRows * stride_; }
 
   // row_at(i), i = 0 .. L0-1 in order: row i's L1 samples (16-byte aligned,
   // not modified), or null for a row of zeros.
@@ -85,7 +94,7 @@ class RowColumnTransform {
       for (std::int64_t j = 0; j < n; ++j) std::memcpy(&t[j * stride_ + c], &s[c * L0_ + r0 + j], sizeof(C));
   }
 
-  std::int64_t L0_, bins_, stride_;  // stride_: tile row length, bins_ rounded up to even (16-byte rows)
+  std::int64_t L0_, bins_, stride_;  // stride_: row_column_tile_stride(L1)
   typename F::Plan row_forward_ = nullptr, row_inverse_ = nullptr, columns_forward_ = nullptr,
                    columns_inverse_ = nullptr;
 };
@@ -95,14 +104,14 @@ class RowColumnTransform {
 template <class T>
 bool row_column_suits(std::int64_t L0, std::int64_t L1);
 
+// The same for a problem's dtype (false for complex ones).
+inline bool row_column_suits(DType t, std::int64_t L0, std::int64_t L1) {
+  if (is_complex(t)) return false;
+  return t == DType::f32 ? row_column_suits<float>(L0, L1) : row_column_suits<double>(L0, L1);
+}
+
 // Complex values of the spectrum of L0 x L1 in this layout.
 inline std::int64_t row_column_spectrum_elements(std::int64_t L0, std::int64_t L1) { return L0 * (L1 / 2 + 1); }
-
-// Scalars of T in the tile buffer of rows of L1.
-template <class T>
-std::int64_t row_column_tile_scalars(std::int64_t L1) {
-  return 2 * (64 / (2 * static_cast<std::int64_t>(sizeof(T)))) * ((L1 / 2 + 2) / 2 * 2);
-}
 
 // The cached transform for (T, L0, L1, effort); made on first use.
 template <class T>

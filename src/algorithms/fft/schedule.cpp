@@ -40,8 +40,7 @@ std::int64_t batch_count(const core::Geometry& g) {
 // One block of real 1-D data long enough for the four-step transform
 // (four_step_real.hpp), which runs on every thread.
 bool one_four_step_block(DType t, const std::vector<std::int64_t>& L, std::int64_t items) {
-  if (items != 1 || is_complex(t) || L.size() != 1) return false;
-  return t == DType::f32 ? four_step_suits<float>(L[0]) : four_step_suits<double>(L[0]);
+  return items == 1 && L.size() == 1 && four_step_suits(t, L[0]);
 }
 
 // Predicted seconds of a schedule with `workers` threads.
