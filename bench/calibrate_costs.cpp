@@ -70,7 +70,7 @@ double row_column_seconds(std::int64_t L0, std::int64_t L1, fft::PlanEffort effo
   for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<T>(init[i] * 1e-3);
   const double seconds = best_of([&] {
     t->forward([&](std::int64_t i) { return data + i * L1; }, spec, tile);
-    t->inverse(spec, 0, L0, tile, row, [](std::int64_t, const T*) {});
+    t->inverse(spec, 0, L0, tile, [&](std::int64_t) { return row; }, [](std::int64_t, const T*) {});
   });
   for (T* p : {data, spec, tile, row}) std::free(p);
   return seconds;

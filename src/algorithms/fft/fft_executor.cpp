@@ -344,8 +344,9 @@ class FftExecutor final : public algorithms::Executor {
       bool ok = true;
       const std::int64_t sy = t_.y_stride[t_.conv[1]];
       const std::int64_t y0 = tile.y_base + tile.o0[1] * sy;
+      T* buffer = row_buffer(data);
       rows_columns_->inverse(spec, t_.read_offset[0], std::min(tile.count[0], t_.L[0]), tile_buffer(data),
-                             row_buffer(data), [&](std::int64_t k, const T* row) {
+                             [&](std::int64_t) { return buffer; }, [&](std::int64_t k, const T* row) {
                                const std::int64_t y_off = y0 + (tile.o0[0] + k) * t_.y_stride[t_.conv[0]];
                                ok &= scatter_row(t_, row, y, y_off, tile.count[1], sy, cs_,
                                                  [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); },
@@ -425,12 +426,11 @@ class FftExecutor final : public algorithms::Executor {
     }
     multiply(spec, h);
     if (rows_columns_) {
+      // Each row straight into its place in data (the layout scatter reads).
       const std::int64_t L0 = t_.L[0], L1 = t_.L[1], first = t_.read_offset[0];
-      T* row = row_buffer(data);
-      rows_columns_->inverse(spec, first, std::min(tile.count[0], L0), tile_buffer(data), row,
-                             [&](std::int64_t k, const T*) {
-                               std::memcpy(data + ((first + k) % L0) * L1, row, sizeof(T) * static_cast<std::size_t>(L1));
-                             });
+      rows_columns_->inverse(spec, first, std::min(tile.count[0], L0), tile_buffer(data),
+                             [&](std::int64_t k) { return data + ((first + k) % L0) * L1; },
+                             [](std::int64_t, const T*) {});
     } else {
       pair_->inverse(spec, data);
     }

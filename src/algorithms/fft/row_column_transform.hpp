@@ -65,10 +65,10 @@ class RowColumnTransform {
   }
 
   // The inverse of rows first, first+1, ... (modulo L0), `rows` of them:
-  // each is written to `out` (L1 samples, 16-byte aligned), then
-  // use(k, out) is called for the k-th. Destroys spec.
-  template <class Use>
-  void inverse(T* spec, std::int64_t first, std::int64_t rows, T* tile, T* out, Use&& use) const {
+  // the k-th is written to out_at(k) (L1 samples, 16-byte aligned), then
+  // use(k, that row) is called. Destroys spec.
+  template <class OutAt, class Use>
+  void inverse(T* spec, std::int64_t first, std::int64_t rows, T* tile, OutAt&& out_at, Use&& use) const {
     C* s = reinterpret_cast<C*>(spec);
     C* t = reinterpret_cast<C*>(tile);
     F::run_c2c(columns_inverse_, s);
@@ -76,8 +76,9 @@ class RowColumnTransform {
     for (std::int64_t k = 0; k < rows; ++k) {
       const std::int64_t r = (first + k) % L0_, g0 = r - r % kTileRows;
       if (g0 != loaded) load_tile(s, g0, std::min(kTileRows, L0_ - g0), t), loaded = g0;
+      T* out = out_at(k);
       F::run_c2r(row_inverse_, t + (r - g0) * stride_, out);  // destroys the tile row only
-      use(k, out);
+      use(k, static_cast<const T*>(out));
     }
   }
 
