@@ -4,6 +4,7 @@
 #include <cmath>
 #include <complex>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "algorithms/fft/fftw_traits.hpp"
@@ -38,6 +39,13 @@ inline Cx<T> sub(Cx<T> a, Cx<T> b) {
 template <class T>
 inline Cx<T> times_i(Cx<T> a) {
   return {-a.im, a.re};
+}
+
+// The transforms of the even and the odd samples at bin k, from the packed
+// transform's Z[k] = a and Z[M-k] = b: (a + conj b) / 2 and (a - conj b) / 2i.
+template <class T>
+inline std::pair<Cx<T>, Cx<T>> even_odd(Cx<T> a, Cx<T> b) {
+  return {{(a.re + b.re) / 2, (a.im - b.im) / 2}, {(a.im + b.im) / 2, (b.re - a.re) / 2}};
 }
 
 // Pieces of work: the same cuts whatever the thread count.
@@ -129,8 +137,7 @@ class FftwFourStep final : public FourStepReal<T> {
         z[M_] = finish({a.re - a.im, 0});
         return;
       }
-      const C e = {(a.re + b.re) / 2, (a.im - b.im) / 2};
-      const C o = {(a.im + b.im) / 2, (b.re - a.re) / 2};  // (a - conj b) / 2i
+      const auto [e, o] = even_odd(a, b);
       const C wo = mul(twiddle(k), o);
       const C hk = add(e, wo), hkm = sub(e, wo);
       z[pk] = finish(hk);
@@ -155,8 +162,7 @@ class FftwFourStep final : public FourStepReal<T> {
         z[pk] = add(add(y0, ym), times_i(sub(y0, ym)));
         return;
       }
-      const C e = {(a.re + b.re) / 2, (a.im - b.im) / 2};
-      const C o = {(a.im + b.im) / 2, (b.re - a.re) / 2};
+      const auto [e, o] = even_odd(a, b);
       const C w = twiddle(k);
       const C wo = mul(w, o);
       const C yk = mul(add(e, wo), h[pk]);
