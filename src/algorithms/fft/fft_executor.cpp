@@ -70,7 +70,8 @@ bool uses_row_column(const Problem& p, const TileLayout& t) {
 
 // Complex values in one spectrum, in the layout of the transform used.
 std::int64_t spectrum_count(const Problem& p, const TileLayout& t) {
-  return uses_row_column(p, t) ? row_column_spectrum_elements(t.L[0], t.L[1]) : spectrum_elements(!is_complex(p.dtype), t.L);
+  return uses_row_column(p, t) ? row_column_spectrum_elements(p.dtype, t.L[0], t.L[1])
+                               : spectrum_elements(!is_complex(p.dtype), t.L);
 }
 
 Regions regions(const Problem& p, const TileLayout& t, int workers) {
@@ -167,9 +168,11 @@ class FftExecutor final : public algorithms::Executor {
     // The four-step pieces are small transforms, always worth FFTW_MEASURE.
     const bool measured = s_.effort == PlanEffort::measure || four_step_;
     s << " (planned with FFTW_" << (measured ? "MEASURE" : "ESTIMATE") << ")"
-      << (rows_columns_ ? "; as 1-D row transforms, then contiguous column transforms (inverse rows only where "
-                          "outputs lie)"
-                        : "")
+      << (!rows_columns_                      ? ""
+          : row_column_vertical(s_.L[0]) ? "; as 1-D row transforms, then radix-4 column transforms across "
+                                                  "vectors of bins (inverse rows only where outputs lie)"
+                                                : "; as 1-D row transforms, then contiguous column transforms "
+                                                  "(inverse rows only where outputs lie)")
       << "\n";
     s << "tiling: " << t_.items << " blocks of ";
     for (std::size_t i = 0; i < s_.block.size(); ++i) s << (i ? "x" : "") << s_.block[i];
@@ -230,9 +233,10 @@ class FftExecutor final : public algorithms::Executor {
     }
     if (rows_columns_) {
       rows_columns_->forward([&](std::int64_t i) { return data + i * t_.L[1]; }, h, tile_buffer(staging));
-    } else {
-      pair_->forward(data, h);
+      rows_columns_->scale(h, scale, conjugate);
+      return;
     }
+    pair_->forward(data, h);
     for (std::int64_t i = 0; i < spectrum_elements_; ++i) {
       h[2 * i] *= scale;
       h[2 * i + 1] *= conjugate ? -scale : scale;
@@ -340,7 +344,7 @@ class FftExecutor final : public algorithms::Executor {
     const std::int64_t shift = forward_block(x, tile, rule, data, spec);
     if (rows_columns_) {
       // Each kept row straight from its inverse transform to y, in cache.
-      multiply(spec, h);
+      rows_columns_->multiply(spec, h);
       bool ok = true;
       const std::int64_t sy = t_.y_stride[t_.conv[1]];
       const std::int64_t y0 = tile.y_base + tile.o0[1] * sy;
@@ -424,14 +428,15 @@ class FftExecutor final : public algorithms::Executor {
       four_step_->inverse(data, transform_threads_);
       return;
     }
-    multiply(spec, h);
     if (rows_columns_) {
+      rows_columns_->multiply(spec, h);
       // Each row straight into its place in data (the layout scatter reads).
       const std::int64_t L0 = t_.L[0], L1 = t_.L[1], first = t_.read_offset[0];
       rows_columns_->inverse(spec, first, std::min(tile.count[0], L0), tile_buffer(data),
                              [&](std::int64_t k) { return data + ((first + k) % L0) * L1; },
                              [](std::int64_t, const T*) {});
     } else {
+      multiply(spec, h);
       pair_->inverse(spec, data);
     }
   }

@@ -1,16 +1,22 @@
 #include "algorithms/fft/row_column_transform.hpp"
 
+#include <cmath>
 #include <map>
 #include <string>
 #include <tuple>
 
+#include "algorithms/fft/spectrum_kernels.hpp"
 #include "faltung/errors.hpp"
 
 namespace faltung::fft {
 
 template <class T>
 RowColumnTransform<T>::RowColumnTransform(std::int64_t L0, std::int64_t L1, PlanEffort effort)
-    : L0_(L0), bins_(L1 / 2 + 1), stride_(row_column_tile_stride(L1)) {
+    : L0_(L0),
+      bins_(L1 / 2 + 1),
+      stride_(row_column_tile_stride(L1)),
+      vertical_(row_column_vertical(L0)),
+      padded_(row_column_padded_bins<T>(L1)) {
   if (L0 > (1LL << 30) || L1 > (1LL << 30))
     throw Error(ErrorKind::resource, "FFT length " + std::to_string(std::max(L0, L1)) + " is too large for FFTW");
   const int l0 = static_cast<int>(L0), l1 = static_cast<int>(L1), bins = static_cast<int>(bins_);
@@ -21,12 +27,21 @@ RowColumnTransform<T>::RowColumnTransform(std::int64_t L0, std::int64_t L1, Plan
   T* row = static_cast<T*>(F::malloc(sizeof(T) * static_cast<std::size_t>(L1)));
   row_forward_ = F::r2c(1, &l1, row, tile, f);
   row_inverse_ = F::c2r(1, &l1, tile, row, f);
-  columns_forward_ = F::many_c2c(l0, bins, spec, 1, l0, FFTW_FORWARD, f);
-  columns_inverse_ = F::many_c2c(l0, bins, spec, 1, l0, FFTW_BACKWARD, f);
+  if (vertical_) {
+    twiddles_.resize(2 * static_cast<std::size_t>(L0));
+    const double pi = std::acos(-1.0);
+    for (std::int64_t k = 0; k < L0; ++k) {
+      twiddles_[2 * k] = static_cast<T>(std::cos(2 * pi * static_cast<double>(k) / static_cast<double>(L0)));
+      twiddles_[2 * k + 1] = static_cast<T>(-std::sin(2 * pi * static_cast<double>(k) / static_cast<double>(L0)));
+    }
+  } else {
+    columns_forward_ = F::many_c2c(l0, bins, spec, 1, l0, FFTW_FORWARD, f);
+    columns_inverse_ = F::many_c2c(l0, bins, spec, 1, l0, FFTW_BACKWARD, f);
+  }
   F::free(spec);
   F::free(tile);
   F::free(row);
-  if (!row_forward_ || !row_inverse_ || !columns_forward_ || !columns_inverse_)
+  if (!row_forward_ || !row_inverse_ || (!vertical_ && (!columns_forward_ || !columns_inverse_)))
     throw Error(ErrorKind::resource, "FFTW could not plan a transform of this size");
 }
 
@@ -35,6 +50,30 @@ RowColumnTransform<T>::~RowColumnTransform() {
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   for (auto p : {row_forward_, row_inverse_, columns_forward_, columns_inverse_})
     if (p) F::destroy(p);
+}
+
+template <class T>
+void RowColumnTransform<T>::multiply(T* spec, const T* h) const {
+  if (vertical_) {
+    vertical_fft_loops<T>().multiply(spec, h, L0_, 2 * padded_, padded_);
+    return;
+  }
+  const auto n = static_cast<std::size_t>(spectrum_elements());
+  if constexpr (sizeof(T) == 4) best_spectrum_kernels().multiply_f32(spec, h, n);
+  else best_spectrum_kernels().multiply_f64(spec, h, n);
+}
+
+template <class T>
+void RowColumnTransform<T>::scale(T* h, T factor, bool conjugate) const {
+  const T imag = conjugate ? -factor : factor;
+  if (vertical_) {  // each row: P real parts, then P imaginary parts
+    for (std::int64_t r = 0; r < L0_; ++r) {
+      T* row = h + r * 2 * padded_;
+      for (std::int64_t b = 0; b < padded_; ++b) row[b] *= factor, row[padded_ + b] *= imag;
+    }
+    return;
+  }
+  for (std::int64_t i = 0; i < spectrum_elements(); ++i) h[2 * i] *= factor, h[2 * i + 1] *= imag;
 }
 
 template <class T>
