@@ -21,6 +21,7 @@
 
 #include "algorithms/fft/four_step_real.hpp"
 #include "algorithms/fft/row_column_transform.hpp"
+#include "algorithms/fft/spectrum_kernels.hpp"
 
 using namespace faltung;
 using clock_type = std::chrono::steady_clock;
@@ -108,15 +109,23 @@ void two_d(std::int64_t L0, std::int64_t L1) {
   std::mt19937_64 rng(2);
   std::normal_distribution<double> d;
   for (std::size_t i = 0; i < n; ++i) data.p[i] = static_cast<T>(d(rng));
+  // Both with the product by a spectrum (the row-column inverse takes it in).
+  Aligned<T> h(static_cast<std::size_t>(2 * rc->spectrum_elements()) + 2 * n);
+  rc->forward([&](std::int64_t i) { return data.p + i * L1; }, h.p, tile.p);
   const double t_rc = median_seconds([&] {
     rc->forward([&](std::int64_t i) { return data.p + i * L1; }, spec.p, tile.p);
-    rc->inverse(spec.p, 0, L0, tile.p, [&](std::int64_t) { return row.p; }, [](std::int64_t, const T*) {});
+    rc->inverse(spec.p, h.p, 0, L0, tile.p, [&](std::int64_t) { return row.p; }, [](std::int64_t, const T*) {});
   }, 21);
+  pair->forward(data.p, h.p);
+  const auto& kernels = fft::best_spectrum_kernels();
+  const auto bins = static_cast<std::size_t>(L0 * (L1 / 2 + 1));
   const double t_fftw = median_seconds([&] {
     pair->forward(data.p, spec.p);
+    if constexpr (sizeof(T) == 4) kernels.multiply_f32(spec.p, h.p, bins);
+    else kernels.multiply_f64(spec.p, h.p, bins);
     pair->inverse(spec.p, data.p);
   }, 21);
-  std::printf("2-D %s %lldx%lld rows+columns %.3f ms | FFTW 2-D %.3f ms (%.2fx)\n", sizeof(T) == 4 ? "f32" : "f64",
+  std::printf("2-D %s %lldx%lld rows+columns %.3f ms | FFTW 2-D %.3f ms (each with the product) (%.2fx)\n", sizeof(T) == 4 ? "f32" : "f64",
               static_cast<long long>(L0), static_cast<long long>(L1), t_rc * 1e3, t_fftw * 1e3, t_fftw / t_rc);
 }
 

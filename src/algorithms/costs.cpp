@@ -10,6 +10,7 @@ namespace {
 struct Constants {
   double pair_pow2[19];      // seconds of a 1-D transform pair of 2^k samples, k = 4..22
   double pair_square[9];     // seconds of a square 2-D pair of 4^k samples, k = 3..11
+  double vertical_columns;   // a real 2-D pair with our own column pass, over FFTW's columns
   double slowdown[4];        // lengths whose largest prime factor is 2, 3, 5, 7
   double slowdown15[9];      // lengths 15 * 2^k, k = 6..14 (by size: see fast_lengths.hpp)
   double block_per_element;  // seconds per sample of a block: gather, multiply, scatter
@@ -90,6 +91,8 @@ double fft_pair_seconds(DType t, const std::vector<std::int64_t>& L) {
                                     : rate_seconds(c.pair_square, kFirstSquare, kLastSquare, 2, n);
   return base * slowdown;
 }
+
+double fft_vertical_columns_factor(DType t) { return kConstants[static_cast<int>(t)].vertical_columns; }
 
 double fft_block_overhead_seconds(DType t, std::int64_t elements) {
   return kConstants[static_cast<int>(t)].block_per_element * static_cast<double>(elements);

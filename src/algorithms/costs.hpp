@@ -17,6 +17,10 @@ double direct_seconds(DType t, double outputs, double taps);
 // One forward plus one inverse transform of lengths L (real: r2c + c2r).
 double fft_pair_seconds(DType t, const std::vector<std::int64_t>& L);
 
+// What a real 2-D pair costs with our own column pass
+// (row_column_vertical), as a factor of fft_pair_seconds (FFTW's columns).
+double fft_vertical_columns_factor(DType t);
+
 // Gathering, multiplying and scattering one block of `elements` samples.
 double fft_block_overhead_seconds(DType t, std::int64_t elements);
 

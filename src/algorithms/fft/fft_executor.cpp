@@ -169,7 +169,7 @@ class FftExecutor final : public algorithms::Executor {
     const bool measured = s_.effort == PlanEffort::measure || four_step_;
     s << " (planned with FFTW_" << (measured ? "MEASURE" : "ESTIMATE") << ")"
       << (!rows_columns_                      ? ""
-          : row_column_vertical(s_.L[0]) ? "; as 1-D row transforms, then radix-4 column transforms across "
+          : rows_columns_->vertical() ? "; as 1-D row transforms, then radix-4 column transforms across "
                                                   "vectors of bins (inverse rows only where outputs lie)"
                                                 : "; as 1-D row transforms, then contiguous column transforms "
                                                   "(inverse rows only where outputs lie)")
@@ -344,12 +344,11 @@ class FftExecutor final : public algorithms::Executor {
     const std::int64_t shift = forward_block(x, tile, rule, data, spec);
     if (rows_columns_) {
       // Each kept row straight from its inverse transform to y, in cache.
-      rows_columns_->multiply(spec, h);
       bool ok = true;
       const std::int64_t sy = t_.y_stride[t_.conv[1]];
       const std::int64_t y0 = tile.y_base + tile.o0[1] * sy;
       T* buffer = row_buffer(data);
-      rows_columns_->inverse(spec, t_.read_offset[0], std::min(tile.count[0], t_.L[0]), tile_buffer(data),
+      rows_columns_->inverse(spec, h, t_.read_offset[0], std::min(tile.count[0], t_.L[0]), tile_buffer(data),
                              [&](std::int64_t) { return buffer; }, [&](std::int64_t k, const T* row) {
                                const std::int64_t y_off = y0 + (tile.o0[0] + k) * t_.y_stride[t_.conv[0]];
                                ok &= scatter_row(t_, row, y, y_off, tile.count[1], sy, cs_,
@@ -429,10 +428,9 @@ class FftExecutor final : public algorithms::Executor {
       return;
     }
     if (rows_columns_) {
-      rows_columns_->multiply(spec, h);
       // Each row straight into its place in data (the layout scatter reads).
       const std::int64_t L0 = t_.L[0], L1 = t_.L[1], first = t_.read_offset[0];
-      rows_columns_->inverse(spec, first, std::min(tile.count[0], L0), tile_buffer(data),
+      rows_columns_->inverse(spec, h, first, std::min(tile.count[0], L0), tile_buffer(data),
                              [&](std::int64_t k) { return data + ((first + k) % L0) * L1; },
                              [](std::int64_t, const T*) {});
     } else {

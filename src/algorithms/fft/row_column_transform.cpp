@@ -11,11 +11,11 @@
 namespace faltung::fft {
 
 template <class T>
-RowColumnTransform<T>::RowColumnTransform(std::int64_t L0, std::int64_t L1, PlanEffort effort)
+RowColumnTransform<T>::RowColumnTransform(std::int64_t L0, std::int64_t L1, PlanEffort effort, ColumnPass columns)
     : L0_(L0),
       bins_(L1 / 2 + 1),
       stride_(row_column_tile_stride(L1)),
-      vertical_(row_column_vertical(L0)),
+      vertical_(columns == ColumnPass::by_rule && row_column_vertical<T>(L0, L1)),
       padded_(row_column_padded_bins<T>(L1)) {
   if (L0 > (1LL << 30) || L1 > (1LL << 30))
     throw Error(ErrorKind::resource, "FFT length " + std::to_string(std::max(L0, L1)) + " is too large for FFTW");
@@ -53,11 +53,7 @@ RowColumnTransform<T>::~RowColumnTransform() {
 }
 
 template <class T>
-void RowColumnTransform<T>::multiply(T* spec, const T* h) const {
-  if (vertical_) {
-    vertical_fft_loops<T>().multiply(spec, h, L0_, 2 * padded_, padded_);
-    return;
-  }
+void RowColumnTransform<T>::multiply_interleaved(T* spec, const T* h) const {
   const auto n = static_cast<std::size_t>(spectrum_elements());
   if constexpr (sizeof(T) == 4) best_spectrum_kernels().multiply_f32(spec, h, n);
   else best_spectrum_kernels().multiply_f64(spec, h, n);
@@ -86,15 +82,15 @@ bool row_column_suits(std::int64_t L0, std::int64_t L1) {
 
 template <class T>
 std::shared_ptr<const RowColumnTransform<T>> row_column_transform(std::int64_t L0, std::int64_t L1,
-                                                                   PlanEffort effort) {
-  using Key = std::tuple<std::int64_t, std::int64_t, PlanEffort>;
+                                                                   PlanEffort effort, ColumnPass columns) {
+  using Key = std::tuple<std::int64_t, std::int64_t, PlanEffort, ColumnPass>;
   // Plans live as long as the process, as transform_pair's do.
   static auto* cache = new std::map<Key, std::shared_ptr<const RowColumnTransform<T>>>();
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-  Key key{L0, L1, effort};
+  Key key{L0, L1, effort, columns};
   auto it = cache->find(key);
   if (it != cache->end()) return it->second;
-  auto t = std::make_shared<const RowColumnTransform<T>>(L0, L1, effort);
+  auto t = std::make_shared<const RowColumnTransform<T>>(L0, L1, effort, columns);
   cache->emplace(key, t);
   return t;
 }
@@ -103,7 +99,9 @@ template class RowColumnTransform<float>;
 template class RowColumnTransform<double>;
 template bool row_column_suits<float>(std::int64_t, std::int64_t);
 template bool row_column_suits<double>(std::int64_t, std::int64_t);
-template std::shared_ptr<const RowColumnTransform<float>> row_column_transform<float>(std::int64_t, std::int64_t, PlanEffort);
-template std::shared_ptr<const RowColumnTransform<double>> row_column_transform<double>(std::int64_t, std::int64_t, PlanEffort);
+template std::shared_ptr<const RowColumnTransform<float>> row_column_transform<float>(std::int64_t, std::int64_t,
+                                                                                    PlanEffort, ColumnPass);
+template std::shared_ptr<const RowColumnTransform<double>> row_column_transform<double>(std::int64_t, std::int64_t,
+                                                                                      PlanEffort, ColumnPass);
 
 }  // namespace faltung::fft

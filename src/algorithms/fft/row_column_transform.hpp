@@ -6,7 +6,7 @@
 // full gather or scatter pass (docs/performance.md: 2-D 31x31 f32 9.5 ->
 // 7.7 ms).
 //
-// The column pass, by L0:
+// The column pass, by L0 (row_column_vertical):
 //   a power of two  our own radix-4 FFTs down the rows, a vector of bins at
 //                   a time (vertical_fft_kernels.hpp): no transposes, 2.3x
 //                   faster than FFTW's columns with them (256 x 257 f32).
@@ -18,8 +18,8 @@
 //                   spectrum a cache line at a time (FFTW runs contiguous
 //                   columns twice as fast as strided ones). Spectrum:
 //                   column-major, bin c of row r at c * L0 + r, interleaved.
-// Either way the caller only multiplies spectra (multiply) and scales the
-// kernel's (scale), through the class.
+// Either way the caller multiplies spectra (in inverse) and scales the
+// kernel's (scale) through the class.
 #pragma once
 
 #include <algorithm>
@@ -45,9 +45,6 @@ inline std::size_t row_column_tile_bytes(std::int64_t L1) {
   return 64 * static_cast<std::size_t>(row_column_tile_stride(L1));
 }
 
-// Whether the column pass is our own vertical FFT: L0 a power of two.
-inline bool row_column_vertical(std::int64_t L0) { return L0 >= 2 && (L0 & (L0 - 1)) == 0; }
-
 // Complex values per spectrum row in the vertical layout: the L1/2+1 bins
 // rounded up to a 64-byte multiple of T (every row 64-byte aligned).
 template <class T>
@@ -56,6 +53,22 @@ std::int64_t row_column_padded_bins(std::int64_t L1) {
   return (L1 / 2 + 1 + per_line - 1) / per_line * per_line;
 }
 
+// Whether the column pass is our own vertical FFT: L0 a power of two, and
+// a spectrum of at most 5 MiB. A vertical pass reads its column of rows
+// one cache line per row, which no prefetcher follows far beyond L2 (as a
+// pair with the product, against FFTW's 2-D plan: 1024x1024 f32, 4.3 MB,
+// 1.43x faster; 1024x1024 f64, 8.5 MB, 0.86x; 2048x2048 f32, 17 MB, 0.87x).
+template <class T>
+bool row_column_vertical(std::int64_t L0, std::int64_t L1) {
+  constexpr std::int64_t kUpToBytes = std::int64_t{5} << 20;
+  return L0 >= 2 && (L0 & (L0 - 1)) == 0 &&
+         L0 * row_column_padded_bins<T>(L1) * 2 * static_cast<std::int64_t>(sizeof(T)) <= kUpToBytes;
+}
+
+// Which column pass a transform runs: the rule above, or FFTW's always
+// (the cost calibration times both; tests compare them).
+enum class ColumnPass { by_rule, fftw };
+
 template <class T>
 class RowColumnTransform {
   using F = Fftw<T>;
@@ -63,12 +76,14 @@ class RowColumnTransform {
 
  public:
   // Called with the planner lock held (row_column_transform() takes it).
-  RowColumnTransform(std::int64_t L0, std::int64_t L1, PlanEffort effort);
+  RowColumnTransform(std::int64_t L0, std::int64_t L1, PlanEffort effort, ColumnPass columns);
   ~RowColumnTransform();
   RowColumnTransform(const RowColumnTransform&) = delete;
   RowColumnTransform& operator=(const RowColumnTransform&) = delete;
 
   std::int64_t spectrum_elements() const { return L0_ * (vertical_ ? padded_ : bins_); }
+  // Whether the column pass is our own (row_column_vertical).
+  bool vertical() const { return vertical_; }
 
   // row_at(i), i = 0 .. L0-1 in order: row i's L1 samples (16-byte aligned,
   // not modified), or null for a row of zeros.
@@ -101,19 +116,19 @@ class RowColumnTransform {
     F::run_c2c(columns_forward_, s);
   }
 
-  // spec *= h, both spectra of this transform.
-  void multiply(T* spec, const T* h) const;
   // h *= factor, conjugated if asked (a kernel's spectrum, once).
   void scale(T* h, T factor, bool conjugate) const;
 
-  // The inverse of rows first, first+1, ... (modulo L0), `rows` of them:
-  // the k-th is written to out_at(k) (L1 samples, 16-byte aligned), then
-  // use(k, that row) is called. Destroys spec.
+  // The inverse of spec * h (h: a kernel's spectrum from forward and
+  // scale), rows first, first+1, ... (modulo L0), `rows` of them: the k-th
+  // is written to out_at(k) (L1 samples, 16-byte aligned), then use(k, that
+  // row) is called. Destroys spec.
   template <class OutAt, class Use>
-  void inverse(T* spec, std::int64_t first, std::int64_t rows, T* tile, OutAt&& out_at, Use&& use) const {
+  void inverse(T* spec, const T* h, std::int64_t first, std::int64_t rows, T* tile, OutAt&& out_at,
+               Use&& use) const {
     if (vertical_) {
       const VerticalFftLoops<T>& v = vertical_fft_loops<T>();
-      v.inverse(spec, L0_, 2 * padded_, padded_, twiddles_.data());
+      v.product_inverse(spec, h, L0_, 2 * padded_, padded_, twiddles_.data());
       for (std::int64_t k = 0; k < rows; ++k) {
         v.join(spec + ((first + k) % L0_) * 2 * padded_, bins_, padded_, tile);
         T* out = out_at(k);
@@ -122,6 +137,7 @@ class RowColumnTransform {
       }
       return;
     }
+    multiply_interleaved(spec, h);
     C* s = reinterpret_cast<C*>(spec);
     C* t = reinterpret_cast<C*>(tile);
     F::run_c2c(columns_inverse_, s);
@@ -138,6 +154,8 @@ class RowColumnTransform {
  private:
   // Rows per tile: one cache line of a column's complex values.
   static constexpr std::int64_t kTileRows = 64 / static_cast<std::int64_t>(sizeof(C));
+
+  void multiply_interleaved(T* spec, const T* h) const;  // spec *= h, FFTW columns' layout
 
   void store_tile(const C* t, std::int64_t r0, std::int64_t n, C* s) const {
     for (std::int64_t c = 0; c < bins_; ++c)
@@ -167,18 +185,25 @@ inline bool row_column_suits(DType t, std::int64_t L0, std::int64_t L1) {
   return t == DType::f32 ? row_column_suits<float>(L0, L1) : row_column_suits<double>(L0, L1);
 }
 
+// row_column_vertical for a problem's dtype (false for complex ones).
+inline bool row_column_vertical(DType t, std::int64_t L0, std::int64_t L1) {
+  if (is_complex(t)) return false;
+  return t == DType::f32 ? row_column_vertical<float>(L0, L1) : row_column_vertical<double>(L0, L1);
+}
+
 // Complex values of the spectrum of L0 x L1 in its layout.
 template <class T>
 std::int64_t row_column_spectrum_elements(std::int64_t L0, std::int64_t L1) {
-  return L0 * (row_column_vertical(L0) ? row_column_padded_bins<T>(L1) : L1 / 2 + 1);
+  return L0 * (row_column_vertical<T>(L0, L1) ? row_column_padded_bins<T>(L1) : L1 / 2 + 1);
 }
 inline std::int64_t row_column_spectrum_elements(DType t, std::int64_t L0, std::int64_t L1) {
   return t == DType::f32 ? row_column_spectrum_elements<float>(L0, L1) : row_column_spectrum_elements<double>(L0, L1);
 }
 
-// The cached transform for (T, L0, L1, effort); made on first use.
+// The cached transform for (T, L0, L1, effort, columns); made on first use.
 template <class T>
 std::shared_ptr<const RowColumnTransform<T>> row_column_transform(std::int64_t L0, std::int64_t L1,
-                                                                   PlanEffort effort);
+                                                                   PlanEffort effort,
+                                                                   ColumnPass columns = ColumnPass::by_rule);
 
 }  // namespace faltung::fft

@@ -6,6 +6,7 @@
 #include "algorithms/costs.hpp"
 #include "algorithms/fft/fast_lengths.hpp"
 #include "algorithms/fft/four_step_real.hpp"
+#include "algorithms/fft/row_column_transform.hpp"
 #include "algorithms/fft/tiles.hpp"
 #include "core/geometry.hpp"
 #include "core/threads.hpp"
@@ -47,7 +48,10 @@ bool one_four_step_block(DType t, const std::vector<std::int64_t>& L, std::int64
 double cost(DType t, const std::vector<std::int64_t>& L, std::int64_t items, int threads) {
   std::int64_t n = 1;
   for (auto l : L) n *= l;
-  const double pair = algorithms::fft_pair_seconds(t, L);
+  double pair = algorithms::fft_pair_seconds(t, L);
+  // Real 2-D blocks whose column pass is our own (row_column_transform.hpp).
+  if (L.size() == 2 && row_column_suits(t, L[0], L[1]) && row_column_vertical(t, L[0], L[1]))
+    pair *= algorithms::fft_vertical_columns_factor(t);
   const double block = pair + algorithms::fft_block_overhead_seconds(t, n);
   // Its transforms, gather and scatter split among the threads (2^21 f64
   // on two: transforms 1.79x, the whole 1e6 x 1e6 convolution 1.73-2.09x).

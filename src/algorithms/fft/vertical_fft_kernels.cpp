@@ -42,10 +42,11 @@ HWY_INLINE Cv<D> Twiddle(D d, const Cv<D>& v, const T* w) {
   return {hn::NegMulAdd(v.i, s, hn::Mul(v.r, c)), hn::MulAdd(v.i, c, hn::Mul(v.r, s))};
 }
 
-// The radix-2 pass of lengths 2 (forward last, inverse first): no twiddles.
+// The radix-2 pass of length 2 over `rows` rows (forward last, inverse
+// first): no twiddles.
 template <class D, class T>
-HWY_INLINE void Radix2(D d, T* x, std::int64_t L, std::int64_t stride, std::int64_t P) {
-  for (std::int64_t start = 0; start < L; start += 2) {
+HWY_INLINE void Radix2(D d, T* x, std::int64_t rows, std::int64_t stride, std::int64_t P) {
+  for (std::int64_t start = 0; start < rows; start += 2) {
     T* a = x + start * stride;
     const Cv<D> u = LoadC(d, a, P), v = LoadC(d, a + stride, P);
     StoreC(d, AddC(u, v), a, P);
@@ -53,107 +54,136 @@ HWY_INLINE void Radix2(D d, T* x, std::int64_t L, std::int64_t stride, std::int6
   }
 }
 
-// Decimation in frequency, one vector of columns. A radix-4 pass of length
-// `len` is two radix-2 passes fused: with q = len/4 and W = exp(-2 pi i/len),
+// Decimation in frequency: one radix-4 pass of length `len` over `rows`
+// rows (groups of len) of one vector of columns; twiddles W^k at
+// tw[2 k step]. The pass is two radix-2 passes fused: with q = len/4 and
+// W = exp(-2 pi i/len),
 //   x[j]    = t0 + t2,           x[j+q]  = (t0 - t2) W^2j,
 //   x[j+2q] = (t1 + t3) W^j,     x[j+3q] = (t1 - t3) W^3j,
 // t0 = a0 + a2, t1 = a0 - a2, t2 = a1 + a3, t3 = -i (a1 - a3): the order the
 // two radix-2 passes would leave (bit-reversed at the end).
 template <class D, class T>
+void ForwardPass(D d, T* x, std::int64_t rows, std::int64_t len, std::int64_t stride, std::int64_t P, const T* tw,
+                 std::int64_t step) {
+  const std::int64_t q = len / 4;
+  for (std::int64_t start = 0; start < rows; start += len) {
+    for (std::int64_t j = 0; j < q; ++j) {
+      T* p0 = x + (start + j) * stride;
+      T* p1 = p0 + q * stride;
+      T* p2 = p1 + q * stride;
+      T* p3 = p2 + q * stride;
+      const Cv<D> a0 = LoadC(d, p0, P), a1 = LoadC(d, p1, P), a2 = LoadC(d, p2, P), a3 = LoadC(d, p3, P);
+      const Cv<D> t0 = AddC(a0, a2), t1 = SubC(a0, a2), t2 = AddC(a1, a3);
+      const Cv<D> t3{hn::Sub(a1.i, a3.i), hn::Sub(a3.r, a1.r)};
+      Cv<D> y1 = SubC(t0, t2), y2 = AddC(t1, t3), y3 = SubC(t1, t3);
+      if (j != 0) {
+        y1 = Twiddle<false>(d, y1, tw + 4 * j * step);
+        y2 = Twiddle<false>(d, y2, tw + 2 * j * step);
+        y3 = Twiddle<false>(d, y3, tw + 6 * j * step);
+      }
+      StoreC(d, AddC(t0, t2), p0, P);
+      StoreC(d, y1, p1, P);
+      StoreC(d, y2, p2, P);
+      StoreC(d, y3, p3, P);
+    }
+  }
+}
+
+// ForwardPass undone (unscaled), with conjugate twiddles.
+template <class D, class T>
+void InversePass(D d, T* x, std::int64_t rows, std::int64_t len, std::int64_t stride, std::int64_t P, const T* tw,
+                 std::int64_t step) {
+  const std::int64_t q = len / 4;
+  for (std::int64_t start = 0; start < rows; start += len) {
+    for (std::int64_t j = 0; j < q; ++j) {
+      T* p0 = x + (start + j) * stride;
+      T* p1 = p0 + q * stride;
+      T* p2 = p1 + q * stride;
+      T* p3 = p2 + q * stride;
+      Cv<D> b1 = LoadC(d, p1, P), b2 = LoadC(d, p2, P), b3 = LoadC(d, p3, P);
+      const Cv<D> b0 = LoadC(d, p0, P);
+      if (j != 0) {
+        b1 = Twiddle<true>(d, b1, tw + 4 * j * step);
+        b2 = Twiddle<true>(d, b2, tw + 2 * j * step);
+        b3 = Twiddle<true>(d, b3, tw + 6 * j * step);
+      }
+      const Cv<D> t0 = AddC(b0, b1), t2 = SubC(b0, b1), t1 = AddC(b2, b3), t3 = SubC(b2, b3);
+      // a1 = t2 + i t3, a3 = t2 - i t3
+      StoreC(d, AddC(t0, t1), p0, P);
+      StoreC(d, Cv<D>{hn::Sub(t2.r, t3.i), hn::Add(t2.i, t3.r)}, p1, P);
+      StoreC(d, SubC(t0, t1), p2, P);
+      StoreC(d, Cv<D>{hn::Add(t2.r, t3.i), hn::Sub(t2.i, t3.r)}, p3, P);
+    }
+  }
+}
+
+// Rows of one vector of columns that fit in 32 KB of L1 (256 for AVX-512).
+// Passes longer than this sweep the whole column (from L2); once the
+// groups fit, each group runs its remaining passes while in L1. Without
+// that, a 512-row column took 3.1x the time of a 256-row one.
+template <class D>
+std::int64_t RowsInL1(D d) {
+  return 32768 / static_cast<std::int64_t>(2 * hn::Lanes(d) * sizeof(hn::TFromD<D>));
+}
+
+// The whole forward transform of L rows, one vector of columns.
+template <class D, class T>
 void ForwardColumns(D d, T* x, std::int64_t L, std::int64_t stride, std::int64_t P, const T* tw) {
   std::int64_t len = L;
-  for (; len >= 4; len /= 4) {
-    const std::int64_t q = len / 4, step = L / len;
-    for (std::int64_t start = 0; start < L; start += len) {
-      for (std::int64_t j = 0; j < q; ++j) {
-        T* p0 = x + (start + j) * stride;
-        T* p1 = p0 + q * stride;
-        T* p2 = p1 + q * stride;
-        T* p3 = p2 + q * stride;
-        const Cv<D> a0 = LoadC(d, p0, P), a1 = LoadC(d, p1, P), a2 = LoadC(d, p2, P), a3 = LoadC(d, p3, P);
-        const Cv<D> t0 = AddC(a0, a2), t1 = SubC(a0, a2), t2 = AddC(a1, a3);
-        const Cv<D> t3{hn::Sub(a1.i, a3.i), hn::Sub(a3.r, a1.r)};
-        Cv<D> y1 = SubC(t0, t2), y2 = AddC(t1, t3), y3 = SubC(t1, t3);
-        if (j != 0) {
-          y1 = Twiddle<false>(d, y1, tw + 4 * j * step);
-          y2 = Twiddle<false>(d, y2, tw + 2 * j * step);
-          y3 = Twiddle<false>(d, y3, tw + 6 * j * step);
-        }
-        StoreC(d, AddC(t0, t2), p0, P);
-        StoreC(d, y1, p1, P);
-        StoreC(d, y2, p2, P);
-        StoreC(d, y3, p3, P);
-      }
-    }
+  for (; len >= 4 && len > RowsInL1(d); len /= 4) ForwardPass(d, x, L, len, stride, P, tw, L / len);
+  const std::int64_t group = len;
+  for (std::int64_t g = 0; g < L; g += group) {
+    T* xg = x + g * stride;
+    std::int64_t l = group;
+    for (; l >= 4; l /= 4) ForwardPass(d, xg, group, l, stride, P, tw, L / l);
+    if (l == 2) Radix2(d, xg, group, stride, P);
   }
-  if (len == 2) Radix2(d, x, L, stride, P);
 }
 
-// Decimation in time: ForwardColumns' passes undone in reverse order with
-// conjugate twiddles (unscaled).
+// ForwardColumns undone in reverse order (unscaled).
 template <class D, class T>
 void InverseColumns(D d, T* x, std::int64_t L, std::int64_t stride, std::int64_t P, const T* tw) {
+  std::int64_t group = L;  // the passes ForwardColumns ran group by group
+  while (group >= 4 && group > RowsInL1(d)) group /= 4;
   int bits = 0;
-  while ((std::int64_t{1} << bits) < L) ++bits;
-  std::int64_t len = 4;
-  if (bits % 2) {
-    Radix2(d, x, L, stride, P);
-    len = 8;
-  }
-  for (; len <= L; len *= 4) {
-    const std::int64_t q = len / 4, step = L / len;
-    for (std::int64_t start = 0; start < L; start += len) {
-      for (std::int64_t j = 0; j < q; ++j) {
-        T* p0 = x + (start + j) * stride;
-        T* p1 = p0 + q * stride;
-        T* p2 = p1 + q * stride;
-        T* p3 = p2 + q * stride;
-        Cv<D> b1 = LoadC(d, p1, P), b2 = LoadC(d, p2, P), b3 = LoadC(d, p3, P);
-        const Cv<D> b0 = LoadC(d, p0, P);
-        if (j != 0) {
-          b1 = Twiddle<true>(d, b1, tw + 4 * j * step);
-          b2 = Twiddle<true>(d, b2, tw + 2 * j * step);
-          b3 = Twiddle<true>(d, b3, tw + 6 * j * step);
-        }
-        const Cv<D> t0 = AddC(b0, b1), t2 = SubC(b0, b1), t1 = AddC(b2, b3), t3 = SubC(b2, b3);
-        // a1 = t2 + i t3, a3 = t2 - i t3
-        StoreC(d, AddC(t0, t1), p0, P);
-        StoreC(d, Cv<D>{hn::Sub(t2.r, t3.i), hn::Add(t2.i, t3.r)}, p1, P);
-        StoreC(d, SubC(t0, t1), p2, P);
-        StoreC(d, Cv<D>{hn::Add(t2.r, t3.i), hn::Sub(t2.i, t3.r)}, p3, P);
-      }
+  while ((std::int64_t{1} << bits) < group) ++bits;
+  for (std::int64_t g = 0; g < L; g += group) {
+    T* xg = x + g * stride;
+    std::int64_t l = 4;
+    if (bits % 2) {
+      Radix2(d, xg, group, stride, P);
+      l = 8;
     }
+    for (; l <= group; l *= 4) InversePass(d, xg, group, l, stride, P, tw, L / l);
   }
+  for (std::int64_t len = group * 4; len <= L; len *= 4) InversePass(d, x, L, len, stride, P, tw, L / len);
 }
 
-// Vectors of columns outer: one vector's column of L rows (L * 128 bytes
-// for 256 f32 rows: 32 KB) stays in L1 through every pass.
+// Vectors of columns outer: each vector's column of L rows goes through
+// every pass before the next vector's.
 template <class T>
 void Forward(T* HWY_RESTRICT x, std::int64_t L, std::int64_t stride, std::int64_t P, const T* HWY_RESTRICT tw) {
   const hn::ScalableTag<T> d;
   const auto N = static_cast<std::int64_t>(hn::Lanes(d));
   for (std::int64_t b = 0; b < P; b += N) ForwardColumns(d, x + b, L, stride, P, tw);
 }
+// The inverse of x * h: each vector of columns is multiplied and goes
+// through every inverse pass while in L1.
 template <class T>
-void Inverse(T* HWY_RESTRICT x, std::int64_t L, std::int64_t stride, std::int64_t P, const T* HWY_RESTRICT tw) {
+void ProductInverse(T* HWY_RESTRICT x, const T* HWY_RESTRICT h, std::int64_t L, std::int64_t stride, std::int64_t P,
+                    const T* HWY_RESTRICT tw) {
   const hn::ScalableTag<T> d;
   const auto N = static_cast<std::int64_t>(hn::Lanes(d));
-  for (std::int64_t b = 0; b < P; b += N) InverseColumns(d, x + b, L, stride, P, tw);
-}
-
-template <class T>
-void Multiply(T* HWY_RESTRICT x, const T* HWY_RESTRICT h, std::int64_t L, std::int64_t stride, std::int64_t P) {
-  const hn::ScalableTag<T> d;
-  const auto N = static_cast<std::int64_t>(hn::Lanes(d));
-  for (std::int64_t r = 0; r < L; ++r) {
-    T* row = x + r * stride;
-    const T* hr = h + r * stride;
-    for (std::int64_t b = 0; b < P; b += N) {
-      const auto ar = hn::Load(d, row + b), ai = hn::Load(d, row + P + b);
-      const auto br = hn::Load(d, hr + b), bi = hn::Load(d, hr + P + b);
-      hn::Store(hn::NegMulAdd(ai, bi, hn::Mul(ar, br)), d, row + b);
-      hn::Store(hn::MulAdd(ai, br, hn::Mul(ar, bi)), d, row + P + b);
+  for (std::int64_t b = 0; b < P; b += N) {
+    for (std::int64_t r = 0; r < L; ++r) {
+      T* xr = x + r * stride + b;
+      const T* hr = h + r * stride + b;
+      const auto ar = hn::Load(d, xr), ai = hn::Load(d, xr + P);
+      const auto br = hn::Load(d, hr), bi = hn::Load(d, hr + P);
+      hn::Store(hn::NegMulAdd(ai, bi, hn::Mul(ar, br)), d, xr);
+      hn::Store(hn::MulAdd(ai, br, hn::Mul(ar, bi)), d, xr + P);
     }
+    InverseColumns(d, x + b, L, stride, P, tw);
   }
 }
 
@@ -183,7 +213,7 @@ void Join(const T* HWY_RESTRICT in, std::int64_t bins, std::int64_t P, T* HWY_RE
 
 template <class T>
 VerticalFftLoops<T> Loops() {
-  return {&Split<T>, &Join<T>, &Forward<T>, &Inverse<T>, &Multiply<T>};
+  return {&Split<T>, &Join<T>, &Forward<T>, &ProductInverse<T>};
 }
 
 const VerticalFftKernels* GetVerticalFftKernels() {

@@ -29,9 +29,9 @@ struct VerticalFftLoops {
   // Columns 0..P-1 of L rows (L a power of two >= 2); twiddles: L complex
   // values exp(-2 pi i k / L), interleaved.
   void (*forward)(T* rows, std::int64_t L, std::int64_t stride, std::int64_t P, const T* twiddles);
-  void (*inverse)(T* rows, std::int64_t L, std::int64_t stride, std::int64_t P, const T* twiddles);
-  // rows[i] *= h[i] over L rows of the layout (both with this stride).
-  void (*multiply)(T* rows, const T* h, std::int64_t L, std::int64_t stride, std::int64_t P);
+  // rows := inverse(rows * h), h in the same layout (a forward's output).
+  void (*product_inverse)(T* rows, const T* h, std::int64_t L, std::int64_t stride, std::int64_t P,
+                          const T* twiddles);
 };
 
 struct VerticalFftKernels {
