@@ -6,8 +6,9 @@
 // full gather or scatter pass (docs/performance.md: 2-D 31x31 f32 9.5 ->
 // 7.7 ms).
 //
-// The column pass, by L0 (row_column_vertical):
-//   a power of two  our own radix-4 FFTs down the rows, a vector of bins at
+// The column pass, by shape (row_column_vertical):
+//   L0 a power of two, spectrum up to 5 MiB
+//                   our own radix-4 FFTs down the rows, a vector of bins at
 //                   a time (vertical_fft_kernels.hpp): no transposes, 2.3x
 //                   faster than FFTW's columns with them (256 x 257 f32).
 //                   Spectrum: row-major, each row split into P real then P
@@ -26,7 +27,6 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
-
 #include <vector>
 
 #include "algorithms/fft/fftw_traits.hpp"
