@@ -54,6 +54,20 @@ HWY_INLINE void Radix2(D d, T* x, std::int64_t rows, std::int64_t stride, std::i
   }
 }
 
+// Calls butterfly(j, p0, p1, p2, p3) for the radix-4 butterflies of one
+// pass of length `len` over `rows` rows: rows j, j+q, j+2q, j+3q of each
+// group of len (q = len/4).
+template <class T, class Butterfly>
+HWY_INLINE void ForEachButterfly(T* x, std::int64_t rows, std::int64_t len, std::int64_t stride, Butterfly&& butterfly) {
+  const std::int64_t q = len / 4;
+  for (std::int64_t start = 0; start < rows; start += len) {
+    for (std::int64_t j = 0; j < q; ++j) {
+      T* p0 = x + (start + j) * stride;
+      butterfly(j, p0, p0 + q * stride, p0 + 2 * q * stride, p0 + 3 * q * stride);
+    }
+  }
+}
+
 // Decimation in frequency: one radix-4 pass of length `len` over `rows`
 // rows (groups of len) of one vector of columns; twiddles W^k at
 // tw[2 k step]. The pass is two radix-2 passes fused: with q = len/4 and
@@ -65,56 +79,42 @@ HWY_INLINE void Radix2(D d, T* x, std::int64_t rows, std::int64_t stride, std::i
 template <class D, class T>
 void ForwardPass(D d, T* x, std::int64_t rows, std::int64_t len, std::int64_t stride, std::int64_t P, const T* tw,
                  std::int64_t step) {
-  const std::int64_t q = len / 4;
-  for (std::int64_t start = 0; start < rows; start += len) {
-    for (std::int64_t j = 0; j < q; ++j) {
-      T* p0 = x + (start + j) * stride;
-      T* p1 = p0 + q * stride;
-      T* p2 = p1 + q * stride;
-      T* p3 = p2 + q * stride;
-      const Cv<D> a0 = LoadC(d, p0, P), a1 = LoadC(d, p1, P), a2 = LoadC(d, p2, P), a3 = LoadC(d, p3, P);
-      const Cv<D> t0 = AddC(a0, a2), t1 = SubC(a0, a2), t2 = AddC(a1, a3);
-      const Cv<D> t3{hn::Sub(a1.i, a3.i), hn::Sub(a3.r, a1.r)};
-      Cv<D> y1 = SubC(t0, t2), y2 = AddC(t1, t3), y3 = SubC(t1, t3);
-      if (j != 0) {
-        y1 = Twiddle<false>(d, y1, tw + 4 * j * step);
-        y2 = Twiddle<false>(d, y2, tw + 2 * j * step);
-        y3 = Twiddle<false>(d, y3, tw + 6 * j * step);
-      }
-      StoreC(d, AddC(t0, t2), p0, P);
-      StoreC(d, y1, p1, P);
-      StoreC(d, y2, p2, P);
-      StoreC(d, y3, p3, P);
+  ForEachButterfly(x, rows, len, stride, [&](std::int64_t j, T* p0, T* p1, T* p2, T* p3) {
+    const Cv<D> a0 = LoadC(d, p0, P), a1 = LoadC(d, p1, P), a2 = LoadC(d, p2, P), a3 = LoadC(d, p3, P);
+    const Cv<D> t0 = AddC(a0, a2), t1 = SubC(a0, a2), t2 = AddC(a1, a3);
+    const Cv<D> t3{hn::Sub(a1.i, a3.i), hn::Sub(a3.r, a1.r)};
+    Cv<D> y1 = SubC(t0, t2), y2 = AddC(t1, t3), y3 = SubC(t1, t3);
+    if (j != 0) {
+      y1 = Twiddle<false>(d, y1, tw + 4 * j * step);
+      y2 = Twiddle<false>(d, y2, tw + 2 * j * step);
+      y3 = Twiddle<false>(d, y3, tw + 6 * j * step);
     }
-  }
+    StoreC(d, AddC(t0, t2), p0, P);
+    StoreC(d, y1, p1, P);
+    StoreC(d, y2, p2, P);
+    StoreC(d, y3, p3, P);
+  });
 }
 
 // ForwardPass undone (unscaled), with conjugate twiddles.
 template <class D, class T>
 void InversePass(D d, T* x, std::int64_t rows, std::int64_t len, std::int64_t stride, std::int64_t P, const T* tw,
                  std::int64_t step) {
-  const std::int64_t q = len / 4;
-  for (std::int64_t start = 0; start < rows; start += len) {
-    for (std::int64_t j = 0; j < q; ++j) {
-      T* p0 = x + (start + j) * stride;
-      T* p1 = p0 + q * stride;
-      T* p2 = p1 + q * stride;
-      T* p3 = p2 + q * stride;
-      Cv<D> b1 = LoadC(d, p1, P), b2 = LoadC(d, p2, P), b3 = LoadC(d, p3, P);
-      const Cv<D> b0 = LoadC(d, p0, P);
-      if (j != 0) {
-        b1 = Twiddle<true>(d, b1, tw + 4 * j * step);
-        b2 = Twiddle<true>(d, b2, tw + 2 * j * step);
-        b3 = Twiddle<true>(d, b3, tw + 6 * j * step);
-      }
-      const Cv<D> t0 = AddC(b0, b1), t2 = SubC(b0, b1), t1 = AddC(b2, b3), t3 = SubC(b2, b3);
-      // a1 = t2 + i t3, a3 = t2 - i t3
-      StoreC(d, AddC(t0, t1), p0, P);
-      StoreC(d, Cv<D>{hn::Sub(t2.r, t3.i), hn::Add(t2.i, t3.r)}, p1, P);
-      StoreC(d, SubC(t0, t1), p2, P);
-      StoreC(d, Cv<D>{hn::Add(t2.r, t3.i), hn::Sub(t2.i, t3.r)}, p3, P);
+  ForEachButterfly(x, rows, len, stride, [&](std::int64_t j, T* p0, T* p1, T* p2, T* p3) {
+    Cv<D> b1 = LoadC(d, p1, P), b2 = LoadC(d, p2, P), b3 = LoadC(d, p3, P);
+    const Cv<D> b0 = LoadC(d, p0, P);
+    if (j != 0) {
+      b1 = Twiddle<true>(d, b1, tw + 4 * j * step);
+      b2 = Twiddle<true>(d, b2, tw + 2 * j * step);
+      b3 = Twiddle<true>(d, b3, tw + 6 * j * step);
     }
-  }
+    const Cv<D> t0 = AddC(b0, b1), t2 = SubC(b0, b1), t1 = AddC(b2, b3), t3 = SubC(b2, b3);
+    // a1 = t2 + i t3, a3 = t2 - i t3
+    StoreC(d, AddC(t0, t1), p0, P);
+    StoreC(d, Cv<D>{hn::Sub(t2.r, t3.i), hn::Add(t2.i, t3.r)}, p1, P);
+    StoreC(d, SubC(t0, t1), p2, P);
+    StoreC(d, Cv<D>{hn::Add(t2.r, t3.i), hn::Sub(t2.i, t3.r)}, p3, P);
+  });
 }
 
 // Rows of one vector of columns that fit in 32 KB of L1 (256 for AVX-512).
