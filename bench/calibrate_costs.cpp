@@ -10,7 +10,7 @@
 //     and of 15 * 2^k by size (k = 6..14);
 //   - the per-sample cost of gathering, multiplying and scattering a block;
 //   - the direct method's cost per output and per tap (least squares over
-//     1-D and 2-D problems).
+//     1-D problems, and over 2-D problems for kernels along several axes).
 //
 //   ./build/bench/faltung-calibrate-costs > src/algorithms/costs_measured.inc
 //
@@ -201,15 +201,21 @@ double block_overhead(DType t, double pair_4096) {
 }
 
 // Least squares of seconds = outputs * (a + b * taps), weighted by 1/seconds
-// so that small and large problems count alike.
-void direct_fit(DType t, double& a, double& b) {
+// so that small and large problems count alike. 1-D kernels (rows of 1-D
+// sums) and 2-D kernels (several source rows per output: 1.6-2.1e-11 s per
+// output and tap at 5x5-31x31 f32, where 1-D runs at ~1.1e-11) get a fit
+// each.
+void direct_fit(DType t, bool two_d, double& a, double& b) {
   const std::string dt(name(t));
   std::vector<std::string> problems;
-  for (int m : {3, 7, 15, 31, 63, 127, 255})
-    problems.push_back("op=conv dtype=" + dt + " x=1048576 k=" + std::to_string(m) + " mode=same");
-  for (int m : {3, 5, 9, 15})
-    problems.push_back("op=conv dtype=" + dt + " x=1024x1024 k=" + std::to_string(m) + "x" + std::to_string(m) +
-                       " mode=same");
+  if (!two_d) {
+    for (int m : {3, 7, 15, 31, 63, 127, 255})
+      problems.push_back("op=conv dtype=" + dt + " x=1048576 k=" + std::to_string(m) + " mode=same");
+  } else {
+    for (int m : {3, 5, 9, 15, 21, 31})
+      problems.push_back("op=conv dtype=" + dt + " x=1024x1024 k=" + std::to_string(m) + "x" + std::to_string(m) +
+                         " mode=same");
+  }
   double s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0;
   for (const auto& text : problems) {
     const Plan plan = Plan::create(parse_problem(text), {Method::direct, 1});
@@ -271,15 +277,16 @@ int main() {
                             : t == DType::f64 ? vertical_columns_factor<double>()
                                               : 1.0;  // complex 2-D runs FFTW's own plan
     const double overhead = block_overhead(t, pow2[12 - 4]);
-    double a = 0, b = 0;
-    direct_fit(t, a, b);
+    double a = 0, b = 0, a2 = 0, b2 = 0;
+    direct_fit(t, false, a, b);
+    direct_fit(t, true, a2, b2);
     std::printf("    {  // %s\n     {", std::string(name(t)).c_str());
     for (std::size_t i = 0; i < pow2.size(); ++i) std::printf("%s%.4g", i ? ", " : "", pow2[i]);
     std::printf("},\n     {");
     for (std::size_t i = 0; i < square.size(); ++i) std::printf("%s%.4g", i ? ", " : "", square[i]);
     std::printf("},\n     %.3f,\n     {1.0, %.3f, %.3f, %.3f},\n     {", vertical, ratio[0], ratio[1], ratio[2]);
     for (std::size_t i = 0; i < ratio15.size(); ++i) std::printf("%s%.3f", i ? ", " : "", ratio15[i]);
-    std::printf("},\n     %.4g, %.4g, %.4g},\n", overhead, a, b);
+    std::printf("},\n     %.4g, %.4g, %.4g, %.4g, %.4g},\n", overhead, a, b, a2, b2);
     std::fflush(stdout);
   }
 }

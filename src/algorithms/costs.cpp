@@ -14,8 +14,10 @@ struct Constants {
   double slowdown[4];        // lengths whose largest prime factor is 2, 3, 5, 7
   double slowdown15[9];      // lengths 15 * 2^k, k = 6..14 (by size: see fast_lengths.hpp)
   double block_per_element;  // seconds per sample of a block: gather, multiply, scatter
-  double direct_per_output;  // seconds per output of a direct sum ...
+  double direct_per_output;  // seconds per output of a 1-D direct sum ...
   double direct_per_tap;     // ... and per output and real multiply-add
+  double direct_per_output_nd;  // the same for kernels along 2 or more axes
+  double direct_per_tap_nd;
 };
 
 // Index: f32, f64, c64, c128.
@@ -72,8 +74,9 @@ double rate_seconds(const double* table, int first, int last, int step, double n
 
 }  // namespace
 
-double direct_seconds(DType t, double outputs, double taps) {
+double direct_seconds(DType t, double outputs, double taps, int kernel_axes) {
   const Constants& c = kConstants[static_cast<int>(t)];
+  if (kernel_axes >= 2) return outputs * (c.direct_per_output_nd + c.direct_per_tap_nd * taps);
   return outputs * (c.direct_per_output + c.direct_per_tap * taps);
 }
 

@@ -11,8 +11,10 @@
 
 namespace faltung::algorithms {
 
-// Direct sums: `outputs` outputs of `taps` kernel elements each.
-double direct_seconds(DType t, double outputs, double taps);
+// Direct sums: `outputs` outputs of `taps` kernel elements each, over a
+// kernel that extends along `kernel_axes` axes (1: rows of 1-D sums; 2 or
+// more: several source rows per output, which cost more per tap).
+double direct_seconds(DType t, double outputs, double taps, int kernel_axes = 1);
 
 // One forward plus one inverse transform of lengths L (real: r2c + c2r).
 double fft_pair_seconds(DType t, const std::vector<std::int64_t>& L);
