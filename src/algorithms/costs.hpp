@@ -11,6 +11,16 @@
 
 namespace faltung::algorithms {
 
+// Each of several threads runs at this share of one thread alone: they
+// share the memory bandwidth (1.8-2.0x on two threads, measured for the FFT
+// blocks and for direct rows; docs/performance.md).
+inline constexpr double kThreadEfficiency = 0.9;
+
+// Seconds of one-thread work spread evenly over `workers` threads.
+inline double on_threads(double one_thread_seconds, int workers) {
+  return workers > 1 ? one_thread_seconds / (kThreadEfficiency * workers) : one_thread_seconds;
+}
+
 // Direct sums: `outputs` outputs of `taps` kernel elements each, over a
 // kernel that extends along `kernel_axes` axes (1: rows of 1-D sums; 2 or
 // more: several source rows per output, which cost more per tap).

@@ -231,7 +231,8 @@ class DirectSolver final : public algorithms::Solver {
     const int workers = static_cast<const DirectExecutorBase&>(*executor).workers();
     int kernel_axes = 0;  // axes the kernel extends along (a 1 x m kernel runs as 1-D rows)
     for (const auto& ax : g.axes) kernel_axes += ax.m > 1;
-    e.seconds = algorithms::direct_seconds(p.dtype, static_cast<double>(g.output_elements), taps, kernel_axes) / workers;
+    e.seconds = algorithms::on_threads(
+        algorithms::direct_seconds(p.dtype, static_cast<double>(g.output_elements), taps, kernel_axes), workers);
     e.workspace_bytes = executor->workspace_bytes();
     return e;
   }

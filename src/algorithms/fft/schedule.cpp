@@ -57,9 +57,9 @@ double cost(DType t, const std::vector<std::int64_t>& L, std::int64_t items, int
   // on two: transforms 1.79x, the whole 1e6 x 1e6 convolution 1.73-2.09x).
   if (one_four_step_block(t, L, items)) return (block + 0.5 * pair) / (threads > 1 ? 0.8 * threads : 1.0);
   const int workers = static_cast<int>(std::min<std::int64_t>(threads, items));
-  // Blocks on several threads share the memory bandwidth: 1.8-2.0x on two
-  // threads measured (docs/performance.md), so 0.9 per thread.
-  const double rounds = std::ceil(static_cast<double>(items) / workers) / (workers > 1 ? 0.9 : 1.0);
+  // Blocks on several threads share the memory bandwidth (kThreadEfficiency).
+  const double rounds =
+      std::ceil(static_cast<double>(items) / workers) / (workers > 1 ? algorithms::kThreadEfficiency : 1.0);
   // + the kernel's forward transform, which runs beside the input's when one
   // block has two threads (fft_executor.cpp); large transforms contend for
   // memory, so it saves about half its time (1e6 x 1e6 full: 1.25x, not 1.5x).

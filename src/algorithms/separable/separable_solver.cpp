@@ -202,7 +202,7 @@ class SeparableSolver final : public algorithms::Solver {
       e.flops += 2.0 * outputs * static_cast<double>(g.axes[a].m);
       e.seconds += algorithms::direct_seconds(p.dtype, outputs, static_cast<double>(g.axes[a].m));
     }
-    e.seconds /= c.threads;
+    e.seconds = algorithms::on_threads(e.seconds, c.threads);
     e.workspace_bytes = make(p, c)->workspace_bytes();
     e.detail = "one 1-D pass per axis";
     return e;
