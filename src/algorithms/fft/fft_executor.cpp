@@ -167,13 +167,13 @@ class FftExecutor final : public algorithms::Executor {
     for (std::size_t i = 0; i < s_.L.size(); ++i) s << (i ? "x" : "") << s_.L[i];
     // The four-step pieces are small transforms, always worth FFTW_MEASURE.
     const bool measured = s_.effort == PlanEffort::measure || four_step_;
-    s << " (planned with FFTW_" << (measured ? "MEASURE" : "ESTIMATE") << ")"
-      << (!rows_columns_                      ? ""
-          : rows_columns_->vertical() ? "; as 1-D row transforms, then radix-4 column transforms across "
-                                                  "vectors of bins (inverse rows only where outputs lie)"
-                                                : "; as 1-D row transforms, then contiguous column transforms "
-                                                  "(inverse rows only where outputs lie)")
-      << "\n";
+    s << " (planned with FFTW_" << (measured ? "MEASURE" : "ESTIMATE") << ")";
+    if (rows_columns_)
+      s << "; as 1-D row transforms, then "
+        << (rows_columns_->vertical() ? "radix-4 column transforms across vectors of bins"
+                                      : "contiguous column transforms")
+        << " (inverse rows only where outputs lie)";
+    s << "\n";
     s << "tiling: " << t_.items << " blocks of ";
     for (std::size_t i = 0; i < s_.block.size(); ++i) s << (i ? "x" : "") << s_.block[i];
     s << " outputs (" << t_.batch_count << " batch index" << (t_.batch_count == 1 ? "" : "es")
