@@ -506,9 +506,7 @@ class FftExecutor final : public algorithms::Executor {
   }
 
   void multiply(T* spec, const T* h) const {
-    const auto n = static_cast<std::size_t>(spectrum_elements_);
-    if constexpr (sizeof(T) == 4) kernels_.multiply_f32(spec, h, n);
-    else kernels_.multiply_f64(spec, h, n);
+    multiply_spectrum(kernels_, spec, h, static_cast<std::size_t>(spectrum_elements_));
   }
 
   // sum(w) as the windows see it, and the denominator below which a window

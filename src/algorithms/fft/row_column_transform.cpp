@@ -54,9 +54,7 @@ RowColumnTransform<T>::~RowColumnTransform() {
 
 template <class T>
 void RowColumnTransform<T>::multiply_interleaved(T* spec, const T* h) const {
-  const auto n = static_cast<std::size_t>(spectrum_elements());
-  if constexpr (sizeof(T) == 4) best_spectrum_kernels().multiply_f32(spec, h, n);
-  else best_spectrum_kernels().multiply_f64(spec, h, n);
+  multiply_spectrum(best_spectrum_kernels(), spec, h, static_cast<std::size_t>(spectrum_elements()));
 }
 
 template <class T>

@@ -34,12 +34,14 @@ template <class D>
 HWY_INLINE Cv<D> SubC(const Cv<D>& a, const Cv<D>& b) {
   return {hn::Sub(a.r, b.r), hn::Sub(a.i, b.i)};
 }
+template <class D>
+HWY_INLINE Cv<D> MulC(const Cv<D>& a, const Cv<D>& b) {
+  return {hn::NegMulAdd(a.i, b.i, hn::Mul(a.r, b.r)), hn::MulAdd(a.i, b.r, hn::Mul(a.r, b.i))};
+}
 // v * w for the scalar twiddle w = (c, s), or v * conj(w).
 template <bool kConjugate, class D, class T>
 HWY_INLINE Cv<D> Twiddle(D d, const Cv<D>& v, const T* w) {
-  const auto c = hn::Set(d, w[0]);
-  const auto s = hn::Set(d, kConjugate ? -w[1] : w[1]);
-  return {hn::NegMulAdd(v.i, s, hn::Mul(v.r, c)), hn::MulAdd(v.i, c, hn::Mul(v.r, s))};
+  return MulC(v, Cv<D>{hn::Set(d, w[0]), hn::Set(d, kConjugate ? -w[1] : w[1])});
 }
 
 // The radix-2 pass of length 2 over `rows` rows (forward last, inverse
@@ -126,12 +128,21 @@ std::int64_t RowsInL1(D d) {
   return 32768 / static_cast<std::int64_t>(2 * hn::Lanes(d) * sizeof(hn::TFromD<D>));
 }
 
+// The rows of a group that runs its remaining passes in L1: the pass
+// length once passes over the whole column (L, L/4, ...) get it to at most
+// RowsInL1 (or below 4).
+template <class D>
+std::int64_t GroupInL1(D d, std::int64_t L) {
+  std::int64_t group = L;
+  while (group >= 4 && group > RowsInL1(d)) group /= 4;
+  return group;
+}
+
 // The whole forward transform of L rows, one vector of columns.
 template <class D, class T>
 void ForwardColumns(D d, T* x, std::int64_t L, std::int64_t stride, std::int64_t P, const T* tw) {
-  std::int64_t len = L;
-  for (; len >= 4 && len > RowsInL1(d); len /= 4) ForwardPass(d, x, L, len, stride, P, tw, L / len);
-  const std::int64_t group = len;
+  const std::int64_t group = GroupInL1(d, L);
+  for (std::int64_t len = L; len > group; len /= 4) ForwardPass(d, x, L, len, stride, P, tw, L / len);
   for (std::int64_t g = 0; g < L; g += group) {
     T* xg = x + g * stride;
     std::int64_t l = group;
@@ -143,8 +154,7 @@ void ForwardColumns(D d, T* x, std::int64_t L, std::int64_t stride, std::int64_t
 // ForwardColumns undone in reverse order (unscaled).
 template <class D, class T>
 void InverseColumns(D d, T* x, std::int64_t L, std::int64_t stride, std::int64_t P, const T* tw) {
-  std::int64_t group = L;  // the passes ForwardColumns ran group by group
-  while (group >= 4 && group > RowsInL1(d)) group /= 4;
+  const std::int64_t group = GroupInL1(d, L);
   int bits = 0;
   while ((std::int64_t{1} << bits) < group) ++bits;
   for (std::int64_t g = 0; g < L; g += group) {
@@ -177,11 +187,7 @@ void ProductInverse(T* HWY_RESTRICT x, const T* HWY_RESTRICT h, std::int64_t L, 
   for (std::int64_t b = 0; b < P; b += N) {
     for (std::int64_t r = 0; r < L; ++r) {
       T* xr = x + r * stride + b;
-      const T* hr = h + r * stride + b;
-      const auto ar = hn::Load(d, xr), ai = hn::Load(d, xr + P);
-      const auto br = hn::Load(d, hr), bi = hn::Load(d, hr + P);
-      hn::Store(hn::NegMulAdd(ai, bi, hn::Mul(ar, br)), d, xr);
-      hn::Store(hn::MulAdd(ai, br, hn::Mul(ar, bi)), d, xr + P);
+      StoreC(d, MulC(LoadC(d, xr, P), LoadC(d, h + r * stride + b, P)), xr, P);
     }
     InverseColumns(d, x + b, L, stride, P, tw);
   }
