@@ -1,209 +1,112 @@
-"""Evaluating anomaly detectors: a labelled synthetic corpus and NAB-style scoring.
+"""Evaluating anomaly detectors by the Numenta Anomaly Benchmark's rules.
 
-    corpus = faltung.evaluate.corpus(seed=1)             # list of LabelledSeries
+    corpus = faltung.evaluate.load_nab("path/to/nab")      # or corpus(seed=1): synthetic
     report = faltung.evaluate.evaluate(lambda: faltung.Detector(), corpus)
-    report["standard"]                                   # 0 (no detections) .. 100 (perfect)
+    report["standard"]             # NAB's normalised score: 0 (no detection) .. 100 (perfect)
+    report["onsets"]["standard"]   # an extra view: the alert's onsets as the only detections
 
-The scoring follows the Numenta Anomaly Benchmark (NAB, Lavin & Ahmad 2015):
-each anomaly has a labelled window of 10% of the series' length divided by
-its number of anomalies, centred on the anomaly's start; the first
-detection in a window earns a reward that falls from 1 (at the window's
-start) to 0 (at its end) along a scaled sigmoid; detections outside windows
-are false positives, penalised by the profile's weight (less when just after
-a window); a window without a detection costs the profile's miss weight.
-The first 15% of a series (at most 750 samples) is probation: not scored.
-The total is normalised so that detecting nothing scores 0 and detecting
-every anomaly at its window's start with no false positive scores 100.
+The NAB score takes the detector's `score` column as NAB's anomaly score:
+every row at or above one corpus-wide threshold (NAB's optimiser picks it
+per profile) is a detection, as NAB's own scorer counts (faltung._nab has
+the rules). A score held high for hundreds of rows outside a labelled
+window therefore pays a false positive for every one of them.
 
-A detection is the rising edge of the detector's alert (what pages someone),
-not every sample with a high score.
+The onset view counts only the rows where the `alert` column rises: what
+would page someone. It is reported beside the NAB score, never as it.
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+import inspect
 
 import numpy as np
 
-PROFILES = {  # NAB's cost matrices
-    "standard": {"tp": 1.0, "fp": 0.11, "fn": 1.0},
-    "reward_low_FP_rate": {"tp": 1.0, "fp": 0.22, "fn": 1.0},
-    "reward_low_FN_rate": {"tp": 1.0, "fp": 0.11, "fn": 2.0},
-}
+from ._labelled import LabelledSeries
+from ._nab import PROFILES, corpus_score, probation_rows, scaled_sigmoid, score_series
+from ._synthetic import ANOMALY_KINDS, BASELINES, corpus, generate
 
-ANOMALY_KINDS = ("spike", "level_shift", "variance", "trend")
-BASELINES = ("noise", "seasonal", "trend_seasonal", "heavy_tailed", "counts")
-
-
-@dataclass
-class LabelledSeries:
-    name: str
-    values: np.ndarray
-    anomalies: list = field(default_factory=list)  # start index of each anomaly
-    windows: list = field(default_factory=list)    # (first, last) index of each labelled window
-
-    @property
-    def probation(self) -> int:
-        return int(min(math.floor(0.15 * len(self.values)), 750))
+__all__ = [
+    "PROFILES", "ANOMALY_KINDS", "BASELINES", "LabelledSeries", "generate", "corpus", "alert_onsets",
+    "nab_score", "onset_score", "false_onsets", "evaluate", "load_nab", "score_series", "scaled_sigmoid",
+    "probation_rows",
+]
 
 
-def _baseline(kind, n, rng, period):
-    t = np.arange(n)
-    if kind == "noise":
-        return 50.0 + rng.normal(0, 1, n), 1.0
-    if kind == "seasonal":  # a daily cycle with a second harmonic
-        return (50.0 + 10 * np.sin(2 * np.pi * t / period) + 3 * np.sin(4 * np.pi * t / period + 1)
-                + rng.normal(0, 1, n)), 1.0
-    if kind == "trend_seasonal":
-        return 20.0 + 0.01 * t + 8 * np.sin(2 * np.pi * t / period) + rng.normal(0, 1, n), 1.0
-    if kind == "heavy_tailed":  # latency-like: log-normal noise around a level
-        return 100.0 * np.exp(rng.normal(0, 0.05, n)), 5.0
-    if kind == "counts":  # request counts: Poisson around a daily cycle
-        rate = 200.0 + 80 * np.sin(2 * np.pi * t / period)
-        return rng.poisson(rate).astype(np.float64), math.sqrt(200.0)
-    raise ValueError(f"unknown baseline {kind!r} (known: {', '.join(BASELINES)})")
-
-
-def _insert_anomaly(x, kind, at, sigma, rng, period):
-    n = len(x)
-    if kind == "spike":
-        x[at] += rng.choice([-1, 1]) * rng.uniform(8, 12) * sigma
-    elif kind == "level_shift":
-        x[at:] += rng.choice([-1, 1]) * rng.uniform(3, 5) * sigma
-    elif kind == "variance":
-        x[at:] += rng.normal(0, 1, n - at) * rng.uniform(2.5, 3.5) * sigma
-    elif kind == "trend":
-        x[at:] += rng.choice([-1, 1]) * rng.uniform(0.03, 0.05) * sigma * np.arange(n - at)
-    else:
-        raise ValueError(f"unknown anomaly kind {kind!r} (known: {', '.join(ANOMALY_KINDS)})")
-
-
-def _gaps(x, rng, keep_clear=(), longest=40):
-    """NaN bursts (scrape failures), one per 1000 samples or so: missing
-    data, not anomalies. None starts within 64 samples of an index in
-    `keep_clear` (an anomaly a gap hid could not be detected)."""
-    for _ in range(len(x) // 1000 + 2):
-        at = int(rng.integers(len(x) // 5, len(x) - longest))
-        length = int(rng.integers(1, longest))
-        if any(at - 64 <= a <= at + length + 64 for a in keep_clear):
-            continue
-        x[at:at + length] = np.nan
-
-
-def generate(anomaly=None, baseline="noise", n=4000, seed=0, period=288, gaps=True) -> LabelledSeries:
-    """One labelled series: a baseline (noise, seasonal, trend_seasonal,
-    heavy_tailed, counts) with NaN gaps, and one anomaly of the given kind
-    (spike, level_shift, variance, trend; None: no anomaly) placed at random
-    in the second half. `period` is the seasonal cycle in samples (288: one
-    day of 5-minute samples)."""
-    rng = np.random.default_rng(seed)
-    x, sigma = _baseline(baseline, n, rng, period)
-    series = LabelledSeries(f"{baseline}/{anomaly or 'none'}/{seed}", x)
-    if anomaly is not None:
-        at = int(rng.integers(n // 2, n - n // 8))
-        _insert_anomaly(x, anomaly, at, sigma, rng, period)
-        half = int(0.1 * n) // 2
-        series.anomalies = [at]
-        series.windows = [(max(at - half, 0), min(at + half, n - 1))]
-    if gaps:
-        _gaps(x, rng, series.anomalies)
-    return series
-
-
-def corpus(seed=0, n=4000, repeats=2) -> list:
-    """Every anomaly kind on every baseline, and every baseline without an
-    anomaly, `repeats` times with different seeds."""
-    out = []
-    rng = np.random.default_rng(seed)
-    for _ in range(repeats):
-        for baseline in BASELINES:
-            for anomaly in (*ANOMALY_KINDS, None):
-                out.append(generate(anomaly, baseline, n=n, seed=int(rng.integers(2**31))))
-    return out
-
-
-def detections(alert) -> np.ndarray:
+def alert_onsets(alert) -> np.ndarray:
     """The indices where an alert rises (0 -> 1)."""
     a = np.asarray(alert).astype(bool)
     return np.flatnonzero(a & ~np.concatenate(([False], a[:-1])))
 
 
-def _scaled_sigmoid(position):
-    if position >= 3.0:
-        return -1.0
-    return 2.0 / (1.0 + math.exp(5.0 * position)) - 1.0
+def nab_score(series_list, scores, profile="standard", threshold=None) -> dict:
+    """NAB's score of per-row anomaly scores (one array per series) at
+    NAB's optimised corpus threshold (or the one given): score, raw, null,
+    perfect, threshold, tp, fn, fp (rows) and windows."""
+    return corpus_score(scores, [s.windows for s in series_list], profile, threshold)
 
 
-def score_series(series: LabelledSeries, detected, profile="standard") -> dict:
-    """NAB's raw score of one series for detections at these indices, with
-    counts of true positives (windows hit), misses and false positives."""
-    w = PROFILES[profile]
-    max_tp = _scaled_sigmoid(-1.0)
-    best = {i: None for i in range(len(series.windows))}
-    fp_total, fp_count = 0.0, 0
-    for i in sorted(int(d) for d in detected):
-        if i < series.probation:
-            continue
-        inside = [k for k, (lo, hi) in enumerate(series.windows) if lo <= i <= hi]
-        if inside:
-            k = inside[0]
-            lo, hi = series.windows[k]
-            width = hi - lo + 1
-            reward = _scaled_sigmoid(-(hi - i + 1) / width) * w["tp"] / max_tp
-            best[k] = reward if best[k] is None else max(best[k], reward)
-            continue
-        before = [(lo, hi) for lo, hi in series.windows if hi < i]
-        if before:
-            lo, hi = before[-1]
-            penalty = _scaled_sigmoid(abs(i - hi) / max(hi - lo, 1))
-        else:
-            penalty = -1.0
-        fp_total += penalty * w["fp"]
-        fp_count += 1
-    tp = sum(1 for v in best.values() if v is not None)
-    raw = fp_total + sum(v if v is not None else -w["fn"] for v in best.values())
-    return {"raw": raw, "tp": tp, "fn": len(best) - tp, "fp": fp_count, "windows": len(best)}
+def onset_score(series_list, alerts, profile="standard") -> dict:
+    """The onset view: NAB's rules with the alert's rising edges as the only
+    detections (no threshold to optimise). Not NAB's score of a detector."""
+    indicators = []
+    for s, alert in zip(series_list, alerts):
+        x = np.zeros(len(s.values))
+        x[alert_onsets(alert)] = 1.0
+        indicators.append(x)
+    return nab_score(series_list, indicators, profile, threshold=1.0)
 
 
-def normalised(raw, windows, profile="standard") -> float:
-    """100 * (raw - null) / (perfect - null) over a corpus with `windows` windows."""
-    w = PROFILES[profile]
-    null, perfect = -w["fn"] * windows, w["tp"] * windows
-    return 100.0 * (raw - null) / (perfect - null)
+def false_onsets(series_list, alerts) -> dict:
+    """Alert onsets outside every labelled window and after probation, and
+    the anomaly-free time they fell in: onsets, days, per_series_day."""
+    onsets, days = 0, 0.0
+    for s, alert in zip(series_list, alerts):
+        inside = np.zeros(len(s.values), dtype=bool)
+        for first, last in s.windows:
+            inside[first:last + 1] = True
+        inside[:s.probation] = True
+        free = np.flatnonzero(~inside)
+        onsets += int(np.count_nonzero(~inside[alert_onsets(alert)]))
+        days += s.days(free)
+    return {"onsets": onsets, "days": days, "per_series_day": onsets / days if days else 0.0}
 
 
 def evaluate(make_detector, series_list, profiles=tuple(PROFILES)) -> dict:
-    """Runs a fresh detector (make_detector()) over each series in one call
-    and scores its alert onsets. Returns {profile: normalised score} plus
-    "tp", "fn", "fp", "windows", "samples" and "false_positives_per_10k"
-    (onsets outside every window per 10,000 scored samples)."""
-    raw = {p: 0.0 for p in profiles}
-    totals = {"tp": 0, "fn": 0, "fp": 0, "windows": 0, "samples": 0}
+    """Runs a fresh detector (make_detector(series) or make_detector())
+    over each series in one call. Returns {profile: NAB's normalised score of
+    the score column}, "thresholds" {profile: NAB's threshold}, "tp", "fn",
+    "fp" (standard profile: windows hit, missed, false-positive rows),
+    "windows", "onsets" {profile: the onset view}, and "false_onsets" (alert
+    onsets outside windows, per series-day)."""
+    takes_series = len(inspect.signature(make_detector).parameters) > 0
+    scores, alerts = [], []
     for s in series_list:
-        _, alert = make_detector().process(s.values)
-        found = detections(alert)
-        for p in profiles:
-            r = score_series(s, found, p)
-            raw[p] += r["raw"]
-        for key in ("tp", "fn", "fp", "windows"):
-            totals[key] += r[key]
-        totals["samples"] += len(s.values) - s.probation
-    report = {p: normalised(raw[p], totals["windows"], p) for p in profiles}
-    report.update(totals)
-    report["false_positives_per_10k"] = 1e4 * totals["fp"] / max(totals["samples"], 1)
+        detector = make_detector(s) if takes_series else make_detector()
+        score, alert = detector.process(s.values)
+        scores.append(np.asarray(score))
+        alerts.append(np.asarray(alert))
+    report = {"thresholds": {}, "onsets": {}}
+    for p in profiles:
+        r = nab_score(series_list, scores, p)
+        report[p] = r["score"]
+        report["thresholds"][p] = r["threshold"]
+        if p == profiles[0]:
+            report.update({key: r[key] for key in ("tp", "fn", "fp", "windows")})
+        report["onsets"][p] = onset_score(series_list, alerts, p)["score"]
+    report["false_onsets"] = false_onsets(series_list, alerts)
     return report
 
 
 def load_nab(root) -> list:
-    """The Numenta Anomaly Benchmark's corpus from a checkout of
-    github.com/numenta/NAB (kept outside this repository): every
-    data/<group>/<name>.csv (timestamp, value) with its windows from
-    labels/combined_windows.json, as LabelledSeries (windows mapped to the
-    rows whose timestamps they cover)."""
+    """NAB-layout data and labels (a checkout of github.com/numenta/NAB, or
+    a part of one such as ../shared/anomaly/nab-dev): every series named in
+    labels/combined_windows.json, read from data/<name> (timestamp, value),
+    as LabelledSeries with the timestamps, the values (NaN where a cell is
+    blank) and the windows as row ranges. As in NAB, a window's first and
+    last timestamps must be timestamps of the series."""
     import csv
     import json
     import pathlib
-    from datetime import datetime
+    from datetime import datetime, timezone
 
     root = pathlib.Path(root)
     labels_path = root / "labels" / "combined_windows.json"
@@ -213,7 +116,7 @@ def load_nab(root) -> list:
         raise OSError(f"{labels_path}: {e.strerror} (give the root of a NAB checkout)") from None
 
     def when(text):
-        return datetime.fromisoformat(text.strip()).timestamp()
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=timezone.utc).timestamp()
 
     out = []
     for name in sorted(labels):
@@ -221,12 +124,15 @@ def load_nab(root) -> list:
             rows = list(csv.reader(f))[1:]
         times = np.array([when(r[0]) for r in rows])
         values = np.array([float(r[1]) if r[1].strip() else np.nan for r in rows])
-        series = LabelledSeries(name, values)
+        row_of = {}
+        for i, t in enumerate(times.tolist()):
+            row_of.setdefault(t, i)  # a repeated timestamp: NAB finds its first row
+        series = LabelledSeries(name, values, times=times)
         for start, end in labels[name]:
-            first = int(np.searchsorted(times, when(start), side="left"))
-            last = int(np.searchsorted(times, when(end), side="right")) - 1
-            if first <= last:
-                series.windows.append((first, last))
-                series.anomalies.append((first + last) // 2)
+            first, last = row_of.get(when(start)), row_of.get(when(end))
+            if first is None or last is None:
+                raise ValueError(f"{name}: window {start} .. {end} does not start and end on rows of the series")
+            series.windows.append((first, last))
+            series.anomalies.append((first + last) // 2)
         out.append(series)
     return out

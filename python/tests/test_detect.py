@@ -119,7 +119,7 @@ def test_every_anomaly_kind_is_detected_in_its_window(baseline, anomaly):
     for seed in range(4):
         s = ev.generate(anomaly, baseline, seed=seed)
         _, alert = faltung.Detector(period=288 if seasonal else 0).process(s.values)
-        found += any(s.anomalies[0] <= i <= s.windows[0][1] for i in ev.detections(alert))
+        found += any(s.anomalies[0] <= i <= s.windows[0][1] for i in ev.alert_onsets(alert))
     # measured: 4 of 4 everywhere but seasonal/trend and counts/spike (3 of 4)
     assert found >= (3 if seasonal else 4), (baseline, anomaly, found)
 
@@ -133,7 +133,7 @@ def test_false_positive_rate_on_long_anomaly_free_runs():
         s = ev.generate(None, baseline, n=200_000, seed=11)
         for period in (0, 288):
             _, alert = faltung.Detector(period=period).process(s.values)
-            onsets += len(ev.detections(alert))
+            onsets += len(ev.alert_onsets(alert))
             samples += len(s.values)
     rate = 1e5 * onsets / samples
     print(f"false positives: {onsets} onsets in {samples} samples ({rate:.2f} per 100k)")
@@ -151,28 +151,66 @@ def test_multiscale_beats_the_reference_detectors():
     assert seasonal > scores["multiscale"]
 
 
-def test_nab_scoring_rules():
-    s = ev.LabelledSeries("x", np.zeros(1000), anomalies=[500], windows=[(450, 549)])
-    assert s.probation == 150
-    earliest = ev.score_series(s, [450])
-    assert earliest["tp"] == 1 and earliest["raw"] == pytest.approx(1.0)
-    assert ev.normalised(earliest["raw"], 1) == pytest.approx(100.0)
+def test_nab_rules_on_hand_worked_cases():
+    """NAB's rules (faltung._nab): every row at or above the threshold is a
+    detection; in a window only the earliest counts, outside every window
+    each row pays a false positive."""
+    windows = [(450, 549)]
+    assert ev.probation_rows(1000) == 150 and ev.probation_rows(100_000) == 750
+
+    def raw(rows, profile="standard", n=1000):
+        x = np.zeros(n)
+        x[list(rows)] = 1.0
+        return ev.score_series(x, windows, 1.0, profile)
+
+    earliest = raw([450])
+    assert earliest.tp == 1 and earliest.raw == pytest.approx(1.0)
     # the reward falls along the scaled sigmoid: half-way in is 2/(1+e^2.5)-1 over its maximum
-    middle = ev.score_series(s, [500])
     half = (2 / (1 + math.exp(-5 * 0.5)) - 1) / (2 / (1 + math.exp(-5)) - 1)
-    assert middle["raw"] == pytest.approx(half, rel=0.02)
-    # only the best detection in a window counts
-    assert ev.score_series(s, [500, 450])["raw"] == pytest.approx(1.0)
-    nothing = ev.score_series(s, [])
-    assert nothing["fn"] == 1 and nothing["raw"] == -1.0 and ev.normalised(nothing["raw"], 1) == 0.0
-    # a false positive before any window costs the whole fp weight, per profile
-    fp = ev.score_series(s, [300, 450])
-    assert fp["fp"] == 1 and fp["raw"] == pytest.approx(1.0 - 0.11)
-    assert ev.score_series(s, [300, 450], "reward_low_FP_rate")["raw"] == pytest.approx(1.0 - 0.22)
-    # just after a window it costs less; probation detections cost nothing
-    assert ev.score_series(s, [555, 450])["raw"] > 1.0 - 0.11
-    assert ev.score_series(s, [100, 450])["raw"] == pytest.approx(1.0)
-    assert list(ev.detections([0, 1, 1, 0, 1])) == [1, 4]
+    assert raw([500]).raw == pytest.approx(half, rel=1e-12)
+    # only the earliest detection in a window counts, however many rows detect
+    assert raw([450, 451, 500, 549]).raw == pytest.approx(1.0)
+    nothing = raw([])
+    assert nothing.fn == 1 and nothing.raw == -1.0
+    # a score held high for 40 rows before the window pays 40 false positives
+    held = raw(range(300, 340))
+    assert held.fp == 40 and held.raw == pytest.approx(-1.0 - 40 * 0.11)
+    assert raw([300, 450], "reward_low_FP_rate").raw == pytest.approx(1.0 - 0.22)
+    assert raw([300, 450], "reward_low_FN_rate").raw == pytest.approx(1.0 - 0.11)
+    assert raw([], "reward_low_FN_rate").raw == -2.0
+    # just after a window a false positive costs less: S((i - r) / (w - 1)) * fp
+    assert raw([555, 450]).raw == pytest.approx(1.0 + 0.11 * (2 / (1 + math.exp(5 * 6 / 99)) - 1))
+    # beyond 3 window widths, the full cost; probation rows cost nothing
+    assert raw([900, 450]).raw == pytest.approx(1.0 - 0.11)
+    assert raw([100, 450]).raw == pytest.approx(1.0)
+    assert list(ev.alert_onsets([0, 1, 1, 0, 1])) == [1, 4]
+
+
+def test_nab_threshold_optimiser_and_normalisation():
+    """One threshold for the corpus: the distinct score that maximises the
+    total (no detection when nothing beats it), normalised so that no
+    detection scores 0 and every window at its start 100."""
+    series = [ev.LabelledSeries("a", np.zeros(1000), windows=[(450, 549)]),
+              ev.LabelledSeries("b", np.zeros(1000), windows=[(600, 699)])]
+    a = np.zeros(1000)
+    b = np.zeros(1000)
+    a[450], b[600] = 0.9, 0.8            # both windows at their first row
+    a[200] = 0.85                         # one false positive between them
+    r = ev.nab_score(series, [a, b])
+    # at 0.8: 2 - 0.11; at 0.9: 1 - 1 (b missed); no detection: -2
+    assert r["threshold"] == 0.8 and r["raw"] == pytest.approx(2 - 0.11)
+    assert r["score"] == pytest.approx(100 * (2 - 0.11 + 2) / 4)
+    assert (r["tp"], r["fn"], r["fp"]) == (2, 0, 1)
+    # 20 rows held at 0.85 outside the windows: the best is b's window alone
+    a[200:220] = 0.85
+    r = ev.nab_score(series, [a, b])
+    assert r["threshold"] == 0.9 and r["raw"] == pytest.approx(0.0)
+    # nothing worth detecting: the threshold is inf and the score 0
+    r = ev.nab_score(series, [np.r_[np.zeros(500), np.ones(500)], np.ones(1000)])
+    assert r["threshold"] == math.inf and r["score"] == 0.0
+    # the onset view counts rising edges only, at no threshold
+    alerts = [np.r_[np.zeros(450), np.ones(550)], np.zeros(1000)]
+    assert ev.onset_score(series, alerts)["raw"] == pytest.approx(1.0 - 1.0)
 
 
 def test_load_nab_maps_windows_to_rows(tmp_path):
@@ -186,6 +224,6 @@ def test_load_nab_maps_windows_to_rows(tmp_path):
         "group/a.csv": [["2014-01-01 00:30:00.000000", "2014-01-01 01:00:00.000000"]], "group/b.csv": []}))
     a, b = ev.load_nab(tmp_path)
     assert a.name == "group/a.csv" and len(a.values) == 36 and a.values[7] == 35.0
-    assert a.windows == [(6, 12)] and b.windows == []
+    assert a.windows == [(6, 12)] and b.windows == [] and a.times[1] - a.times[0] == 300
     with pytest.raises(OSError, match="NAB checkout"):
         ev.load_nab(tmp_path / "data")
