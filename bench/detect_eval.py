@@ -19,11 +19,12 @@ import collections
 import faltung
 from faltung import evaluate as ev
 
-KINDS = ("multiscale", "zscore", "ewma", "holt")
+KINDS = ("surprise", "multiscale", "zscore", "ewma", "holt")
 THRESHOLDS = (0.1, 0.2, 0.3, 0.5, 0.65, 0.75, 0.85, 0.95)
 DAY = 288  # the corpus's seasonal period: a day of 5-minute samples
 # (label, kind, period): the detectors compared
-ROWS = [("multiscale, period 288", "multiscale", DAY)] + [(kind, kind, 0) for kind in KINDS]
+ROWS = [("surprise, period 288", "surprise", DAY), ("multiscale, period 288", "multiscale", DAY)] + \
+    [(kind, kind, 0) for kind in KINDS]
 
 
 def detector(kind, set_score=0.75, period=0):
@@ -53,7 +54,7 @@ def score_table(title, corpus):
 
 
 def detection_rates(corpus, period):
-    print(f"\n### multiscale, period {period}: alert onset inside the labelled window\n")
+    print(f"\n### surprise (the default), period {period}: alert onset inside the labelled window\n")
     found = collections.defaultdict(lambda: [0, 0])
     for s in corpus:
         if not s.windows:

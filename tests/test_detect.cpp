@@ -18,8 +18,8 @@
 namespace faltung::test {
 namespace {
 
-constexpr DetectorKind kAllKinds[] = {DetectorKind::multiscale, DetectorKind::zscore, DetectorKind::ewma,
-                                      DetectorKind::holt};
+constexpr DetectorKind kAllKinds[] = {DetectorKind::surprise, DetectorKind::multiscale, DetectorKind::zscore,
+                                      DetectorKind::ewma, DetectorKind::holt};
 
 std::vector<double> noise(std::size_t n, std::uint64_t seed, double sigma = 1.0) {
   std::mt19937_64 rng(seed);
@@ -66,12 +66,14 @@ DetectorOptions options(DetectorKind kind, std::int64_t series = 1) {
   return o;
 }
 
-// Every kind with its defaults, and multiscale with a seasonal period.
+// Every kind with its defaults, and the kinds that take one with a seasonal period.
 std::vector<DetectorOptions> all_kinds_and_a_season(std::int64_t series = 1) {
   std::vector<DetectorOptions> out;
   for (auto kind : kAllKinds) out.push_back(options(kind, series));
-  out.push_back(options(DetectorKind::multiscale, series));
-  out.back().period = 50;
+  for (auto kind : {DetectorKind::surprise, DetectorKind::multiscale}) {
+    out.push_back(options(kind, series));
+    out.back().period = 50;
+  }
   return out;
 }
 
@@ -251,7 +253,7 @@ TEST(Detect, ShortGapsAreSkipped) {
     if (std::isfinite(v)) finite.push_back(v);
   for (auto kind : kAllKinds) {
     DetectorOptions o = options(kind);
-    o.widths = {16, 64};
+    if (kind == DetectorKind::multiscale) o.widths = {16, 64};
     Detector with_gaps = Detector::create(o);
     Detector without = Detector::create(o);
     const Outputs a = run(with_gaps, x, {4000});
@@ -293,7 +295,7 @@ TEST(Detect, WarmUpThenASpikeRaisesTheAlert) {
   auto x = noise(4000, 11);
   x[3000] += 10;
   Detector d = Detector::create();
-  EXPECT_EQ(d.warmup(), 128 + 64);
+  EXPECT_EQ(d.warmup(), 8 + 64);
   const Outputs o = run(d, x, {4000});
   for (std::int64_t t = 0; t < d.warmup(); ++t) ASSERT_EQ(o.score[static_cast<std::size_t>(t)], 0.0);
   EXPECT_GT(o.score[3000], 0.99);
@@ -312,7 +314,7 @@ TEST(Detect, ASeasonalProfileFindsAShiftTheCycleHides) {
   for (std::size_t t = 0; t < n; ++t)
     x[t] += 10 * std::sin(2 * M_PI * static_cast<double>(t) / 100 + 1.4) + 0.01 * static_cast<double>(t) +
             (t >= 3000 ? 3.5 : 0.0);
-  DetectorOptions o;
+  DetectorOptions o = options(DetectorKind::multiscale);
   o.period = 100;
   Detector d = Detector::create(o);
   EXPECT_EQ(d.warmup(), 100 + 128 + 64);
@@ -322,6 +324,60 @@ TEST(Detect, ASeasonalProfileFindsAShiftTheCycleHides) {
   for (std::size_t t = 3000; t < 3050; ++t) raised = raised || out.alert[t];
   EXPECT_TRUE(raised);
   EXPECT_NE(d.explain().find("seasonal profile (period 100"), std::string::npos);
+}
+
+// The surprise kind (the default) scores a deviation against its feature's
+// record: what the series does routinely stops scoring, a new record scores.
+TEST(Detect, SurpriseRoutineSpikesFadeANewRecordScores) {
+  auto x = noise(6000, 31);
+  for (std::size_t t = 100; t < x.size(); t += 150) x[t] += 8;  // routine spikes of 8 sigma
+  x[5000] += 20;                                                 // one of 20
+  Detector d = Detector::create();
+  const Outputs o = run(d, x, {6000});
+  // A spike of 8 sigma plus noise beats a record of the same now and then
+  // (measured: 2 of the 27 after the first 2000 samples); the first ones
+  // raised the alert.
+  int routine_alerts = 0;
+  for (std::size_t t = 2050; t < x.size(); t += 150) routine_alerts += o.alert[t];
+  EXPECT_LE(routine_alerts, 3);
+  EXPECT_EQ(o.alert[100], 1);
+  EXPECT_GT(o.score[5000], 0.99);
+  EXPECT_EQ(o.alert[5000], 1);
+}
+
+TEST(Detect, SurpriseHeldChangeIsOneDetection) {
+  // A level shift of 10 sigma that stays: high scores for the first samples
+  // of it (the mean of 8 samples beats its record as it fills), then none,
+  // and one alert onset.
+  auto x = noise(8000, 32);
+  for (std::size_t t = 3000; t < x.size(); ++t) x[t] += 10;
+  Detector d = Detector::create();
+  const Outputs o = run(d, x, {8000});
+  EXPECT_GT(o.score[3000], 0.99);
+  int onsets = 0;
+  for (std::size_t t = 1; t < x.size(); ++t) onsets += o.alert[t] && !o.alert[t - 1];
+  EXPECT_EQ(onsets, 1);
+  for (std::size_t t = 3016; t < x.size(); ++t) ASSERT_LT(o.score[t], 0.35) << "t " << t;
+}
+
+TEST(Detect, SurpriseSeasonSeesACycleThatFailsToRise) {
+  // A square wave (0 for 60 samples, 20 for 40, period 100) whose high
+  // phase does not come at t = 4060: with the period the same phase one
+  // period back tells, and nothing alerts before; without, nothing is out
+  // of the usual range.
+  const std::size_t n = 6000;
+  auto x = noise(n, 33);
+  for (std::size_t t = 0; t < n; ++t)
+    if (t % 100 >= 60 && !(t >= 4060 && t < 4100)) x[t] += 20;
+  DetectorOptions o;
+  o.period = 100;
+  Detector with_period = Detector::create(o);
+  const Outputs a = run(with_period, x, {n});
+  for (std::size_t t = 0; t < 4060; ++t) ASSERT_EQ(a.alert[t], 0) << "t " << t;
+  bool raised = false;
+  for (std::size_t t = 4060; t < 4065; ++t) raised = raised || a.alert[t];
+  EXPECT_TRUE(raised);
+  EXPECT_NE(with_period.explain().find("one period (100 samples) before"), std::string::npos);
 }
 
 TEST(Detect, ConstantSeriesNeverAlertsUntilItMoves) {
@@ -338,7 +394,7 @@ TEST(Detect, BadOptionsAreRefusedByName) {
   auto refused = [](const DetectorOptions& o, const std::string& words) {
     expect_error_mentioning([&] { Detector::create(o); }, words);
   };
-  DetectorOptions o;
+  DetectorOptions o = options(DetectorKind::multiscale);
   o.widths = {8, 9};
   refused(o, "even");
   o.widths = {8, 8};
@@ -347,6 +403,13 @@ TEST(Detect, BadOptionsAreRefusedByName) {
   refused(o, "1 to 6 widths");
   o.widths = {};
   refused(o, "1 to 6 widths");
+  o = {};
+  o.kind = DetectorKind::surprise;
+  o.period = -2;
+  refused(o, "period");
+  o = options(DetectorKind::surprise);
+  o.widths = {4, 8};
+  refused(o, "widths apply to the multiscale kind only");
   o = {};
   o.series = 0;
   refused(o, "series");

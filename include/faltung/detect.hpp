@@ -36,12 +36,13 @@
 
 namespace faltung {
 
-enum class DetectorKind : std::uint8_t { multiscale, zscore, ewma, holt };
+// Codes are saved with a detector's state: new kinds go at the end.
+enum class DetectorKind : std::uint8_t { multiscale, zscore, ewma, holt, surprise };
 const char* name(DetectorKind kind);
 DetectorKind detector_kind_from_name(const std::string& text);  // throws faltung::Error (parse)
 
 struct DetectorOptions {
-  DetectorKind kind = DetectorKind::multiscale;
+  DetectorKind kind = DetectorKind::surprise;
   std::int64_t series = 1;
   // multiscale: the widths (even, 4..4096, at most 6) of the smooths and
   // matched filters.

@@ -1,6 +1,6 @@
 """faltung.Detector: streaming anomaly scores and alerts (docs/detection.md).
 
-    d = faltung.Detector()                      # multiscale, one series
+    d = faltung.Detector()                      # surprise (the default kind), one series
     score, alert = d.process(chunk)             # any chunk sizes, no look-ahead
     state = d.save(); e = faltung.Detector.restore(state)   # or pickle
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _core
 
-KINDS = ("multiscale", "zscore", "ewma", "holt")
+KINDS = ("surprise", "multiscale", "zscore", "ewma", "holt")
 
 
 def _int(name, value):
@@ -25,12 +25,16 @@ def _int(name, value):
 class Detector:
     """A stateful anomaly detector for one or many series.
 
-    kind: "multiscale" (faltung's), or a reference: "zscore" (windowed
-    Gaussian), "ewma" (EWMA band), "holt" (double exponential smoothing).
-    widths: the multiscale smooth and matched-filter widths (even samples).
+    kind: "surprise" (the default: each feature's deviation against the
+    largest it has lately shown), "multiscale" (matched filters at several
+    widths), or a reference: "zscore" (windowed Gaussian), "ewma" (EWMA
+    band), "holt" (double exponential smoothing).
+    widths: the multiscale smooth and matched-filter widths (even samples;
+    refused for other kinds).
     period: the seasonal period in samples (288: a day of 5-minute samples),
-    0 for none; the multiscale features then run on the series less its
-    learnt seasonal profile.
+    0 for none; surprise then also compares each sample with the same phase
+    a period before and with its learnt seasonal profile, multiscale runs
+    its features on the series less that profile.
     scale_halflife: memory of the robust location/scale, in samples.
     warmup: samples scored 0 at the start (None: automatic).
     set_score/clear_score, set_samples/clear_samples: the alert's thresholds
@@ -38,7 +42,7 @@ class Detector:
     smoothing and trend (holt): the reference detectors' parameters.
     """
 
-    def __init__(self, kind="multiscale", series=1, widths=(8, 32, 128), period=0, scale_halflife=1000.0, warmup=None,
+    def __init__(self, kind="surprise", series=1, widths=(8, 32, 128), period=0, scale_halflife=1000.0, warmup=None,
                  set_score=0.75, clear_score=0.35, set_samples=1, clear_samples=8, window=128, alpha=0.05,
                  smoothing=0.3, trend=0.1):
         if kind not in KINDS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
@@ -24,10 +24,11 @@ MISSING = {"", "nan", "null", "none", "na", "n/a"}
 class Series:
     header: list
     rows: list            # the input rows, as read
-    times: np.ndarray     # seconds since the epoch (float64), or row numbers without a time column
+    times: np.ndarray     # seconds since the epoch (float64; NaN where unreadable), or row numbers
     values: np.ndarray    # float64, NaN where missing
     time_name: str
     value_name: str
+    repairs: dict = field(default_factory=dict)  # what was done to messy rows: {what: rows}
 
 
 def _column(header, choice, default, what):
@@ -58,7 +59,13 @@ def parse_time(text):
     return t.timestamp()
 
 
-def read_series(path, time_column=None, value_column=None) -> Series:
+def read_series(path, time_column=None, value_column=None, bad_values="missing", time_disorder="keep") -> Series:
+    """Reads the CSV. Messy rows never refuse the file by default: a blank
+    or non-numeric value, or a short row, is a missing sample
+    (bad_values="missing"; "error" refuses it); a time that steps back,
+    repeats or cannot be read keeps the row where it arrived
+    (time_disorder="keep"; "error" refuses it). Series.repairs counts what
+    was done."""
     try:
         handle = sys.stdin if path == "-" else open(path, newline="")
     except OSError as e:
@@ -76,11 +83,17 @@ def read_series(path, time_column=None, value_column=None) -> Series:
         raise UserError("the time and value columns are the same column")
     times = np.empty(len(rows))
     values = np.empty(len(rows))
-    previous = -math.inf
+    repairs = dict.fromkeys(("short rows", "non-numeric values", "unreadable times", "times stepping back",
+                             "repeated times"), 0)
+    latest = -math.inf
     for n, row in enumerate(rows):
         line = n + 2  # the header is line 1
         if len(row) <= max(vi, ti or 0):
-            raise UserError(f"{path}:{line}: {len(row)} fields, fewer than the header's {len(header)}")
+            if bad_values == "error":
+                raise UserError(f"{path}:{line}: {len(row)} fields, fewer than the header's {len(header)}")
+            repairs["short rows"] += 1
+            values[n], times[n] = np.nan, np.nan if ti is not None else n
+            continue
         text = row[vi].strip()
         if text.lower() in MISSING:
             values[n] = np.nan
@@ -88,20 +101,31 @@ def read_series(path, time_column=None, value_column=None) -> Series:
             try:
                 values[n] = float(text)
             except ValueError:
-                raise UserError(f"{path}:{line}: value '{text}' in column '{header[vi]}' is not a number "
-                                "(leave it empty for a missing sample)") from None
+                if bad_values == "error":
+                    raise UserError(f"{path}:{line}: value '{text}' in column '{header[vi]}' is not a number "
+                                    "(leave it empty for a missing sample)") from None
+                repairs["non-numeric values"] += 1
+                values[n] = np.nan
         if ti is None:
             times[n] = n
             continue
         try:
             times[n] = parse_time(row[ti])
         except ValueError:
-            raise UserError(f"{path}:{line}: time '{row[ti]}' in column '{header[ti]}' is neither epoch "
-                            "seconds nor ISO-8601") from None
-        if times[n] < previous:
-            raise UserError(f"{path}:{line}: time goes backwards ({row[ti]}); rows must be in time order")
-        previous = times[n]
-    return Series(header, rows, times, values, "row" if ti is None else header[ti], header[vi])
+            if time_disorder == "error":
+                raise UserError(f"{path}:{line}: time '{row[ti]}' in column '{header[ti]}' is neither epoch "
+                                "seconds nor ISO-8601") from None
+            repairs["unreadable times"] += 1
+            times[n] = np.nan
+            continue
+        if times[n] <= latest:
+            if time_disorder == "error":
+                what = "goes backwards" if times[n] < latest else "repeats"
+                raise UserError(f"{path}:{line}: time {what} ({row[ti]}); rows must be in time order")
+            repairs["times stepping back" if times[n] < latest else "repeated times"] += 1
+        latest = max(latest, times[n])
+    return Series(header, rows, times, values, "row" if ti is None else header[ti], header[vi],
+                  {k: v for k, v in repairs.items() if v})
 
 
 DAY_SECONDS = 86400.0
@@ -126,13 +150,64 @@ def period_rows(choice, series: Series) -> int:
         return rows
     if series.time_name == "row" or len(series.times) < 3:
         return 0
-    steps = np.diff(series.times[:FIRST_STEPS + 1])
-    step = float(np.median(steps))
+    step = sampling_step(series)
     if step <= 0:
         return 0
     rows = DAY_SECONDS / step
     whole = round(rows)
     return whole if 2 <= whole <= MAX_PERIOD and abs(rows - whole) <= 0.01 * rows else 0
+
+
+def sampling_step(series: Series) -> float:
+    """The sampling interval in seconds: the median of the first 16 forward
+    time steps (steps back, repeats and unreadable times left out), or 0."""
+    times = series.times[np.isfinite(series.times)]
+    steps = np.diff(np.maximum.accumulate(times)) if len(times) > 1 else np.zeros(0)
+    steps = steps[steps > 0][:FIRST_STEPS]
+    return float(np.median(steps)) if len(steps) else 0.0
+
+
+MAX_FILLED_PERIODS = 4
+
+
+def frames_of(series: Series, period: int) -> np.ndarray:
+    """The frame each row is fed to the detector as: with a seasonal period,
+    a time gap of k sampling steps leaves k - 1 missing frames before the
+    row, so the phase keeps to the clock (beyond 4 periods only the gap
+    modulo the period, which keeps the phase). Rows whose time steps back,
+    repeats or is unreadable follow the row before. Without a period, or
+    without times, row i is frame i."""
+    n = len(series.values)
+    step = sampling_step(series) if period else 0.0
+    if not step:
+        return np.arange(n)
+    frames = np.empty(n, dtype=np.int64)
+    latest, frame = math.nan, -1
+    cap = MAX_FILLED_PERIODS * period
+    for i, t in enumerate(series.times):
+        skipped = 0
+        if math.isfinite(t) and math.isfinite(latest) and t > latest:
+            skipped = max(round((t - latest) / step) - 1, 0)
+            if skipped > cap:
+                skipped = cap + (skipped - cap) % period
+        frame += 1 + skipped
+        frames[i] = frame
+        if math.isfinite(t):
+            latest = t if not math.isfinite(latest) else max(latest, t)
+    return frames
+
+
+def repairs_note(series: Series, frames: np.ndarray) -> str:
+    """One line for stderr: what was done to messy rows, or ''."""
+    parts = [f"{count} {what}" for what, count in series.repairs.items()]
+    filled = int(frames[-1] + 1 - len(frames)) if len(frames) else 0
+    if filled:
+        parts.append(f"{filled} missing steps in time gaps (scored as gaps, so the seasonal phase keeps time)")
+    if not parts:
+        return ""
+    return ("faltung detect: kept going over messy rows, scored in arrival order: " + "; ".join(parts) +
+            " (non-numeric and short rows are missing samples; --on-bad-value error or --on-time-disorder error "
+            "refuse them instead)")
 
 
 def write_scores(path, series: Series, score, alert) -> None:
@@ -162,8 +237,8 @@ def plot(path, series: Series, smooth, smooth_label, score, alert, set_score) ->
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    x = series.times
-    if series.time_name != "row":
+    x = np.arange(len(series.values)) if not np.isfinite(series.times).all() else series.times
+    if series.time_name != "row" and np.isfinite(series.times).all():
         x = np.array([datetime.fromtimestamp(t, tz=timezone.utc) for t in series.times])
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6), sharex=True, height_ratios=[3, 1],
                                       constrained_layout=True)

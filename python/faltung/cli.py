@@ -149,9 +149,15 @@ def _parser():
     dt.add_argument("--value", default=None, help="the value column, by name or index (default: the second)")
     dt.add_argument("--plot", default=None, metavar="PNG",
                     help="also write a PNG of the series, its causal smooth, the scores and the flagged windows")
-    dt.add_argument("--kind", default="multiscale", choices=["multiscale", "zscore", "ewma", "holt"])
-    dt.add_argument("--widths", type=_int_list, default=[8, 32, 128], metavar="W[,W...]",
-                    help="multiscale: smooth and matched-filter widths in samples (default 8,32,128)")
+    dt.add_argument("--kind", default="surprise", choices=["surprise", "multiscale", "zscore", "ewma", "holt"])
+    dt.add_argument("--widths", type=_int_list, default=None, metavar="W[,W...]",
+                    help="multiscale only: smooth and matched-filter widths in samples (default 8,32,128)")
+    dt.add_argument("--on-bad-value", choices=["missing", "error"], default="missing",
+                    help="a blank or non-numeric value, or a short row: a missing sample (default), or refuse the "
+                         "file")
+    dt.add_argument("--on-time-disorder", choices=["keep", "error"], default="keep",
+                    help="a time that steps back, repeats or cannot be read: keep the row where it arrived "
+                         "(default), or refuse the file")
     dt.add_argument("--period", default="auto", metavar="auto|none|ROWS",
                     help="the seasonal period in rows; auto (default): one day, from the first time steps, when a "
                          "day is a whole number of them")
@@ -319,17 +325,27 @@ def _detect(args) -> int:
     from ._detect import Detector
     from ._stream import StreamFilter
     from .kernels import make
-    series = _detect_cli.read_series(args.input, args.time, args.value)
+    if args.widths is not None and args.kind != "multiscale":
+        raise UserError(f"--widths applies to --kind multiscale only (the kind is {args.kind})")
+    widths = args.widths or [8, 32, 128]
+    series = _detect_cli.read_series(args.input, args.time, args.value, args.on_bad_value, args.on_time_disorder)
     period = _detect_cli.period_rows(args.period, series)
-    detector = Detector(args.kind, widths=args.widths, period=period, scale_halflife=args.halflife, warmup=args.warmup,
+    detector = Detector(args.kind, widths=widths, period=period, scale_halflife=args.halflife, warmup=args.warmup,
                         set_score=args.set_score, clear_score=args.clear_score, set_samples=args.set_samples,
                         clear_samples=args.clear_samples)
-    score, alert = detector.process(series.values)
+    frames = _detect_cli.frames_of(series, period)
+    fed = np.full(int(frames[-1]) + 1 if len(frames) else 0, np.nan)
+    fed[frames] = series.values
+    score, alert = detector.process(fed)
+    score, alert = score[frames], alert[frames]
+    note = _detect_cli.repairs_note(series, frames)
+    if note:
+        print(note, file=sys.stderr)
     _detect_cli.write_scores(args.output, series, score, alert)
     if args.plot:
         # the smooth a live pipeline has at each row: the causal mean of the
         # finite values among the last `width` rows (fewer at the start)
-        width = sorted(args.widths)[len(args.widths) // 2]
+        width = sorted(widths)[len(widths) // 2]
         box = make(f"box:width={width}").values
         finite = np.isfinite(series.values)
         sums = StreamFilter(box).process(np.where(finite, series.values, 0.0))

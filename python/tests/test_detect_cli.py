@@ -59,7 +59,8 @@ def test_scores_are_the_detectors_and_rows_are_kept(tmp_path):
     score, alert = faltung.Detector(period=288).process(x)
     np.testing.assert_allclose([float(r[2]) for r in rows], score, rtol=1e-5, atol=1e-12)
     assert [int(r[3]) for r in rows] == alert.tolist()
-    assert alert[2000] == 1 and alert[2500] == 1 and alert[:2000].sum() == 0
+    # the spike at once; the shift of 8 sigma once the mean of 8 rows has seen it
+    assert alert[2000] == 1 and alert[2500:2508].any() and alert[:2000].sum() == 0
     assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -103,13 +104,16 @@ def test_period_choice(tmp_path, step_seconds, choice, period):
 
 
 @pytest.mark.parametrize("content, args, message", [
-    ("t,v\n2,1\n1,2\n", [], "time goes backwards"),
-    ("t,v\n1,abc\n", [], "is not a number"),
-    ("t,v\nyesterday,1\n", [], "neither epoch seconds nor ISO-8601"),
+    ("t,v\n2,1\n1,2\n", ["--on-time-disorder", "error"], "time goes backwards"),
+    ("t,v\n2,1\n2,2\n", ["--on-time-disorder", "error"], "time repeats"),
+    ("t,v\n1,abc\n", ["--on-bad-value", "error"], "is not a number"),
+    ("t,v\n1,2\n3\n", ["--on-bad-value", "error"], "fewer than the header's 2"),
+    ("t,v\nyesterday,1\n", ["--on-time-disorder", "error"], "neither epoch seconds nor ISO-8601"),
+    ("t,v\n1,2\n", ["--widths", "8"], "--widths applies to --kind multiscale only"),
     ("t,v\n1,2\n", ["--value", "latency"], "no value column 'latency'"),
     ("t,v,score\n1,2,3\n", [], "already has a 'score' column"),
     ("", [], "is empty"),
-    ("t,v\n1,2\n", ["--widths", "7"], "even"),
+    ("t,v\n1,2\n", ["--kind", "multiscale", "--widths", "7"], "even"),
     ("t,v\n1,2\n", ["--period", "daily"], "--period must be"),
 ])
 def test_errors_are_one_line(tmp_path, content, args, message):
@@ -117,3 +121,53 @@ def test_errors_are_one_line(tmp_path, content, args, message):
     done = run("detect", tmp_path / "in.csv", "-o", tmp_path / "out.csv", *args, ok=False)
     assert done.returncode == 2
     assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_messy_rows_never_refuse_the_file(tmp_path):
+    """A clock stepping back an hour, a repeated time, an unreadable time,
+    blank, non-numeric and short rows: every row comes out in arrival order,
+    the values score as faltung.Detector scores them (bad cells missing),
+    and stderr says once what was done."""
+    x = metric(seed=4)[:2000]
+    times = [1_700_000_000 + 300 * i for i in range(len(x))]
+    for i in range(1500, 1512):
+        times[i] -= 3600                       # the clock steps back an hour
+    times[900] = times[899]                    # a retry repeats a time
+    write_csv(tmp_path / "m.csv", x, [str(t) for t in times])
+    lines = (tmp_path / "m.csv").read_text().splitlines()
+    lines[1 + 300] = f"{times[300]},n/a?"      # non-numeric
+    lines[1 + 301] = f"{times[301]},"          # blank
+    lines[1 + 302] = f"{times[302]}"           # short
+    lines[1 + 303] = f"half past ten,{float(x[303])!r}"  # unreadable time
+    (tmp_path / "m.csv").write_text("\n".join(lines) + "\n")
+    done = run("detect", tmp_path / "m.csv", "-o", tmp_path / "s.csv", "--period", "none")
+    note = [line for line in done.stderr.splitlines() if "messy rows" in line]
+    assert len(note) == 1, done.stderr
+    # the 12 rows of the repeated hour: 11 before the latest time, the last one equal to it
+    for part in ("1 short rows", "1 non-numeric values", "1 unreadable times", "11 times stepping back",
+                 "2 repeated times"):
+        assert part in note[0], note[0]
+    _, rows = read_csv(tmp_path / "s.csv")
+    assert len(rows) == len(x)
+    assert [r[0] for r in rows[1490:1520]] == [str(t) for t in times[1490:1520]]
+    y = x.copy()
+    y[[300, 301, 302]] = np.nan
+    score, alert = faltung.Detector().process(y)
+    np.testing.assert_allclose([float(r[-2]) for r in rows], score, rtol=1e-5, atol=1e-12)
+    assert [int(r[-1]) for r in rows] == alert.tolist()
+
+
+def test_time_gaps_keep_the_seasonal_phase(tmp_path):
+    """With a period, a gap of k sampling steps is k - 1 missing frames for
+    the detector: the scores are those of the series with the gap as NaN."""
+    x = metric(seed=5)[:2400]
+    keep = np.ones(len(x), dtype=bool)
+    keep[700:760] = False                      # an hour-long outage of 5-minute rows
+    times = 1_700_000_000 + 300 * np.arange(len(x))
+    write_csv(tmp_path / "m.csv", x[keep], [str(t) for t in times[keep]])
+    done = run("detect", tmp_path / "m.csv", "-o", tmp_path / "s.csv")
+    assert "60 missing steps in time gaps" in done.stderr and "seasonal period 288 rows" in done.stderr
+    _, rows = read_csv(tmp_path / "s.csv")
+    gapped = np.where(keep, x, np.nan)
+    score, _ = faltung.Detector(period=288).process(gapped)
+    np.testing.assert_allclose([float(r[2]) for r in rows], score[keep], rtol=1e-5, atol=1e-12)

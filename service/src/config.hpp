@@ -9,7 +9,7 @@
 //       max_series: 10000
 //       stages:
 //         - filter: smooth15                           # or smooth15@<version>
-//         - detect: {kind: multiscale, period: 288, set_score: 0.75}
+//         - detect: {kind: surprise, period: 288, set_score: 0.75}
 //       output:
 //         suffix: ":smooth"                            # or prefix: / name:
 //         score_suffix: ":anomaly_score"               # with a detect stage

@@ -6,7 +6,7 @@
 // SIGHUP (or POST /-/reload with server.admin_auth) reloads the configuration
 // file, keeping the state of unchanged pipelines.
 // Without --config it runs its embedded example: every series smoothed
-// with a 15-tap Gaussian and scored by the multiscale detector.
+// with a 15-tap Gaussian and scored by the default (surprise) detector.
 #include <CLI/CLI.hpp>
 
 #include <pthread.h>
@@ -34,7 +34,7 @@ pipelines:
     select: '{__name__=~".+", __name__!~".*:(smooth|anomaly_score)"}'
     stages:
       - filter: smooth15
-      - detect: {kind: multiscale}
+      - detect: {kind: surprise}
     output:
       suffix: ":smooth"
 )yaml";

@@ -10,6 +10,7 @@
 #include "signal/detector_math.hpp"
 #include "signal/multiscale_detector.hpp"
 #include "signal/reference_detectors.hpp"
+#include "signal/surprise_detector.hpp"
 #include "stream/byte_io.hpp"
 
 namespace faltung {
@@ -25,11 +26,12 @@ constexpr std::int64_t kIntsPerSeries = 5;
 
 Error invalid(const std::string& what) { return Error(ErrorKind::invalid_argument, "detector: " + what); }
 
-using KindModel = std::variant<signal::MultiscaleDetector, signal::ZScoreDetector, signal::EwmaDetector,
-                               signal::HoltDetector>;
+using KindModel = std::variant<signal::SurpriseDetector, signal::MultiscaleDetector, signal::ZScoreDetector,
+                               signal::EwmaDetector, signal::HoltDetector>;
 
 KindModel make_model(const DetectorOptions& o) {
   switch (o.kind) {
+    case DetectorKind::surprise: return signal::SurpriseDetector(o);
     case DetectorKind::multiscale: return signal::MultiscaleDetector(o);
     case DetectorKind::zscore: return signal::ZScoreDetector(o);
     case DetectorKind::ewma: return signal::EwmaDetector(o);
@@ -50,12 +52,18 @@ void check_options(const DetectorOptions& o) {
     throw invalid("clear_score must be in [0, set_score], got " + std::to_string(o.clear_score));
   if (o.set_samples < 1) throw invalid("set_samples must be >= 1, got " + std::to_string(o.set_samples));
   if (o.clear_samples < 1) throw invalid("clear_samples must be >= 1, got " + std::to_string(o.clear_samples));
+  // widths shape the multiscale kind only: given to another kind they would
+  // be ignored without a word (a config written when multiscale was the
+  // default would silently change meaning)
+  if (o.kind != DetectorKind::multiscale && o.widths != DetectorOptions{}.widths)
+    throw invalid(std::string("widths apply to the multiscale kind only (the kind is ") + name(o.kind) + ")");
 }
 
 }  // namespace
 
 const char* name(DetectorKind kind) {
   switch (kind) {
+    case DetectorKind::surprise: return "surprise";
     case DetectorKind::multiscale: return "multiscale";
     case DetectorKind::zscore: return "zscore";
     case DetectorKind::ewma: return "ewma";
@@ -65,9 +73,11 @@ const char* name(DetectorKind kind) {
 }
 
 DetectorKind detector_kind_from_name(const std::string& text) {
-  for (auto k : {DetectorKind::multiscale, DetectorKind::zscore, DetectorKind::ewma, DetectorKind::holt})
+  for (auto k : {DetectorKind::surprise, DetectorKind::multiscale, DetectorKind::zscore, DetectorKind::ewma,
+                 DetectorKind::holt})
     if (text == name(k)) return k;
-  throw Error(ErrorKind::parse, "unknown detector kind '" + text + "' (known: multiscale, zscore, ewma, holt)");
+  throw Error(ErrorKind::parse,
+              "unknown detector kind '" + text + "' (known: surprise, multiscale, zscore, ewma, holt)");
 }
 
 struct Detector::State {
@@ -192,7 +202,7 @@ Detector Detector::restore(const std::uint8_t* bytes, std::size_t size) {
   kFormat.read(r);
   DetectorOptions o;
   const auto kind = r.get<std::uint8_t>();
-  if (kind > static_cast<std::uint8_t>(DetectorKind::holt)) throw invalid("saved state is damaged (kind code)");
+  if (kind > static_cast<std::uint8_t>(DetectorKind::surprise)) throw invalid("saved state is damaged (kind code)");
   o.kind = static_cast<DetectorKind>(kind);
   o.series = r.get<std::int64_t>();
   o.widths = r.get_vector<std::int64_t>(64, "widths");
@@ -232,6 +242,16 @@ std::string Detector::explain() const {
   std::ostringstream out;
   out << "detector " << name(o.kind) << ", " << o.series << (o.series == 1 ? " series" : " series (frames)") << "\n";
   switch (o.kind) {
+    case DetectorKind::surprise:
+      out << "  features: the value, its residual against an exponential average (half-life "
+          << signal::SurpriseDetector::kResidualHalflife << "), the mean of the newest "
+          << signal::SurpriseDetector::kMeanWidth << " samples"
+          << (o.period > 0 ? ", the change since the same phase one period (" + std::to_string(o.period) +
+                                 " samples) before"
+                           : std::string())
+          << "\n  z = 3 x the largest deviation over its feature's record (the largest deviation seen, half-life "
+          << signal::SurpriseDetector::kRecordHalflife << " samples, at least 3 sigma)\n";
+      break;
     case DetectorKind::multiscale: {
       out << "  features per width w in {";
       for (std::size_t i = 0; i < o.widths.size(); ++i) out << (i ? ", " : "") << o.widths[i];
