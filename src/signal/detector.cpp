@@ -247,7 +247,7 @@ std::string Detector::explain() const {
           << signal::SurpriseDetector::kResidualHalflife << "), the mean of the newest "
           << signal::SurpriseDetector::kMeanWidth << " samples"
           << (o.period > 0 ? ", the change since the same phase one period (" + std::to_string(o.period) +
-                                 " samples) before"
+                                 " samples) before, and that mean less the learnt seasonal profile"
                            : std::string())
           << "\n  z = 3 x the largest deviation over its feature's record (the largest deviation seen, half-life "
           << signal::SurpriseDetector::kRecordHalflife << " samples, at least 3 sigma)\n";

@@ -76,9 +76,6 @@ double SurpriseDetector::step(double* state, double* ring, std::int64_t frame, s
     past_frame[phase] = static_cast<double>(frame);
   }
 
-  // The statistics learn at one rate, alert or not: the records already
-  // make a lasting change old news (learning 16 times faster while alerting,
-  // as the multiscale kind does, measured 2-3 points lower on NAB).
   // the mean of the newest samples less the seasonal profile (learnt as it
   // goes, seasonal_profile.hpp), once a whole period has been learnt
   ready[4] = false;
@@ -112,6 +109,9 @@ double SurpriseDetector::step(double* state, double* ring, std::int64_t frame, s
     if (!fresh_phase) season_.learn(profile, state + kSeason, frame, y, clip);
   }
 
+  // The statistics learn at one rate, alert or not: the records already
+  // make a lasting change old news (learning 16 times faster while alerting,
+  // as the multiscale kind does, measured 2-3 points lower on NAB).
   const double rate = alpha_;
   double largest = 0.0;
   for (int k = 0; k < kFeatures; ++k) {

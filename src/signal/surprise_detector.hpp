@@ -1,7 +1,7 @@
 // The surprise detector (the default kind): how far a sample's deviation
 // goes beyond the largest deviation the series has shown lately.
 //
-// Four features of each finite sample x, each with a robust running location
+// Five features of each finite sample x, each with a robust running location
 // and scale (RobustStat, half-life `scale_halflife`) that gives its deviation
 // z_k in sigmas:
 //   value     x itself: a value outside the series' usual range;
@@ -11,7 +11,11 @@
 //   mean      the mean of the newest kMeanWidth samples: a level shift
 //             that single samples hide in their noise;
 //   season    (with a period P) x minus the sample one period before: the
-//             same phase of the cycle behaving differently.
+//             same phase of the cycle behaving differently;
+//   seasonal mean  (with a period) the mean of the newest kMeanWidth
+//             samples less the learnt seasonal profile and its Holt level
+//             and slope (seasonal_profile.hpp): a shift that the cycle and
+//             a trend would hide.
 // Missing samples: a gap shorter than kBridgedGap samples is bridged; after
 // a longer one the residual and the mean wait until their kMeanWidth
 // samples are all past it (joining both sides would show a jump that is not
