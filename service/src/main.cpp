@@ -148,13 +148,29 @@ int main(int argc, char** argv) {
         }
       }
     });
-    signal_taker.detach();  // it returns after a stop signal, or ends with the process
-    std::fprintf(stderr, "faltungd: recovered from %s: %s\n", options.state_dir.c_str(), server.recover().c_str());
+    // Both threads are joined on every way out: one left joinable when an
+    // exception unwinds aborts the process, and a signal thread still
+    // inside server.stop() while `server` is destroyed is a use after free.
+    // The signal thread is woken with a SIGTERM of its own (it stops the
+    // server again, which does nothing the second time).
     std::thread demo_feed;
-    if (demo) demo_feed = std::thread([&] { feed_demo(port, server); });
-    serving.join();
-    demo_stop = true;
-    if (demo_feed.joinable()) demo_feed.join();
+    auto stop_and_join = [&] {
+      server.stop();
+      if (serving.joinable()) serving.join();
+      pthread_kill(signal_taker.native_handle(), SIGTERM);
+      signal_taker.join();
+      demo_stop = true;
+      if (demo_feed.joinable()) demo_feed.join();
+    };
+    try {
+      std::fprintf(stderr, "faltungd: recovered from %s: %s\n", options.state_dir.c_str(), server.recover().c_str());
+      if (demo) demo_feed = std::thread([&] { feed_demo(port, server); });
+      serving.join();
+    } catch (...) {
+      stop_and_join();
+      throw;
+    }
+    stop_and_join();
     server.checkpoint_now();  // a clean stop leaves a fresh checkpoint
     std::fprintf(stderr, "faltungd: stopped\n");
   } catch (const std::exception& e) {

@@ -33,6 +33,9 @@ void RemoteSender::stop() {
   }
   stop_cv_.notify_all();
   queue_.wake();
+  // stop() comes from the signal thread and from ~Server, maybe at once:
+  // one of them joins, the other finds nothing left to join.
+  std::lock_guard join_lock(join_mu_);
   if (thread_.joinable()) thread_.join();
 }
 

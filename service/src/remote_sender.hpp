@@ -54,6 +54,7 @@ class RemoteSender {
   RemoteQueue& queue_;
   std::unique_ptr<httplib::Client> client_;  // kept alive between requests (the sender's thread only)
   std::thread thread_;
+  std::mutex join_mu_;  // held while joining thread_
   mutable std::mutex mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

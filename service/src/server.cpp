@@ -64,6 +64,7 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       options_(options),
       section_(config.server),
       alerting_(config.alerting),
+      state_lock_(options.state_dir),
       http_(make_http(config.server)),
       wal_({wal_dir(options), options.wal_segment_bytes, static_cast<std::uint32_t>(limits.max_body_bytes + 64)}),
       engine_(std::make_unique<Engine>(config, !config.remote_write.empty())) {
@@ -79,6 +80,13 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
   // bounded however many samples a request holds).
   outputs_.spill = [this](const OutputBatch& part) { queue_outputs(outputs_for_, part, false); };
   http_->set_payload_max_length(limits_.max_body_bytes);
+  // SO_REUSEADDR (a restart binds while old connections linger) but not
+  // cpp-httplib's default SO_REUSEPORT, with which a second faltungd on the
+  // same port starts silently and takes half the writes.
+  http_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   // Without it a keep-alive sender's small request meets Nagle and delayed
   // ACKs: 40 ms per request on loopback.
   http_->set_tcp_nodelay(true);

@@ -38,6 +38,7 @@
 #include "remote_queue.hpp"
 #include "remote_sender.hpp"
 #include "remote_write.hpp"
+#include "state_lock.hpp"
 #include "wal.hpp"
 
 namespace httplib {
@@ -99,6 +100,7 @@ class Server {
   ServerOptions options_;
   ServerSection section_;  // auth and TLS
   AlertingSection alerting_;
+  StateDirLock state_lock_;  // first: nothing touches the directory before it is ours
   std::unique_ptr<httplib::Server> http_;
   Wal wal_;
   std::atomic<bool> ready_{false};

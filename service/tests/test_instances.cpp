@@ -1,0 +1,177 @@
+// One faltungd per state directory and per port, and a stop that always
+// ends: a second instance on the same --state-dir or port is refused with a
+// clear error (with SO_REUSEPORT it used to start silently and split the
+// writes), and SIGTERM right after ready, with a remote-write sender
+// running, ends the real binary within 5 s every time (the signal thread and
+// ~Server used to race on joining the sender's thread).
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "loopback.hpp"
+#include "stand_ins.hpp"
+
+namespace faltungd {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string temp_dir(const std::string& name) {
+  const auto dir = (fs::temp_directory_path() / ("faltungd-" + name + "-" + std::to_string(::getpid()))).string();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+const char* const kConfig = R"yaml(pipelines:
+  - name: p
+    select: 'load'
+    stages:
+      - detect: {}
+)yaml";
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Instances, ASecondOnOneStateDirectoryIsRefused) {
+  const auto dir = temp_dir("one-dir");
+  {
+    Loopback first(parse_config(kConfig, "t.yml"), test_options(dir));
+    const auto said = error_of([&] { Server second(parse_config(kConfig, "t.yml"), Limits{}, test_options(dir)); });
+    EXPECT_NE(said.find("the state directory " + dir + " is in use by another faltungd (pid " +
+                        std::to_string(::getpid()) + ")"),
+              std::string::npos)
+        << said;
+    // the first goes on serving
+    httplib::Client c("127.0.0.1", first.port());
+    EXPECT_EQ(c.Get("/-/healthy")->status, 200);
+  }
+  // once the first is gone the directory is free again
+  EXPECT_EQ(error_of([&] { Loopback again(parse_config(kConfig, "t.yml"), test_options(dir)); }), "");
+  fs::remove_all(dir);
+}
+
+TEST(Instances, ASecondOnOnePortIsRefused) {
+  const auto a = temp_dir("port-a"), b = temp_dir("port-b");
+  Loopback first(parse_config(kConfig, "t.yml"), test_options(a));
+  Server second(parse_config(kConfig, "t.yml"), Limits{}, test_options(b));
+  const auto said = error_of([&] { second.bind("127.0.0.1", first.port()); });
+  EXPECT_NE(said.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos) << said;
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+struct Child {
+  pid_t pid = -1;
+  int port = 0;
+  int exited = -1;  // the exit status, if it ended before writing its port
+};
+
+Child spawn(const std::string& dir) {
+  const std::string port_file = dir + "/port";
+  fs::remove(port_file);
+  Child c;
+  c.pid = ::fork();
+  if (c.pid == 0) {
+    freopen((dir + "/faltungd.log").c_str(), "a", stderr);
+    ::execl(FALTUNGD_BINARY, FALTUNGD_BINARY, "--config", (dir + "/faltungd.yml").c_str(), "--state-dir",
+            (dir + "/state").c_str(), "--listen", "127.0.0.1:0", "--port-file", port_file.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  for (int i = 0; i < 5000 && !fs::exists(port_file); ++i) {
+    if (::waitpid(c.pid, &status, WNOHANG) == c.pid) {
+      c.exited = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return c;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::ifstream(port_file) >> c.port;
+  return c;
+}
+
+// The exit status, or -1 if the child is still running after `seconds`
+// (then it is killed).
+int wait_exit(pid_t pid, double seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return -1;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Instances, TheBinaryRefusesASecondOnItsStateDirectory) {
+  const auto dir = temp_dir("bin-dir");
+  std::ofstream(dir + "/faltungd.yml") << kConfig;
+  const Child first = spawn(dir);
+  ASSERT_GT(first.port, 0) << read_file(dir + "/faltungd.log");
+  const Child second = spawn(dir);
+  EXPECT_EQ(second.exited >= 0 ? second.exited : wait_exit(second.pid, 5), 2);
+  EXPECT_NE(read_file(dir + "/faltungd.log").find("is in use by another faltungd (pid " + std::to_string(first.pid)),
+            std::string::npos)
+      << read_file(dir + "/faltungd.log");
+  ::kill(first.pid, SIGTERM);
+  EXPECT_EQ(wait_exit(first.pid, 5), 0);
+  fs::remove_all(dir);
+}
+
+TEST(Instances, SigtermRightAfterReadyAlwaysEnds) {
+  // A slow receiver keeps the sender inside a request when the stop comes,
+  // so the signal thread is still joining it while main destroys the server.
+  FakeReceiver receiver;
+  receiver.answer = [](int) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return 204;
+  };
+  const auto dir = temp_dir("sigterm");
+  std::ofstream(dir + "/faltungd.yml") << kConfig << "remote_write:\n  - url: " << receiver.url()
+                                       << "\n    name: receiver\n";
+  for (int run = 0; run < 6; ++run) {
+    const Child c = spawn(dir);
+    ASSERT_GT(c.port, 0) << read_file(dir + "/faltungd.log");
+    httplib::Client client("127.0.0.1", c.port);
+    for (int i = 0; i < 500; ++i) {
+      auto r = client.Get("/-/ready");
+      if (r && r->status == 200) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    for (int t = 1; t <= 3; ++t) {
+      const auto body = encode_remote_write({{{{"__name__", "load"}, {"host", "h"}}, {{1000LL * (100 * run + t), 1.0}}}});
+      client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the sender has taken a batch
+    ::kill(c.pid, SIGTERM);
+    ASSERT_EQ(wait_exit(c.pid, 5), 0) << "run " << run << ": " << read_file(dir + "/faltungd.log");
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace faltungd
