@@ -133,11 +133,27 @@ FIRST_STEPS = 16   # time steps looked at for --period auto: known before any sc
 MAX_PERIOD = 100_000
 
 
+LEARNING_PERIODS = 2  # --period auto takes a day only if the file holds two: one to learn, one to use
+
+
+def day_rows(series: Series) -> int:
+    """A day in rows from the median of the first 16 time steps, if a day is
+    a whole number of them (within 1%) and at most 100,000; else 0. Only the
+    first rows' times are used, as a live pipeline knows its sampling
+    interval from the start."""
+    if series.time_name == "row" or len(series.times) < 3:
+        return 0
+    step = sampling_step(series)
+    if step <= 0:
+        return 0
+    rows = DAY_SECONDS / step
+    whole = round(rows)
+    return whole if 2 <= whole <= MAX_PERIOD and abs(rows - whole) <= 0.01 * rows else 0
+
+
 def period_rows(choice, series: Series) -> int:
-    """--period: "none" -> 0, a number of rows, or "auto": a day in rows from
-    the median of the first 16 time steps, if a day is a whole number of them
-    (within 1%) and at most 100,000; else 0. Only the first rows' times are
-    used, as a live pipeline knows its sampling interval from the start."""
+    """--period: "none" -> 0, a number of rows, or "auto": a day in rows
+    (day_rows) when the file holds at least two days, else 0."""
     if choice == "none":
         return 0
     if choice != "auto":
@@ -148,14 +164,8 @@ def period_rows(choice, series: Series) -> int:
         if rows < 0:
             raise UserError(f"--period must be >= 0 rows; got {rows}")
         return rows
-    if series.time_name == "row" or len(series.times) < 3:
-        return 0
-    step = sampling_step(series)
-    if step <= 0:
-        return 0
-    rows = DAY_SECONDS / step
-    whole = round(rows)
-    return whole if 2 <= whole <= MAX_PERIOD and abs(rows - whole) <= 0.01 * rows else 0
+    day = day_rows(series)
+    return day if day * LEARNING_PERIODS <= len(series.values) else 0
 
 
 def sampling_step(series: Series) -> float:

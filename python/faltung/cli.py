@@ -355,6 +355,13 @@ def _detect(args) -> int:
         _detect_cli.plot(args.plot, series, smooth, f"causal mean of {width} rows", score, alert, args.set_score)
     raised = len(_detect_cli.flagged_windows(alert))
     season = f"seasonal period {period} rows" if period else "no seasonal period"
+    day = _detect_cli.day_rows(series) if args.period == "auto" else 0
+    if day and not period:
+        season += (f" (a day is {day} rows; the file has {len(series.values)}, fewer than "
+                   f"{_detect_cli.LEARNING_PERIODS} days to learn one from)")
+    if not np.any(score > 0):
+        print(f"faltung detect: every score is 0: the first {detector.warmup} rows are warm-up and nothing "
+              "after them stood out", file=sys.stderr)
     print(f"faltung detect: {len(series.values)} rows, {int(np.isnan(series.values).sum())} missing, {season}, "
           f"{raised} alert{'s' if raised != 1 else ''} raised", file=sys.stderr)
     return 0

@@ -90,7 +90,8 @@ def test_columns_by_name_and_stdin(tmp_path):
 
 
 @pytest.mark.parametrize("step_seconds, choice, period", [
-    (300, "auto", 288), (60, "auto", 1440), (7, "auto", 12343), (50000, "auto", 0), (300, "none", 0),
+    # 2000 rows: a day of 288 or 720 rows is taken; 1440 or 12343 are more than the file can learn
+    (300, "auto", 288), (120, "auto", 720), (60, "auto", 0), (7, "auto", 0), (50000, "auto", 0), (300, "none", 0),
     (300, "100", 100)])
 def test_period_choice(tmp_path, step_seconds, choice, period):
     x = metric(seed=3)[:2000]
@@ -171,3 +172,22 @@ def test_time_gaps_keep_the_seasonal_phase(tmp_path):
     gapped = np.where(keep, x, np.nan)
     score, _ = faltung.Detector(period=288).process(gapped)
     np.testing.assert_allclose([float(r[2]) for r in rows], score[keep], rtol=1e-5, atol=1e-12)
+
+
+def test_auto_period_needs_two_days_and_a_silent_run_says_so(tmp_path):
+    """1,000 rows of 15 s samples: a day is 5,760 rows, more than the file
+    can learn, so --period auto takes none and the spike is scored; a file
+    with nothing unusual says plainly that every score is 0."""
+    rng = np.random.default_rng(8)
+    x = 100 + rng.normal(0, 1, 1000)
+    x[700] += 50
+    times = [str(1_700_000_000 + 15 * i) for i in range(len(x))]
+    write_csv(tmp_path / "m.csv", x, times)
+    done = run("detect", tmp_path / "m.csv", "-o", tmp_path / "s.csv")
+    assert "no seasonal period (a day is 5760 rows; the file has 1000, fewer than 2 days" in done.stderr
+    _, rows = read_csv(tmp_path / "s.csv")
+    assert float(rows[700][2]) > 0.99 and rows[700][3] == "1"
+    assert "every score is 0" not in done.stderr
+    write_csv(tmp_path / "q.csv", np.full(600, 100.0), times[:600])
+    done = run("detect", tmp_path / "q.csv", "-o", tmp_path / "s.csv")
+    assert "every score is 0: the first 72 rows are warm-up" in done.stderr
