@@ -2,6 +2,7 @@
 
 #include <crypt.h>
 
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -36,13 +37,22 @@ bool bcrypt_matches(const std::string& password, const std::string& hash) {
   return result && result[0] != '*' && same(result, hash);
 }
 
+// "Scheme credentials": the scheme's name is case-insensitive (RFC 7235),
+// so "Bearer", "bearer" and "BEARER" are one scheme.
+bool has_scheme(const std::string& authorization, const std::string& lower_scheme) {
+  if (authorization.size() <= lower_scheme.size() || authorization[lower_scheme.size()] != ' ') return false;
+  for (std::size_t i = 0; i < lower_scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != lower_scheme[i]) return false;
+  return true;
+}
+
 }  // namespace
 
 bool authorized(const Credentials& server, const std::string& authorization) {
   if (!server.any()) return true;
-  if (!server.bearer_token.empty() && authorization.rfind("Bearer ", 0) == 0)
+  if (!server.bearer_token.empty() && has_scheme(authorization, "bearer"))
     return same(authorization.substr(7), server.bearer_token);
-  if (!server.basic_auth_users.empty() && authorization.rfind("Basic ", 0) == 0) {
+  if (!server.basic_auth_users.empty() && has_scheme(authorization, "basic")) {
     const std::string pair = base64_decode(authorization.substr(6));
     const auto colon = pair.find(':');
     if (colon == std::string::npos) return false;

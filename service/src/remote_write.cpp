@@ -127,4 +127,18 @@ std::string encode_remote_write(const std::vector<SeriesSamples>& series) {
   return body;
 }
 
+void check_sample_times(const std::vector<SeriesSamples>& request, std::int64_t now_ms, const Limits& limits) {
+  for (const auto& series : request)
+    for (const auto& sample : series.samples) {
+      if (sample.timestamp_ms <= 0)
+        throw BadRequest("series " + to_text(series.labels) + ": sample timestamp " +
+                         std::to_string(sample.timestamp_ms) + " ms is not after 1970");
+      if (sample.timestamp_ms > now_ms && sample.timestamp_ms - now_ms > limits.max_future_ms)
+        throw BadRequest("series " + to_text(series.labels) + ": sample timestamp " +
+                         std::to_string(sample.timestamp_ms) + " ms is " +
+                         std::to_string((sample.timestamp_ms - now_ms) / 1000) + " s ahead of the clock (at most " +
+                         std::to_string(limits.max_future_ms / 1000) + " s)");
+    }
+}
+
 }  // namespace faltungd

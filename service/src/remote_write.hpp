@@ -25,6 +25,10 @@ struct Limits {
   // Write requests decoded and not yet answered at once; more get 503 with
   // Retry-After (the sender retries), so memory stays bounded under overload.
   int max_in_flight = 8;
+  // A sample further ahead of the clock than this is refused (as
+  // Prometheus refuses them): one at int64 max would make every later real
+  // sample of its series look out of order.
+  std::int64_t max_future_ms = 10 * 60 * 1000;
 };
 
 class BadRequest : public std::runtime_error {
@@ -50,6 +54,12 @@ bool is_stale_marker(double v);
 std::vector<SeriesSamples> decode_remote_write(std::string_view body, const Limits& limits);
 // The same into `out`, reusing its storage (the server keeps one per thread).
 void decode_remote_write_into(std::string_view body, const Limits& limits, std::vector<SeriesSamples>& out);
+
+// Throws BadRequest naming the series of the first sample whose timestamp
+// is <= 0 or more than limits.max_future_ms after now_ms. For requests as
+// they arrive, not for the log's replay (a record once accepted stays so
+// whatever the clock says later).
+void check_sample_times(const std::vector<SeriesSamples>& request, std::int64_t now_ms, const Limits& limits);
 
 // The other direction (remote-write output, and tests): a snappy-compressed
 // WriteRequest of these series.

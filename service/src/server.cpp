@@ -2,14 +2,18 @@
 
 #include <httplib.h>
 
+#include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include "auth.hpp"
 #include "checkpoint.hpp"
 #include "exposition.hpp"
 #include "proto/checkpoint.pb.h"
 #include "notifier.hpp"
+#include "request_gate.hpp"
 
 namespace faltungd {
 
@@ -39,6 +43,16 @@ Alert from_message(const state::Alert& m) {
   a.starts_ms = m.starts_ms();
   a.ends_ms = m.ends_ms();
   return a;
+}
+
+// The Content-Length a request declares, or nullopt without a valid one.
+std::optional<std::uint64_t> declared_length(const httplib::Request& req) {
+  if (!req.has_header("Content-Length")) return std::nullopt;
+  const std::string text = req.get_header_value("Content-Length");
+  std::uint64_t n = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return n;
 }
 
 // 401 with the challenge the credentials call for.
@@ -101,6 +115,32 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
     }
         return httplib::Server::HandlerResponse::Unhandled;
       }));
+  // Credentials, and for remote write the encoding, type and length, are
+  // checked on the headers, before cpp-httplib reads a byte of the body (it
+  // would inflate a gzip body without a cap, and take a chunked one past
+  // the size limit). A refused request's body is never read, so its
+  // connection is closed.
+  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "POST") return httplib::Server::HandlerResponse::Unhandled;
+    const bool write = req.path == "/api/v1/write";
+    if (!write && req.path != "/-/reload") return httplib::Server::HandlerResponse::Unhandled;
+    const Credentials& needed = write ? section_.write : section_.admin;
+    std::optional<Refusal> refusal;
+    if (!authorized(needed, req.get_header_value("Authorization"))) {
+      answer_unauthorized(needed, res);
+      res.set_content("faltungd: this endpoint needs credentials\n", "text/plain");
+    } else if (write && (refusal = refuse_write_headers(req.get_header_value("Content-Type"),
+                                                        req.get_header_value("Content-Encoding"),
+                                                        req.get_header_value("Transfer-Encoding"),
+                                                        declared_length(req), limits_.max_body_bytes))) {
+      res.status = refusal->status;
+      res.set_content("faltungd: " + refusal->reply + "\n", "text/plain");
+    } else {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    res.set_header("Connection", "close");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   http_->Post("/api/v1/write", [this](const httplib::Request& req, httplib::Response& res) {
     const auto start = std::chrono::steady_clock::now();
     struct Timed {
@@ -111,12 +151,7 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
         s.request_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       }
     } timed{*this, start};
-    std::string reply;
-    if (!authorized(section_.write, req.get_header_value("Authorization"))) {
-      answer_unauthorized(section_.write, res);
-      res.set_content("faltungd: this endpoint needs credentials\n", "text/plain");
-      return;
-    }
+    std::string reply;  // credentials were checked before the body was read
     handle_write(req.get_header_value("Content-Type"), req.get_header_value("Content-Encoding"), req.body,
                  res.status, reply);
     if (res.status == 503) res.set_header("Retry-After", "1");
@@ -125,20 +160,22 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics(), "text/plain; version=0.0.4");
   });
-  http_->Post("/-/reload", [this](const httplib::Request& req, httplib::Response& res) {
+  http_->Post("/-/reload", [this](const httplib::Request&, httplib::Response& res) {
     if (!section_.admin_auth()) {
       res.status = 403;
       res.set_content("faltungd: /-/reload needs server.admin_auth in the configuration (SIGHUP always works)\n",
                       "text/plain");
       return;
     }
-    if (!authorized(section_.admin, req.get_header_value("Authorization"))) {
-      answer_unauthorized(section_.admin, res);
-      return;
-    }
+    // credentials were checked before the body was read; the outcome is
+    // logged as a SIGHUP reload's is
     try {
-      res.set_content(reload_from_file() + "\n", "text/plain");
+      const std::string said = reload_from_file();
+      std::fprintf(stderr, "faltungd: POST /-/reload: %s\n", said.c_str());
+      res.set_content(said + "\n", "text/plain");
     } catch (const std::exception& e) {
+      std::fprintf(stderr, "faltungd: POST /-/reload: reload refused, the running configuration stays: %s\n",
+                   e.what());
       res.status = 400;
       res.set_content(std::string("faltungd: reload refused, the running configuration stays: ") + e.what() + "\n",
                       "text/plain");
@@ -365,13 +402,13 @@ void Server::checkpoint_loop() {
 void Server::handle_write(const std::string& content_type, const std::string& encoding, const std::string& body,
                           int& status, std::string& reply) {
   if (encoding != "snappy") {
-    status = 400;
+    status = 415;
     reply = "Content-Encoding must be snappy (remote write 1.0), got '" + encoding + "'";
     return;
   }
-  if (content_type.rfind("application/x-protobuf", 0) != 0) {
-    status = 400;
-    reply = "Content-Type must be application/x-protobuf, got '" + content_type + "'";
+  if (!is_remote_write_1_type(content_type)) {
+    status = 415;
+    reply = "Content-Type must be application/x-protobuf (remote write 1.0), got '" + content_type + "'";
     return;
   }
   // Admission: at most max_in_flight decoded requests held at once.
@@ -389,6 +426,11 @@ void Server::handle_write(const std::string& content_type, const std::string& en
   thread_local std::vector<SeriesSamples> request;  // storage reused request after request
   try {
     decode_remote_write_into(body, limits_, request);
+    check_sample_times(request,
+                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count(),
+                       limits_);
   } catch (const BadRequest& e) {
     status = 400;
     reply = e.what();
