@@ -31,7 +31,8 @@ struct Kernel {
   std::string id() const { return spec + "@" + version; }
 };
 
-// Throws faltung::Error (parse) naming the kernel, parameter or value at fault.
+// Throws faltung::Error (parse) naming the kernel, parameter or value at fault,
+// and for a kernel of more than 2^20 taps (2-D: per side, or 2^26 in all).
 Kernel make(std::string_view spec);
 
 // One line per kernel name: its parameters and defaults.

@@ -102,6 +102,11 @@ def test_canonical_spec_and_versions():
     ("box:width=x", "not an integer"), ("box:width=0", ">= 1"), ("savgol:window=5,order=5", "order must be"),
     ("hann:width=2", "all zeros"), ("box:width=3,dims=3", "dims"), ("box:width", "key=value"),
     ("savgol:window=5,order=2,dims=2", "no parameter 'dims'"), ("gaussian:sigma=1,sigma=2", "twice"),
+    # sizes past any kernel's are refused before a value is computed
+    ("gaussian:sigma=1e7", "80000001 taps, more than the 1048576"), ("gaussian:sigma=1e300", "more than the 1048576"),
+    ("gaussian:sigma=1,radius=9223372036854775807", "more than the 1048576"),
+    ("exponential:halflife=1e300", "more than the 1048576"), ("box:width=2000000", "more than the 1048576"),
+    ("box:width=10000,dims=2", "10000x10000 taps with dims=2"),
 ])
 def test_spec_errors_name_the_problem(spec, words):
     with pytest.raises(ValueError, match=words):

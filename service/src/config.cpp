@@ -14,6 +14,10 @@ namespace faltungd {
 
 namespace {
 
+// A pipeline kernel's taps at most: every series of the pipeline keeps
+// taps - 1 samples (512 KiB per series at this bound).
+constexpr std::size_t kMaxPipelineTaps = 1 << 16;
+
 // Reads one YAML file, keeping the file name and each field's path for errors.
 class Reader {
  public:
@@ -102,6 +106,9 @@ KernelEntry read_kernel(const Reader& r, const std::string& name, const YAML::No
     r.fail(n, path, err.what());
   }
   if (e.kernel.shape.size() != 1) r.fail(n, path, "a pipeline filters series: the kernel must be 1-D");
+  if (e.kernel.values.size() > kMaxPipelineTaps)
+    r.fail(n, path, e.kernel.spec + " has " + std::to_string(e.kernel.values.size()) + " taps; a pipeline kernel may have " +
+                        "at most " + std::to_string(kMaxPipelineTaps) + " (every series keeps taps - 1 samples)");
   if (!pinned.empty() && pinned != e.kernel.version)
     r.fail(n, path + ".version", "pinned " + pinned + " but " + e.kernel.spec + " is version " + e.kernel.version +
                                      " in this build");

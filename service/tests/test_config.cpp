@@ -78,6 +78,10 @@ TEST(Config, MistakesNameFileLineAndField) {
   refused(with("box5: {spec: \"box:width=5\"}", "box5: {spec: \"box:width=5\", version: abc}"), "kernels.box5.version: pinned abc");
   refused(with("gaussian:sigma=2.5,radius=7", "gaussian:sigma=-1"), "f.yml:3: kernels.smooth15: ");
   refused(with("box:width=5", "box:width=5,dims=2"), "must be 1-D");
+  // a huge kernel is refused at once, where it is written
+  refused(with("gaussian:sigma=2.5,radius=7", "gaussian:sigma=1e7"), "f.yml:3: kernels.smooth15: kernel spec: gaussian: 80000001 taps");
+  refused(with("gaussian:sigma=2.5,radius=7", "box:width=70000"),
+          "f.yml:3: kernels.smooth15: box:width=70000 has 70000 taps; a pipeline kernel may have at most 65536");
   refused(with("node_cpu_utilisation{mode=\"user\"}", "node_cpu{mode=}"), "f.yml:7: pipelines[0].select: selector");
   refused(with("set_score: 0.8", "set_score: 2"), "pipelines[0].stages[1].detect: detector: set_score");
   refused(with("set_score: 0.8", "set_score: high"), "pipelines[0].stages[1].detect.set_score: 'high' is not a number");

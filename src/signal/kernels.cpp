@@ -43,12 +43,15 @@ long long gaussian_radius(Params& p, const std::string& name, double sigma, std:
     const long long r = p.integer("radius", 0);
     if (r < 0) throw bad(name + ": radius must be >= 0, got " + std::to_string(r));
     canonical += ",radius=" + std::to_string(r);
-    return r;
+    return std::min(r, 1LL << 60);  // beyond any kernel's size; 2 r + 1 stays defined
   }
   const double truncate = p.number("truncate", 4.0);
   if (truncate <= 0) throw bad(name + ": truncate must be > 0");
   canonical += ",truncate=" + num(truncate);
-  return static_cast<long long>(truncate * sigma + 0.5);
+  const double radius = truncate * sigma + 0.5;
+  // a radius past any kernel's size is refused by the caller; clamping first
+  // keeps the cast defined for a sigma like 1e300
+  return radius >= 0x1p60 ? (1LL << 60) : static_cast<long long>(radius);
 }
 
 // exp(-x^2 / 2 sigma^2) on -radius..radius, summing to 1 (scipy.ndimage),
@@ -119,21 +122,33 @@ struct Made {
   bool may_be_2d = false;
 };
 
+// The most taps a kernel may have (a 2-D one: per side, and in all): a spec like
+// gaussian:sigma=1e7 would otherwise take seconds and gigabytes to build.
+constexpr long long kMaxTaps = 1 << 20;
+constexpr long long kMax2dTaps = 1 << 26;
+
+long long checked_taps(const std::string& name, long long taps) {
+  if (taps > kMaxTaps)
+    throw bad(name + ": " + std::to_string(taps) + " taps, more than the " + std::to_string(kMaxTaps) +
+              " a kernel may have");
+  return taps;
+}
+
 Made make_1d(const signal::Spec& spec, Params& p) {
   const std::string& name = spec.name;
   Made m;
   if (name == "box") {
-    const long long w = positive(p, "width", name);
+    const long long w = checked_taps(name, positive(p, "width", name));
     m.values.assign(static_cast<std::size_t>(w), 1.0 / static_cast<double>(w));
     m.canonical = "box:width=" + std::to_string(w);
     m.may_be_2d = true;
   } else if (name == "triangle") {
-    const long long w = positive(p, "width", name);
+    const long long w = checked_taps(name, positive(p, "width", name));
     m.values = normalised(triangle(w), name);
     m.canonical = "triangle:width=" + std::to_string(w);
     m.may_be_2d = true;
   } else if (name == "hann") {
-    const long long w = positive(p, "width", name);
+    const long long w = checked_taps(name, positive(p, "width", name));
     if (w == 2) throw bad("hann:width=2 is all zeros (give 1 or >= 3)");
     m.values = normalised(hann(w), name);
     m.canonical = "hann:width=" + std::to_string(w);
@@ -146,20 +161,25 @@ Made make_1d(const signal::Spec& spec, Params& p) {
     m.canonical = name + ":sigma=" + num(sigma);
     if (name == "gaussian-derivative") m.canonical += ",order=" + std::to_string(order);
     const long long radius = gaussian_radius(p, name, sigma, m.canonical);
+    checked_taps(name, 2 * radius + 1);
     m.values = gaussian(sigma, radius, static_cast<int>(order));
     m.may_be_2d = name == "gaussian";
   } else if (name == "exponential") {
     const double halflife = p.required_number("halflife");
     if (halflife <= 0) throw bad("exponential: halflife must be > 0, got " + num(halflife));
     // by default enough taps to hold 99.9% of the weight
-    const long long taps = p.integer("taps", static_cast<long long>(std::ceil(halflife * std::log2(1000.0))));
+    // (clamped before the cast: a huge halflife would overflow it)
+    const double enough = std::ceil(halflife * std::log2(1000.0));
+    const long long taps =
+        p.integer("taps", enough > static_cast<double>(kMaxTaps) ? kMaxTaps + 1 : static_cast<long long>(enough));
     if (taps < 1) throw bad("exponential: taps must be >= 1, got " + std::to_string(taps));
+    checked_taps(name, taps);
     const double r = std::pow(0.5, 1.0 / halflife);
     for (long long j = 0; j < taps; ++j) m.values.push_back(std::pow(r, static_cast<double>(j)));
     m.values = normalised(m.values, name);
     m.canonical = "exponential:halflife=" + num(halflife) + ",taps=" + std::to_string(taps);
   } else if (name == "savgol") {
-    const long long window = positive(p, "window", name), order = p.required_integer("order");
+    const long long window = checked_taps(name, positive(p, "window", name)), order = p.required_integer("order");
     const long long deriv = p.integer("deriv", 0);
     if (order < 0 || order >= window)
       throw bad("savgol: order must be 0..window-1, got order=" + std::to_string(order) + " for window=" +
@@ -169,7 +189,7 @@ Made make_1d(const signal::Spec& spec, Params& p) {
     m.canonical = "savgol:window=" + std::to_string(window) + ",order=" + std::to_string(order) +
                   ",deriv=" + std::to_string(deriv);
   } else if (name == "step" || name == "spike" || name == "ramp") {
-    const long long w = positive(p, "width", name);
+    const long long w = checked_taps(name, positive(p, "width", name));
     if (w < 2) throw bad(name + ": width must be >= 2");
     m.values.assign(static_cast<std::size_t>(w), 0.0);
     m.canonical = name + ":width=" + std::to_string(w);
@@ -230,6 +250,9 @@ Kernel make(std::string_view text) {
   Kernel k;
   const auto n = static_cast<std::int64_t>(m.values.size());
   if (dims == 2) {
+    if (n > kMax2dTaps / n)
+      throw bad(spec.name + ": " + std::to_string(n) + "x" + std::to_string(n) + " taps with dims=2, more than the " +
+                std::to_string(kMax2dTaps) + " a 2-D kernel may have");
     k.shape = {n, n};
     for (double a : m.values)
       for (double b : m.values) k.values.push_back(a * b);
