@@ -3,7 +3,8 @@
 // clear error (with SO_REUSEPORT it used to start silently and split the
 // writes), and SIGTERM right after ready, with a remote-write sender
 // running, ends the real binary within 5 s every time (the signal thread and
-// ~Server used to race on joining the sender's thread).
+// ~Server used to race on joining the sender's thread); an error during
+// recovery is printed and exits 2.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -139,6 +140,23 @@ TEST(Instances, TheBinaryRefusesASecondOnItsStateDirectory) {
       << read_file(dir + "/faltungd.log");
   ::kill(first.pid, SIGTERM);
   EXPECT_EQ(wait_exit(first.pid, 5), 0);
+  fs::remove_all(dir);
+}
+
+TEST(Instances, AnErrorInRecoveryIsPrintedAndExitsTwo) {
+  // checkpoints/ is a file, so recovery cannot read it: a clear error and
+  // exit status 2 (it used to unwind past the joinable serving thread and
+  // abort: "terminate called without an active exception", 134)
+  const auto dir = temp_dir("bad-state");
+  std::ofstream(dir + "/faltungd.yml") << kConfig;
+  fs::create_directories(dir + "/state");
+  std::ofstream(dir + "/state/checkpoints") << "not a directory";
+  const Child c = spawn(dir);
+  EXPECT_EQ(c.exited >= 0 ? c.exited : wait_exit(c.pid, 5), 2);
+  const std::string log = read_file(dir + "/faltungd.log");
+  EXPECT_NE(log.find("faltungd: error: "), std::string::npos) << log;
+  EXPECT_NE(log.find("checkpoints"), std::string::npos) << log;
+  EXPECT_EQ(log.find("terminate called"), std::string::npos) << log;
   fs::remove_all(dir);
 }
 
