@@ -12,9 +12,10 @@ threshold). Prints markdown tables:
 - the scores beside NAB's own detectors (their results in reference/,
   scored by the same code), all three profiles;
 - per category;
-- leave-one-category-out: for each category, the detector option grid
-  below and the threshold chosen on the other four, scored on the fifth;
-  the same for NAB's detectors (threshold chosen on the other four);
+- leave-one-category-out: for each category, the threshold (and, in a
+  second column, the detector option grid below too) chosen on the other
+  four, scored on the fifth; the same for NAB's detectors (threshold chosen
+  on the other four);
 - the onset view and false alert onsets per series-day outside the
   windows.
 
@@ -95,11 +96,13 @@ def per_category(rows, series):
 
 
 def leave_one_category_out(series, runs, references):
-    """runs: {grid index: scores}; references: {name: scores}."""
+    """runs: {grid index: scores}, GRID[1] the defaults; references: {name: scores}."""
     categories = sorted({s.category for s in series})
-    print("| held out | faltung (options chosen on the other four) | " + " | ".join(references) + " |")
-    print("|---" * (len(references) + 2) + "|")
-    means = {"faltung": [], **{name: [] for name in references}}
+    print("| held out | faltung defaults (threshold chosen on the other four) | faltung (options and threshold "
+          "chosen on the other four) | " + " | ".join(references) + " |")
+    print("|---" * (len(references) + 3) + "|")
+    defaults = GRID.index({"scale_halflife": 1000.0, "period": "auto"})
+    means = {"defaults": [], "faltung": [], **{name: [] for name in references}}
     for c in categories:
         train = {x for x in categories if x != c}
         train_series = [s for s in series if s.category in train]
@@ -109,7 +112,10 @@ def leave_one_category_out(series, runs, references):
         threshold = ev.nab_score(train_series, subset(runs[best], series, train))["threshold"]
         held = ev.nab_score(test_series, subset(runs[best], series, {c}), threshold=threshold)["score"]
         means["faltung"].append(held)
-        cells = [f"{held:.1f} ({GRID[best]['scale_halflife']:g}, period {GRID[best]['period']})"]
+        t = ev.nab_score(train_series, subset(runs[defaults], series, train))["threshold"]
+        fixed = ev.nab_score(test_series, subset(runs[defaults], series, {c}), threshold=t)["score"]
+        means["defaults"].append(fixed)
+        cells = [f"{fixed:.1f}", f"{held:.1f} ({GRID[best]['scale_halflife']:g}, period {GRID[best]['period']})"]
         for name, scores in references.items():
             t = ev.nab_score(train_series, subset(scores, series, train))["threshold"]
             v = ev.nab_score(test_series, subset(scores, series, {c}), threshold=t)["score"]
