@@ -14,6 +14,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <random>
@@ -133,12 +134,26 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "faltungd: %zu pipelines, listening on %s:%d (POST /api/v1/write, GET /metrics)\n",
                  config.pipelines.size(), listen.substr(0, colon).c_str(), port);
     // Serving starts at once (/-/ready says 503 until recovery is done).
-    std::thread serving([&] { server.run(); });
+    std::atomic<bool> serving_done{false};
+    std::thread serving([&] {
+      server.run();
+      serving_done = true;
+    });
+    // cpp-httplib drops a stop that comes before it has begun to listen (a
+    // signal or a recovery error right at the start): stop until serving
+    // has ended.
+    auto stop_serving = [&] {
+      while (!serving_done) {
+        server.stop();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    };
     std::thread signal_taker([&] {
       int sig = 0;
       while (sigwait(&signals, &sig) == 0) {
         if (sig != SIGHUP) {
-          server.stop();
+          stop_serving();
+          server.stop();  // the senders too, if serving had ended by itself
           return;
         }
         try {
@@ -155,6 +170,7 @@ int main(int argc, char** argv) {
     // server again, which does nothing the second time).
     std::thread demo_feed;
     auto stop_and_join = [&] {
+      stop_serving();
       server.stop();
       if (serving.joinable()) serving.join();
       pthread_kill(signal_taker.native_handle(), SIGTERM);

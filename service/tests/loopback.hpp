@@ -6,13 +6,25 @@
 #include <httplib.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 
 #include "../src/server.hpp"
 
 namespace faltungd {
+
+// A fresh path for a test's state: <tmp>/faltungd-<name>-<pid>, emptied
+// (not created: a Server creates what it needs).
+inline std::string temp_dir(const std::string& name) {
+  const auto dir = (std::filesystem::temp_directory_path() / ("faltungd-" + name + "-" + std::to_string(::getpid())))
+                       .string();
+  std::filesystem::remove_all(dir);
+  return dir;
+}
 
 // State in `dir`; checkpoints only when a test asks for one.
 inline ServerOptions test_options(const std::string& dir) {

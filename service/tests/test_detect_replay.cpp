@@ -85,8 +85,7 @@ std::string rfc3339(std::int64_t ms) {
 TEST(DetectReplay, ScoresAndAlertsAreTheDetectorsOnTheSameSeries) {
   FakeReceiver receiver;
   FakeAlertmanager am;
-  const auto dir = (fs::temp_directory_path() / ("faltungd-replay-" + std::to_string(::getpid()))).string();
-  fs::remove_all(dir);
+  const auto dir = temp_dir("replay");
   Loopback faltungd(parse_config(config(receiver.url(), am.url()), "t.yml"), test_options(dir));
   httplib::Client c("127.0.0.1", faltungd.port());
   const auto series = make_series();

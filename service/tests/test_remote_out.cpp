@@ -26,12 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string temp_dir(const std::string& name) {
-  const auto dir = (fs::temp_directory_path() / ("faltungd-" + name + "-" + std::to_string(::getpid()))).string();
-  fs::remove_all(dir);
-  return dir;
-}
-
 std::vector<SeriesSamples> decode_uncompressed(const std::string& write_request) {
   std::string body;
   snappy::Compress(write_request.data(), write_request.size(), &body);

@@ -84,8 +84,7 @@ std::string raw_exchange(int port, const std::string& head, const std::string& b
 }
 
 TEST(RequestGate, BombsWithoutCredentialsGet401AtOnceAndCostNothing) {
-  const auto dir = (fs::temp_directory_path() / ("faltungd-gate-" + std::to_string(::getpid()))).string();
-  fs::remove_all(dir);
+  const auto dir = temp_dir("gate");
   Loopback faltungd(parse_config(kConfig, "t.yml"), test_options(dir));
   httplib::Client c("127.0.0.1", faltungd.port());
   const std::string bomb = gzip_bomb(512);  // 512 MiB of zeros in about half a megabyte
@@ -126,8 +125,7 @@ TEST(RequestGate, BombsWithoutCredentialsGet401AtOnceAndCostNothing) {
 }
 
 TEST(RequestGate, FutureAndNonPositiveTimestampsAreRefusedAndTheSeriesGoesOn) {
-  const auto dir = (fs::temp_directory_path() / ("faltungd-future-" + std::to_string(::getpid()))).string();
-  fs::remove_all(dir);
+  const auto dir = temp_dir("future");
   Loopback faltungd(parse_config(kConfig, "t.yml"), test_options(dir));
   httplib::Client c("127.0.0.1", faltungd.port());
   const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
