@@ -141,10 +141,15 @@ TEST(NoAllocation, FilterBankProcess) {
 }
 
 TEST(NoAllocation, DetectorProcess) {
-  for (auto kind : {DetectorKind::multiscale, DetectorKind::zscore, DetectorKind::ewma, DetectorKind::holt}) {
+  // every kind, and the kinds with seasonal features with a period too
+  const std::pair<DetectorKind, std::int64_t> cases[] = {
+      {DetectorKind::surprise, 0},   {DetectorKind::surprise, 100}, {DetectorKind::multiscale, 0},
+      {DetectorKind::multiscale, 100}, {DetectorKind::zscore, 0}, {DetectorKind::ewma, 0}, {DetectorKind::holt, 0}};
+  for (const auto& [kind, period] : cases) {
     DetectorOptions o;
     o.kind = kind;
     o.series = 3;
+    o.period = period;
     Detector d = Detector::create(o);
     const std::int64_t frames = 5000;
     std::vector<double> x(static_cast<std::size_t>(frames * o.series)), score(x.size());
@@ -156,7 +161,7 @@ TEST(NoAllocation, DetectorProcess) {
       d.process(x.data() + at * o.series, score.data() + at * o.series, alert.data() + at * o.series,
                 std::min<std::int64_t>(333, frames - at));
     counting = false;
-    EXPECT_EQ(allocations.load(), 0) << name(kind);
+    EXPECT_EQ(allocations.load(), 0) << name(kind) << " period " << period;
   }
 }
 
