@@ -13,6 +13,9 @@ namespace faltungd {
 
 namespace {
 
+// Per-thread decode buffers up to this size are kept from request to request.
+constexpr std::size_t kKeptBufferBytes = 4 << 20;
+
 std::string series_name(const prompb::TimeSeries& ts) {
   for (const auto& l : ts.labels())
     if (l.name() == "__name__") return l.value();
@@ -82,6 +85,15 @@ void decode_remote_write_into(std::string_view body, const Limits& limits, std::
   // (page faults were a quarter of the time).
   thread_local std::string raw;
   thread_local std::vector<char> arena_block;
+  // ... but buffers past kKeptBufferBytes are given back when the request
+  // is done, answered or refused: a sender of 63 MiB blocks left every
+  // server thread holding over 100 MiB for good.
+  struct GiveBackLarge {
+    ~GiveBackLarge() {
+      if (raw.capacity() > kKeptBufferBytes) std::string().swap(raw);
+      if (arena_block.capacity() > kKeptBufferBytes) std::vector<char>().swap(arena_block);
+    }
+  } give_back_large;
   raw.resize(declared);
   if (!snappy::RawUncompress(body.data(), body.size(), raw.data())) throw BadRequest("snappy block is corrupt");
   // One arena for the whole message: its strings and series are freed at
