@@ -577,6 +577,8 @@ std::string Server::metrics() {
           checkpoints_skipped_);
   counter("faltungd_wal_cut_bytes_total", "Bytes of torn or corrupt log tail cut at recovery.", wal_cut_bytes_);
   counter("faltungd_wal_replayed_records_total", "Log records replayed at recovery.", replayed_);
+  counter("faltungd_wal_replay_skipped_records_total",
+          "Log records passed over at recovery because they no longer decode.", replay_skipped_);
   counter("faltungd_state_resets_total", "Pipelines whose saved state did not fit their new stages.", state_resets_);
   counter("faltungd_config_reloads_total", "Configurations loaded while running.", reloads_);
   write_family(out, "faltungd_alert_notifications_total", "counter", "Posts of alerts to Alertmanagers, by result.");

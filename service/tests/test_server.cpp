@@ -219,6 +219,10 @@ TEST(Server, ARestartContinuesFromCheckpointAndLog) {
     EXPECT_NE(second.said().find(checkpoint_at < 0 ? "replayed 45 log records" : "replayed 19 log records"),
               std::string::npos)
         << second.said();
+    const std::string m = second.metrics();
+    EXPECT_NE(m.find(std::string("faltungd_wal_replayed_records_total ") + (checkpoint_at < 0 ? "45" : "19")),
+              std::string::npos);
+    EXPECT_NE(m.find("faltungd_wal_replay_skipped_records_total 0\n"), std::string::npos);
     // a retried batch from before the restart changes nothing
     ASSERT_EQ(second.write(bodies[44])->status, 204);
     for (int i = 45; i < 60; ++i) ASSERT_EQ(second.write(bodies[static_cast<std::size_t>(i)])->status, 204);
