@@ -31,6 +31,7 @@ import numpy as np
 
 import faltung
 from faltung import evaluate as ev
+from faltung._detect_cli import day_rows_of_times  # the day `faltung detect --period auto` takes
 
 NAB_DETECTORS = ("ARTime", "numenta", "windowedGaussian")
 PROFILES = tuple(ev.PROFILES)
@@ -40,21 +41,11 @@ GRID = [{"scale_halflife": h, "period": p} for h in (300.0, 1000.0, 3000.0) for 
 PLOTS = ("realTweets/Twitter_volume_GOOG.csv", "realTraffic/speed_7578.csv", "realAdExchange/exchange-4_cpm_results.csv")
 
 
-def day_period(series):
-    """A day in rows from the first 16 time steps, if whole (within 1%)."""
-    steps = np.diff(series.times[:17])
-    steps = steps[steps > 0]
-    if not len(steps):
-        return 0
-    rows = 86400.0 / float(np.median(steps))
-    whole = round(rows)
-    return whole if 2 <= whole <= 100_000 and abs(rows - whole) <= 0.01 * rows else 0
-
-
 def run(series, kind="surprise", scale_halflife=1000.0, period="auto"):
     scores, alerts = [], []
     for s in series:
-        d = faltung.Detector(kind, period=day_period(s) if period == "auto" else 0, scale_halflife=scale_halflife)
+        d = faltung.Detector(kind, period=day_rows_of_times(s.times) if period == "auto" else 0,
+                             scale_halflife=scale_halflife)
         score, alert = d.process(s.values)
         scores.append(score)
         alerts.append(alert)

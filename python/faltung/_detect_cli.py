@@ -137,13 +137,18 @@ LEARNING_PERIODS = 2  # --period auto takes a day only if the file holds two: on
 
 
 def day_rows(series: Series) -> int:
-    """A day in rows from the median of the first 16 time steps, if a day is
-    a whole number of them (within 1%) and at most 100,000; else 0. Only the
-    first rows' times are used, as a live pipeline knows its sampling
-    interval from the start."""
-    if series.time_name == "row" or len(series.times) < 3:
+    """A day in rows (day_rows_of_times), or 0 for a file without times."""
+    return 0 if series.time_name == "row" else day_rows_of_times(series.times)
+
+
+def day_rows_of_times(times: np.ndarray) -> int:
+    """A day in rows from the median of the first 16 time steps (seconds),
+    if a day is a whole number of them (within 1%) and at most 100,000;
+    else 0. Only the first rows' times are used, as a live pipeline knows
+    its sampling interval from the start."""
+    if len(times) < 3:
         return 0
-    step = sampling_step(series)
+    step = sampling_step_of_times(times)
     if step <= 0:
         return 0
     rows = DAY_SECONDS / step
@@ -169,9 +174,13 @@ def period_rows(choice, series: Series) -> int:
 
 
 def sampling_step(series: Series) -> float:
+    return sampling_step_of_times(series.times)
+
+
+def sampling_step_of_times(times: np.ndarray) -> float:
     """The sampling interval in seconds: the median of the first 16 forward
     time steps (steps back, repeats and unreadable times left out), or 0."""
-    times = series.times[np.isfinite(series.times)]
+    times = times[np.isfinite(times)]
     steps = np.diff(np.maximum.accumulate(times)) if len(times) > 1 else np.zeros(0)
     steps = steps[steps > 0][:FIRST_STEPS]
     return float(np.median(steps)) if len(steps) else 0.0

@@ -150,12 +150,12 @@ def best_threshold(score_lists, window_lists, profile: str = "standard") -> tupl
     # a threshold takes every row at or above it: the last row of each run of equal scores
     last_of_run = np.r_[sorted_scores[1:] != sorted_scores[:-1], True] if len(order) else np.zeros(0, bool)
     candidates = np.flatnonzero(last_of_run)
-    best_threshold, best_total = math.inf, base
+    threshold, total = math.inf, base
     if len(candidates):
         k = candidates[np.argmax(totals[candidates])]  # argmax: the first (highest threshold) on a tie
-        if totals[k] > best_total:
-            best_threshold, best_total = float(sorted_scores[k]), float(totals[k])
-    return best_threshold, best_total
+        if totals[k] > total:
+            threshold, total = float(sorted_scores[k]), float(totals[k])
+    return threshold, total
 
 
 def corpus_score(score_lists, window_lists, profile: str = "standard", threshold: float | None = None) -> dict:

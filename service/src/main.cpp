@@ -139,13 +139,15 @@ int main(int argc, char** argv) {
       server.run();
       serving_done = true;
     });
+    // Stops the server (its senders too, even if serving ended by itself).
     // cpp-httplib drops a stop that comes before it has begun to listen (a
-    // signal or a recovery error right at the start): stop until serving
-    // has ended.
+    // signal or a recovery error right at the start): stop again until
+    // serving has ended.
     auto stop_serving = [&] {
+      server.stop();
       while (!serving_done) {
-        server.stop();
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        server.stop();
       }
     };
     std::thread signal_taker([&] {
@@ -153,7 +155,6 @@ int main(int argc, char** argv) {
       while (sigwait(&signals, &sig) == 0) {
         if (sig != SIGHUP) {
           stop_serving();
-          server.stop();  // the senders too, if serving had ended by itself
           return;
         }
         try {
@@ -171,7 +172,6 @@ int main(int argc, char** argv) {
     std::thread demo_feed;
     auto stop_and_join = [&] {
       stop_serving();
-      server.stop();
       if (serving.joinable()) serving.join();
       pthread_kill(signal_taker.native_handle(), SIGTERM);
       signal_taker.join();

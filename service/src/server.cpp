@@ -152,8 +152,7 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       }
     } timed{*this, start};
     std::string reply;  // credentials were checked before the body was read
-    handle_write(req.get_header_value("Content-Type"), req.get_header_value("Content-Encoding"), req.body,
-                 res.status, reply);
+    handle_write(req.body, res.status, reply);  // encoding and type too: refuse_write_headers
     if (res.status == 503) res.set_header("Retry-After", "1");
     if (!reply.empty()) res.set_content(reply + "\n", "text/plain");
   });
@@ -399,18 +398,7 @@ void Server::checkpoint_loop() {
   }
 }
 
-void Server::handle_write(const std::string& content_type, const std::string& encoding, const std::string& body,
-                          int& status, std::string& reply) {
-  if (encoding != "snappy") {
-    status = 415;
-    reply = "Content-Encoding must be snappy (remote write 1.0), got '" + encoding + "'";
-    return;
-  }
-  if (!is_remote_write_1_type(content_type)) {
-    status = 415;
-    reply = "Content-Type must be application/x-protobuf (remote write 1.0), got '" + content_type + "'";
-    return;
-  }
+void Server::handle_write(const std::string& body, int& status, std::string& reply) {
   // Admission: at most max_in_flight decoded requests held at once.
   struct Admitted {
     std::atomic<int>& n;

@@ -87,8 +87,9 @@ class Server {
  private:
   // Appends to every queue that does not hold this request's outputs yet.
   void queue_outputs(std::uint64_t sequence, const OutputBatch& outputs, bool complete);
-  void handle_write(const std::string& content_type, const std::string& encoding, const std::string& body,
-                    int& status, std::string& reply);
+  // A remote-write body whose headers the pre-routing handler let through
+  // (credentials, encoding, type, length).
+  void handle_write(const std::string& body, int& status, std::string& reply);
   std::string metrics();
   void checkpoint_loop();
   void notify_loop();

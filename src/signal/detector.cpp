@@ -249,8 +249,10 @@ std::string Detector::explain() const {
           << (o.period > 0 ? ", the change since the same phase one period (" + std::to_string(o.period) +
                                  " samples) before, and that mean less the learnt seasonal profile"
                            : std::string())
-          << "\n  z = 3 x the largest deviation over its feature's record (the largest deviation seen, half-life "
-          << signal::SurpriseDetector::kRecordHalflife << " samples, at least 3 sigma)\n";
+          << "\n  z = the largest over the features of min(3 + " << signal::SurpriseDetector::kExcessGain
+          << " (deviation / record - 1), deviation), the record being the largest deviation the feature has shown\n"
+          << "    (half-life " << signal::SurpriseDetector::kRecordHalflife << " samples, at least "
+          << signal::SurpriseDetector::kRecordFloor << " sigma)\n";
       break;
     case DetectorKind::multiscale: {
       out << "  features per width w in {";
