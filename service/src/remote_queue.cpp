@@ -69,7 +69,7 @@ RemoteQueue::Recovered RemoteQueue::recover() {
       pending_samples_ += h.samples;
     }
   });
-  out.cut_bytes = report.cut_bytes;
+  out.log = report;
   log_.advance_to(acknowledged_);
   log_.remove_through(acknowledged_);
   written_ = log_.last_sequence();

@@ -45,7 +45,7 @@ class RemoteQueue {
     // The input-log sequence of the newest record (0: none): replayed
     // requests up to it have their outputs here already.
     std::uint64_t last_input_sequence = 0;
-    std::uint64_t cut_bytes = 0;
+    WalReplay log;  // what replay cut or passed over
   };
   Recovered recover();
 

@@ -222,6 +222,15 @@ void Server::stop() {
   for (auto& r : remotes_) r.sender->stop();
 }
 
+std::string Server::log_damage(const std::string& which, const std::string& log, const WalReplay& report) {
+  wal_damaged_[{log, false}] += static_cast<std::int64_t>(report.damaged_spans);
+  wal_damaged_[{log, true}] += static_cast<std::int64_t>(report.damaged_covered_spans);
+  std::string said;
+  for (const auto& d : report.damage) said += which + ": passed over a damaged record: " + d + "; ";
+  for (const auto& k : report.kept_aside) said += which + ": damaged segment kept for inspection: " + k + "; ";
+  return said;
+}
+
 std::string Server::recover() {
   const auto loaded = load_newest_checkpoint(checkpoint_dir(options_));
   std::uint64_t from = 0;
@@ -249,7 +258,8 @@ std::string Server::recover() {
     r.queued_through = rec.last_input_sequence;
     queued_through = std::min(queued_through, rec.last_input_sequence);
     newest_queued = std::max(newest_queued, rec.last_input_sequence);
-    wal_cut_bytes_ += static_cast<std::int64_t>(rec.cut_bytes);
+    wal_cut_bytes_ += static_cast<std::int64_t>(rec.log.cut_bytes);
+    said += log_damage("outbox of " + r.sender->target().name, "outbox", rec.log);
   }
   const auto report = wal_.replay(from, [&](std::uint64_t sequence, std::string_view body) {
     try {
@@ -267,7 +277,8 @@ std::string Server::recover() {
   // tail may have been cut below them), so queue_outputs takes them all.
   wal_.advance_to(newest_queued);
   wal_cut_bytes_ += static_cast<std::int64_t>(report.cut_bytes);
-  if (!report.cut_reason.empty()) said += "cut the log: " + report.cut_reason + "; ";
+  if (!report.cut_reason.empty()) said += "cut the log's torn tail: " + report.cut_reason + "; ";
+  said += log_damage("input log", "input", report);
   applied_through_ = wal_.last_sequence();
   said += "replayed " + std::to_string(report.records) + " log records";
   ready_ = true;
@@ -564,6 +575,15 @@ std::string Server::metrics() {
   counter("faltungd_checkpoints_skipped_total", "Damaged checkpoint files passed over at recovery.",
           checkpoints_skipped_);
   counter("faltungd_wal_cut_bytes_total", "Bytes of torn or corrupt log tail cut at recovery.", wal_cut_bytes_);
+  write_family(out, "faltungd_wal_damaged_records_total", "counter",
+               "Damaged log records passed over at recovery, by log; checkpointed=\"false\": acknowledged data lost.");
+  for (const char* log : {"input", "outbox"})
+    for (const bool checkpointed : {false, true}) {
+      const auto it = wal_damaged_.find({log, checkpointed});
+      write_sample(out, "faltungd_wal_damaged_records_total",
+                   label("log", log) + "," + label("checkpointed", checkpointed ? "true" : "false"),
+                   std::to_string(it == wal_damaged_.end() ? 0 : it->second));
+    }
   counter("faltungd_wal_replayed_records_total", "Log records replayed at recovery.", replayed_);
   counter("faltungd_wal_replay_skipped_records_total",
           "Log records passed over at recovery because they no longer decode.", replay_skipped_);

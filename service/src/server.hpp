@@ -91,6 +91,8 @@ class Server {
   // (credentials, encoding, type, length).
   void handle_write(const std::string& body, int& status, std::string& reply);
   std::string metrics();
+  // Counts what a log's replay passed over and says it, for recover().
+  std::string log_damage(const std::string& which, const std::string& log, const WalReplay& report);
   void checkpoint_loop();
   void notify_loop();
   void notify_once();
@@ -125,6 +127,9 @@ class Server {
   std::int64_t overloaded_ = 0;
   std::vector<std::string> pipeline_names_;
   std::int64_t state_resets_ = 0, wal_cut_bytes_ = 0, replayed_ = 0, replay_skipped_ = 0;
+  // Damaged log records passed over at recovery, by log ("input",
+  // "outbox") and by whether a checkpoint covered them.
+  std::map<std::pair<std::string, bool>, std::int64_t> wal_damaged_;
   std::int64_t checkpoints_ok_ = 0, checkpoints_failed_ = 0, checkpoints_skipped_ = 0, reloads_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
 

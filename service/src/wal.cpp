@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,33 +11,15 @@
 #include <iterator>
 #include <stdexcept>
 
-#include "le_bytes.hpp"
+#include "wal_record.hpp"
 
 namespace faltungd {
 
 namespace fs = std::filesystem;
 
+constexpr std::size_t kHeader = kWalHeaderBytes;
+
 namespace {
-
-constexpr std::size_t kHeader = 16;  // length, crc, sequence
-
-struct RecordHeader {
-  std::uint64_t length;
-  std::uint32_t crc;
-  std::uint64_t sequence;
-};
-
-RecordHeader header_at(const char* p) {
-  return {get_le(p, 4), static_cast<std::uint32_t>(get_le(p + 4, 4)), get_le(p + 8, 8)};
-}
-
-std::uint32_t checksum(std::uint64_t sequence, std::string_view payload) {
-  std::string seq;
-  put_le(seq, sequence, 8);
-  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(seq.data()), 8);
-  crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data()), static_cast<uInt>(payload.size()));
-  return static_cast<std::uint32_t>(crc);
-}
 
 std::runtime_error io_error(const std::string& what, const std::string& path) {
   return std::runtime_error("write-ahead log: " + what + " " + path + ": " + std::strerror(errno));
@@ -65,65 +46,76 @@ Wal::~Wal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+
+// Keeps a copy of a damaged segment in <dir>/damaged/ (once: a copy is
+// never rewritten). Returns what was done, for the report.
+std::string keep_aside(const std::string& dir, const std::string& segment_path) {
+  const fs::path aside = fs::path(dir) / "damaged";
+  const fs::path copy = aside / fs::path(segment_path).filename();
+  std::error_code error;
+  fs::create_directories(aside, error);
+  if (!error && !fs::exists(copy, error)) fs::copy_file(segment_path, copy, error);
+  if (error) return "could not keep a copy of " + segment_path + " in " + aside.string() + ": " + error.message();
+  return copy.string();
+}
+
+}  // namespace
+
 WalReplay Wal::replay(std::uint64_t after, const std::function<void(std::uint64_t, std::string_view)>& apply) {
   std::lock_guard lock(mu_);
   WalReplay report;
   std::vector<Segment> found;
   for (const auto& entry : fs::directory_iterator(options_.dir)) {
     const auto name = entry.path().filename().string();
-    if (entry.path().extension() != ".wal" || name.size() != 24) continue;
-    found.push_back({std::stoull(name.substr(0, 20)), entry.path().string(), 0});
+    if (entry.path().extension() != ".wal" || name.size() != 24 || !entry.is_regular_file()) continue;
+    found.push_back({std::stoull(name.substr(0, 20)), entry.path().string(), entry.file_size(), {}});
   }
   std::sort(found.begin(), found.end(), [](const Segment& a, const Segment& b) { return a.first_sequence < b.first_sequence; });
   std::uint64_t last = 0;
+  bool newest_damaged = false;
   for (std::size_t i = 0; i < found.size(); ++i) {
-    std::ifstream in(found[i].path, std::ios::binary);
+    Segment& segment = found[i];
+    const bool newest = i + 1 == found.size();
+    // The last sequence this segment can hold (the next one's first - 1).
+    const std::uint64_t through = newest ? UINT64_MAX : found[i + 1].first_sequence - 1;
+    if (segment.first_sequence > 0) last = std::max(last, segment.first_sequence - 1);
+    if (through <= after) {  // the checkpoint covers all of it: not read
+      last = std::max(last, through);
+      continue;
+    }
+    std::ifstream in(segment.path, std::ios::binary);
     const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::size_t at = 0;
-    std::string problem;
-    while (at < data.size()) {
-      if (data.size() - at < kHeader) {
-        problem = "a torn record header";
-        break;
-      }
-      const auto [length, crc, sequence] = header_at(data.data() + at);
-      if (length > options_.max_record_bytes) {
-        problem = "a record length of " + std::to_string(length) + " bytes";
-        break;
-      }
-      if (data.size() - at - kHeader < length) {
-        problem = "a torn record";
-        break;
-      }
-      const std::string_view payload(data.data() + at + kHeader, length);
-      if (checksum(sequence, payload) != crc) {
-        problem = "a record whose checksum does not match";
-        break;
-      }
-      if (sequence <= last) {
-        problem = "sequence " + std::to_string(sequence) + " after " + std::to_string(last);
-        break;
-      }
-      last = sequence;
-      if (sequence > after) {
-        apply(sequence, payload);
+    const auto scan = scan_wal_segment(data, last, options_.max_record_bytes);
+    for (const auto& record : scan.records) {
+      last = record.sequence;
+      if (record.sequence > after) {
+        apply(record.sequence, record.payload);
         ++report.records;
       }
-      at += kHeader + length;
     }
-    found[i].bytes = at;
-    if (!problem.empty()) {
-      // Cut the segment at the bad record; later segments cannot be trusted.
-      report.cut_reason = found[i].path + ": " + problem + " at byte " + std::to_string(at);
-      report.cut_bytes += data.size() - at;
-      if (::truncate(found[i].path.c_str(), static_cast<off_t>(at)) != 0) throw io_error("cannot cut", found[i].path);
-      for (std::size_t j = i + 1; j < found.size(); ++j) {
-        report.cut_bytes += fs::file_size(found[j].path);
-        fs::remove(found[j].path);
+    bool damaged = false;
+    for (const auto& span : scan.damage) {
+      const std::string where = segment.path + ": " + span.problem + " at byte " + std::to_string(span.begin);
+      if (span.torn_tail && newest) {
+        report.cut_reason = where;
+        report.cut_bytes += span.end - span.begin;
+        if (::truncate(segment.path.c_str(), static_cast<off_t>(span.begin)) != 0) throw io_error("cannot cut", segment.path);
+        segment.bytes = span.begin;
+        sync_directory(options_.dir);
+        continue;
       }
-      found.resize(i + 1);
-      sync_directory(options_.dir);
-      break;
+      damaged = true;
+      const std::uint64_t span_through = span.sequence_after ? span.sequence_after - 1 : through;
+      ++(span_through <= after ? report.damaged_covered_spans : report.damaged_spans);
+      report.damaged_bytes += span.end - span.begin;
+      report.damage.push_back(where + " (" + std::to_string(span.end - span.begin) + " bytes passed over" +
+                              (span_through <= after ? ", all covered by the checkpoint)" : ")"));
+      segment.damaged.emplace_back(span.begin, span.end);
+    }
+    if (damaged) {
+      report.kept_aside.push_back(keep_aside(options_.dir, segment.path));
+      newest_damaged = newest;
     }
   }
   report.last_sequence = last;
@@ -132,7 +124,13 @@ WalReplay Wal::replay(std::uint64_t after, const std::function<void(std::uint64_
   done_through_ = last;
   old_bytes_ = 0;
   for (std::size_t i = 0; i + 1 < segments_.size(); ++i) old_bytes_ += segments_[i].bytes;
-  if (segments_.empty()) {
+  if (segments_.empty() || newest_damaged) {
+    // A damaged newest segment is not written to again: a new one starts,
+    // named above it.
+    if (!segments_.empty()) {
+      next_sequence_ = std::max(next_sequence_, segments_.back().first_sequence + 1);
+      old_bytes_ += segments_.back().bytes;
+    }
     open_segment(next_sequence_);
   } else {
     fd_ = ::open(segments_.back().path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
@@ -150,16 +148,13 @@ void Wal::open_segment(std::uint64_t first_sequence) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
   file_bytes_ = 0;
-  segments_.push_back({first_sequence, path, 0});
+  segments_.push_back({first_sequence, path, 0, {}});
 }
 
 std::uint64_t Wal::append(std::string_view payload) {
   std::lock_guard lock(mu_);
   const std::uint64_t sequence = next_sequence_++;
-  put_le(pending_, payload.size(), 4);
-  put_le(pending_, checksum(sequence, payload), 4);
-  put_le(pending_, sequence, 8);
-  pending_.append(payload);
+  append_wal_record(pending_, sequence, payload);
   if (!pending_first_) pending_first_ = sequence;
   pending_last_ = sequence;
   return sequence;
@@ -303,10 +298,13 @@ std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, st
     const Segment& seg = segments[i];
     const int fd = cursor.offset < seg.bytes ? ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
     bool more = fd >= 0;
-    while (more && cursor.offset + kHeader <= seg.bytes) {
+    while (more) {
+      for (const auto& [begin, end] : seg.damaged)  // found at replay: passed over
+        if (begin <= cursor.offset && cursor.offset < end) cursor.offset = end;
+      if (cursor.offset + kHeader > seg.bytes) break;
       char header[kHeader];
       if (::pread(fd, header, kHeader, static_cast<off_t>(cursor.offset)) != static_cast<ssize_t>(kHeader)) break;
-      const auto [length, crc, sequence] = header_at(header);  // written by this process or checked at recovery: crc unused
+      const auto [length, crc, sequence] = wal_header_at(header);  // written by this process or checked at replay: crc unused
       if (cursor.offset + kHeader + length > seg.bytes) break;
       if (sequence > cursor.after) {
         payload.resize(length);

@@ -2,19 +2,22 @@
 // (fdatasync) before faltungd answers 2xx, so a crash loses nothing that
 // was acknowledged.
 //
-// Records: [u32 payload bytes][u32 CRC-32 of sequence and payload][u64
-// sequence][payload], appended to segment files <first sequence>.wal in one
-// directory; a new segment starts past `segment_bytes`. Group commit: the
-// first writer to wait becomes the leader, writes everything pending and
-// syncs once for all of them.
+// Records (wal_record.hpp) are appended to segment files <first
+// sequence>.wal in one directory; a new segment starts past
+// `segment_bytes`. Group commit: the first writer to wait becomes the
+// leader, writes everything pending and syncs once for all of them.
 //
 // A write that fails (disk full, I/O error) fails every record of its batch:
 // the file is cut back to its last good length, wait_durable() returns
 // false, and the caller answers 503 (the sender retries).
 //
-// replay() reads the records in order and stops at the first torn or
-// corrupt one (a crash mid-write, a damaged disk): the segment is cut there,
-// later segments are removed, and the report says what was cut.
+// replay(after) starts at the position a checkpoint covers: segments whose
+// records are all <= after are not read at all. In the segments it reads, a
+// damaged record costs that record alone: replay passes over it to the next
+// good record, counts and names it, and keeps a copy of the segment in
+// <dir>/damaged/ for inspection. A damaged segment is never rewritten; if it
+// is the newest, writing goes on in a new one. Only a torn tail at the very
+// end of the newest segment (a crash mid-write) is cut.
 //
 // The same log serves as the remote-write outbox (remote_queue.hpp) with
 // sync_each_batch off: records are written (so a killed process keeps them)
@@ -35,8 +38,16 @@ namespace faltungd {
 struct WalReplay {
   std::uint64_t records = 0;          // replayed
   std::uint64_t last_sequence = 0;    // the last valid record's (0: none)
-  std::uint64_t cut_bytes = 0;        // torn or corrupt tail removed
+  std::uint64_t cut_bytes = 0;        // torn tail removed from the newest segment
   std::string cut_reason;             // empty when nothing was cut
+  // Damaged spans passed over, each costing the records in it: those that
+  // may hold records after `after` (acknowledged data lost), and those
+  // holding only records `after` already covers (nothing lost).
+  std::uint64_t damaged_spans = 0;
+  std::uint64_t damaged_covered_spans = 0;
+  std::uint64_t damaged_bytes = 0;
+  std::vector<std::string> damage;      // "path: problem at byte N (K bytes passed over)"
+  std::vector<std::string> kept_aside;  // copies of damaged segments, or why one could not be made
 };
 
 class Wal {
@@ -62,8 +73,8 @@ class Wal {
   Wal(const Wal&) = delete;
   Wal& operator=(const Wal&) = delete;
 
-  // Every valid record with sequence > after, in order; cuts a bad tail.
-  // Afterwards append() continues after the last valid record.
+  // Every valid record with sequence > after, in order (see above for
+  // damage). Afterwards append() continues after the last valid record.
   WalReplay replay(std::uint64_t after, const std::function<void(std::uint64_t, std::string_view)>& apply);
 
   // Queues a record; returns its sequence (not durable yet).
@@ -103,6 +114,7 @@ class Wal {
     std::uint64_t first_sequence;
     std::string path;
     std::uint64_t bytes;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> damaged;  // byte spans read() passes over
   };
   void open_segment(std::uint64_t first_sequence);
   bool write_batch(const std::string& bytes, std::uint64_t first_sequence);

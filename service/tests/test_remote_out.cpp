@@ -122,7 +122,7 @@ TEST(RemoteQueue, CutsATornTailAndKeepsTheRest) {
     if (f.path().extension() == ".wal") std::ofstream(f.path(), std::ios::app) << "half a record";
   RemoteQueue q(dir, 64 << 20, true);
   const auto rec = q.recover();
-  EXPECT_EQ(rec.cut_bytes, 13u);
+  EXPECT_EQ(rec.log.cut_bytes, 13u);
   EXPECT_EQ(rec.last_input_sequence, 3u);
   EXPECT_EQ(q.stats().pending_samples, 30);
   q.append(4, record(3, 10));  // and it goes on after the cut

@@ -9,12 +9,15 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <atomic>
 #include <thread>
 
 #include "loopback.hpp"
 #include "metrics_lines.hpp"
+#include "../src/wal_record.hpp"
 #include "faltung/convolve.hpp"
 #include "faltung/kernels.hpp"
 
@@ -228,6 +231,58 @@ TEST(Server, ARestartContinuesFromCheckpointAndLog) {
     for (int i = 45; i < 60; ++i) ASSERT_EQ(second.write(bodies[static_cast<std::size_t>(i)])->status, 204);
     EXPECT_EQ(outputs(second.metrics()), want) << "checkpoint at " << checkpoint_at;
   }
+}
+
+// The byte offset of log record `sequence` in a segment file.
+std::uint64_t record_offset(const std::string& segment, std::uint64_t sequence) {
+  std::ifstream in(segment, std::ios::binary);
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (std::size_t at = 0; at + kWalHeaderBytes <= data.size();) {
+    const auto header = wal_header_at(data.data() + at);
+    if (header.sequence == sequence) return at;
+    at += kWalHeaderBytes + header.length;
+  }
+  ADD_FAILURE() << "no record " << sequence << " in " << segment;
+  return 0;
+}
+
+TEST(Server, ADamagedLogRecordCostsThatRequestAlone) {
+  const auto bodies = load(60);
+  const std::size_t damaged_after_checkpoint = 35;  // request 36 in the log
+  std::string want;
+  {  // every request but the one whose record will be damaged
+    Running once(kDetectConfig);
+    for (std::size_t i = 0; i < bodies.size(); ++i)
+      if (i != damaged_after_checkpoint) ASSERT_EQ(once.write(bodies[i])->status, 204);
+    want = outputs(once.metrics());
+  }
+  TempDir dir;
+  {
+    Running first(kDetectConfig, {}, dir.path);
+    for (int i = 0; i < 45; ++i) {
+      ASSERT_EQ(first.write(bodies[static_cast<std::size_t>(i)])->status, 204);
+      if (i == 25) first.server().checkpoint_now();  // covers requests 1..26
+    }
+  }
+  const std::string segment = dir.path + "/wal/00000000000000000001.wal";
+  for (const std::uint64_t sequence : {std::uint64_t{11}, std::uint64_t{damaged_after_checkpoint + 1}}) {
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(record_offset(segment, sequence) + kWalHeaderBytes + 5));
+    f.put('\x7f');
+  }
+  Running second(kDetectConfig, {}, dir.path);
+  EXPECT_NE(second.said().find("replayed 18 log records"), std::string::npos) << second.said();
+  EXPECT_NE(second.said().find("passed over a damaged record"), std::string::npos) << second.said();
+  EXPECT_NE(second.said().find("damaged segment kept for inspection: " + dir.path + "/wal/damaged/"),
+            std::string::npos)
+      << second.said();
+  const std::string m = second.metrics();
+  EXPECT_NE(m.find("faltungd_wal_damaged_records_total{log=\"input\",checkpointed=\"false\"} 1\n"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("faltungd_wal_damaged_records_total{log=\"input\",checkpointed=\"true\"} 1\n"), std::string::npos)
+      << m;
+  for (int i = 45; i < 60; ++i) ASSERT_EQ(second.write(bodies[static_cast<std::size_t>(i)])->status, 204);
+  EXPECT_EQ(outputs(second.metrics()), want) << "every acknowledged request but the damaged one is applied";
 }
 
 TEST(Server, OverloadIsAnsweredWith503NotWithMemory) {
