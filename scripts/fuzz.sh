@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds faltungd's fuzz targets with clang's libFuzzer (plus AddressSanitizer
+# Builds faltungd's fuzz targets (remote-write decoding, selectors, the
+# configuration, and whole HTTP requests through the server) with clang's libFuzzer (plus AddressSanitizer
 # and UBSan) and runs each for a bounded time over its seed corpus
 # (service/fuzz/corpus/). Needs the CMake build in build/ (for the generated
 # protobuf code and libfaltung.a). Exits non-zero on any finding.
@@ -21,7 +22,13 @@ build remote_write_fuzz service/src/remote_write.cpp service/src/write_request_b
 build selector_fuzz service/src/selector.cpp service/src/labels.cpp -lre2
 build config_fuzz service/src/config.cpp service/src/selector.cpp service/src/labels.cpp build/libfaltung.a \
   -lyaml-cpp -lre2 -lfftw3 -lfftw3f -lhwy -lpthread
-for target in remote_write_fuzz selector_fuzz config_fuzz; do
+# the whole service but its main(): the HTTP request path end to end
+service_sources=()
+for f in service/src/*.cpp; do [[ $f == service/src/main.cpp ]] || service_sources+=("$f"); done
+build http_request_fuzz "${service_sources[@]}" build/service/proto/remote.pb.cc build/service/proto/checkpoint.pb.cc \
+  build/libfaltung.a $(pkg-config --cflags cpp-httplib) -lcpp-httplib -lprotobuf -lsnappy -lyaml-cpp -lre2 \
+  -lssl -lcrypto -lz -lcrypt -lfftw3 -lfftw3f -lhwy -lpthread
+for target in remote_write_fuzz selector_fuzz config_fuzz http_request_fuzz; do
   corpus="$out/corpus-$target"
   rm -rf "$corpus"
   cp -r "service/fuzz/corpus/${target%_fuzz}" "$corpus"

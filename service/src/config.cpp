@@ -310,7 +310,7 @@ Credentials read_credentials(const Reader& r, const YAML::Node& a, const std::st
 
 ServerSection read_server(const Reader& r, const YAML::Node& n) {
   ServerSection out;
-  r.expect_map(n, "server", {"write_auth", "admin_auth", "tls"});
+  r.expect_map(n, "server", {"write_auth", "admin_auth", "tls", "connections"});
   if (const auto& a = n["write_auth"]) out.write = read_credentials(r, a, "server.write_auth");
   if (const auto& a = n["admin_auth"]) out.admin = read_credentials(r, a, "server.admin_auth");
   if (const auto& t = n["tls"]) {
@@ -322,6 +322,24 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
     for (const auto& [key, file] : {std::pair{"cert_file", out.tls_cert_file}, std::pair{"key_file", out.tls_key_file},
                                     std::pair{"client_ca_file", out.tls_client_ca_file}})
       if (!file.empty() && !std::ifstream(file)) r.fail(t[key], std::string("server.tls.") + key, "cannot read " + file);
+  }
+  if (const auto& c = n["connections"]) {
+    r.expect_map(c, "server.connections", {"max", "idle_timeout", "request_timeout"});
+    auto& policy = out.connections;
+    if (c["max"]) {
+      const auto max = r.number<std::int64_t>(c["max"], "server.connections.max");
+      if (max < 16 || max > 65536) r.fail(c["max"], "server.connections.max", "must be between 16 and 65536");
+      policy.max_connections = static_cast<std::size_t>(max);
+    }
+    const auto timeout = [&](const char* key, std::chrono::milliseconds& into) {
+      if (!c[key]) return;
+      const std::string at = std::string("server.connections.") + key;
+      const double s = r.number<double>(c[key], at);
+      if (!(s >= 0.1 && s <= 3600)) r.fail(c[key], at, "must be between 0.1 and 3600 seconds");
+      into = std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000));
+    };
+    timeout("idle_timeout", policy.idle_timeout);
+    timeout("request_timeout", policy.request_read_timeout);
   }
   return out;
 }

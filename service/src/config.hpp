@@ -24,6 +24,7 @@
 // selectors, names, and outputs two pipelines would both write.
 #pragma once
 
+#include "connections.hpp"
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -89,6 +90,12 @@ struct Pipeline {
 //       bearer_token_file: /etc/faltungd/token   # or bearer_token: "..."
 //       basic_auth_users: {prometheus: "$2y$10$..."}   # bcrypt hashes
 //     tls: {cert_file: server.crt, key_file: server.key, client_ca_file: ca.crt}
+//     connections: {max: 1024, idle_timeout: 30, request_timeout: 30}   # seconds
+//
+// connections (connections.hpp): at `max` open connections the longest-idle
+// one is closed for a new one; a connection waiting for a request is closed
+// after idle_timeout; a request must arrive whole (headers and body) within
+// request_timeout of its first byte.
 //
 // Either credential opens the write endpoint; with none configured it is
 // open (trusted networks only). client_ca_file makes TLS require a client
@@ -102,6 +109,7 @@ struct Credentials {
 struct ServerSection {
   Credentials write, admin;  // admin: POST /-/reload
   std::string tls_cert_file, tls_key_file, tls_client_ca_file;
+  ConnectionPolicy connections;
   bool write_auth() const { return write.any(); }
   bool admin_auth() const { return admin.any(); }
 };

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "auth.hpp"
 #include "checkpoint.hpp"
 #include "exposition.hpp"
+#include "guarded_http.hpp"
 #include "proto/checkpoint.pb.h"
 #include "notifier.hpp"
 #include "request_gate.hpp"
@@ -61,10 +63,11 @@ void answer_unauthorized(const Credentials& c, httplib::Response& res) {
   res.set_header("WWW-Authenticate", c.basic_auth_users.empty() ? "Bearer" : "Basic realm=\"faltungd\"");
 }
 
-std::unique_ptr<httplib::Server> make_http(const ServerSection& s) {
-  if (s.tls_cert_file.empty()) return std::make_unique<httplib::Server>();
-  auto tls = std::make_unique<httplib::SSLServer>(s.tls_cert_file.c_str(), s.tls_key_file.c_str(),
-                                                  s.tls_client_ca_file.empty() ? nullptr : s.tls_client_ca_file.c_str());
+std::unique_ptr<httplib::Server> make_http(const ServerSection& s, ConnectionTable& connections) {
+  if (s.tls_cert_file.empty()) return std::make_unique<Guarded<httplib::Server>>(connections);
+  auto tls = std::make_unique<Guarded<httplib::SSLServer>>(
+      connections, s.tls_cert_file.c_str(), s.tls_key_file.c_str(),
+      s.tls_client_ca_file.empty() ? nullptr : s.tls_client_ca_file.c_str());
   if (!tls->is_valid())
     throw std::runtime_error("TLS: cannot use " + s.tls_cert_file + " and " + s.tls_key_file +
                              (s.tls_client_ca_file.empty() ? "" : " with " + s.tls_client_ca_file));
@@ -79,7 +82,8 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       section_(config.server),
       alerting_(config.alerting),
       state_lock_(options.state_dir),
-      http_(make_http(config.server)),
+      connections_(config.server.connections),
+      http_(make_http(config.server, connections_)),
       wal_({wal_dir(options), options.wal_segment_bytes, static_cast<std::uint32_t>(limits.max_body_bytes + 64)}),
       engine_(std::make_unique<Engine>(config, !config.remote_write.empty())) {
   for (const auto& p : config.pipelines) pipeline_names_.push_back(p.name);
@@ -207,10 +211,16 @@ Server::~Server() {
 int Server::bind(const std::string& host, int port) {
   const int bound = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
   if (bound < 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
+  if (auto* guarded = dynamic_cast<GuardedListener*>(http_.get()))
+    guarded->set_backlog(4096);  // the kernel caps it at net.core.somaxconn
   return bound;
 }
 
 void Server::run() { http_->listen_after_bind(); }
+
+std::string Server::answer_bytes(std::string_view request) {
+  return dynamic_cast<GuardedListener&>(*http_).answer_bytes(request);
+}
 
 void Server::stop() {
   http_->stop();
@@ -595,6 +605,22 @@ std::string Server::metrics() {
                std::to_string(notifications_failed_));
   gauge("faltungd_alerts_firing", "Alerts firing at the last notification round.", std::to_string(alerts_firing_));
   gauge("faltungd_ready", "1 once recovery is done.", ready_ ? "1" : "0");
+  const ConnectionCounts connections = connections_.counts();
+  write_family(out, "faltungd_connections", "gauge", "Open HTTP connections: idle (waiting for a request) or busy.");
+  write_sample(out, "faltungd_connections", label("state", "idle"), std::to_string(connections.idle));
+  write_sample(out, "faltungd_connections", label("state", "busy"), std::to_string(connections.open - connections.idle));
+  write_family(out, "faltungd_connections_total", "counter",
+               "HTTP connections accepted, and refused at the cap with every connection busy.");
+  write_sample(out, "faltungd_connections_total", label("result", "accepted"), std::to_string(connections.accepted));
+  write_sample(out, "faltungd_connections_total", label("result", "refused"), std::to_string(connections.refused));
+  write_family(out, "faltungd_connections_closed_total", "counter",
+               "HTTP connections faltungd closed: idle past the idle timeout, idle at the cap for a new one, "
+               "or a request not whole within its deadline.");
+  write_sample(out, "faltungd_connections_closed_total", label("reason", "idle_timeout"),
+               std::to_string(connections.closed_idle));
+  write_sample(out, "faltungd_connections_closed_total", label("reason", "evicted"), std::to_string(connections.evicted));
+  write_sample(out, "faltungd_connections_closed_total", label("reason", "request_deadline"),
+               std::to_string(connections.cut_slow));
   counter("faltungd_overloaded_requests_total", "Write requests answered 503 because too many were in flight.",
           overloaded_);
   request_seconds_.render(out, "faltungd_write_request_duration_seconds",

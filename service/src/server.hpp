@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "config.hpp"
+#include "connections.hpp"
 #include "engine.hpp"
 #include "histogram.hpp"
 #include "remote_queue.hpp"
@@ -66,6 +67,10 @@ class Server {
   // The newest valid checkpoint, then the log after it; then ready. Returns
   // a line saying what it did.
   std::string recover();
+  // A connection's bytes through the HTTP layer (parsing, the header gate,
+  // the routes) without a socket; returns the response bytes. For the HTTP
+  // fuzz target (service/fuzz/http_request_fuzz.cpp).
+  std::string answer_bytes(std::string_view request);
   // Writes a checkpoint now (also the periodic one's work).
   void checkpoint_now();
   // Runs `config`'s pipelines from now on, keeping the state of those whose
@@ -104,6 +109,7 @@ class Server {
   ServerSection section_;  // auth and TLS
   AlertingSection alerting_;
   StateDirLock state_lock_;  // first: nothing touches the directory before it is ours
+  ConnectionTable connections_;  // before http_, whose threads use it
   std::unique_ptr<httplib::Server> http_;
   Wal wal_;
   std::atomic<bool> ready_{false};

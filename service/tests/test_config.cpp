@@ -102,6 +102,21 @@ TEST(Config, MistakesNameFileLineAndField) {
   refused(with("pipelines:", "pipeline:"), "config.pipeline: unknown field");
 }
 
+TEST(Config, ConnectionLimits) {
+  const std::string base = kExample;
+  const auto c = parse_config(base + "server:\n  connections: {max: 64, idle_timeout: 5, request_timeout: 2.5}\n", "f.yml");
+  EXPECT_EQ(c.server.connections.max_connections, 64u);
+  EXPECT_EQ(c.server.connections.idle_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c.server.connections.request_read_timeout, std::chrono::milliseconds(2500));
+  const auto defaults = parse_config(base, "f.yml").server.connections;
+  EXPECT_EQ(defaults.max_connections, 1024u);
+  EXPECT_EQ(defaults.request_read_timeout, std::chrono::milliseconds(30000));
+  refused(base + "server:\n  connections: {max: 2}\n", "server.connections.max: must be between 16 and 65536");
+  refused(base + "server:\n  connections: {request_timeout: 0}\n",
+          "server.connections.request_timeout: must be between 0.1 and 3600 seconds");
+  refused(base + "server:\n  connections: {idle: 5}\n", "server.connections.idle: unknown field");
+}
+
 TEST(Config, RemoteWriteTargets) {
   const std::string base = kExample;
   const auto c = parse_config(base + R"yaml(remote_write:

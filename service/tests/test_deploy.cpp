@@ -53,7 +53,7 @@ TEST(Deploy, DashboardAndRulesUseServedMetricsAndRunbooksExist) {
   int alerts = 0;
   for (auto it = std::sregex_iterator(rules.begin(), rules.end(), alert); it != std::sregex_iterator(); ++it, ++alerts)
     EXPECT_TRUE(std::filesystem::exists(root + "/../docs/runbooks/" + (*it)[1].str() + ".md")) << (*it)[1].str();
-  EXPECT_EQ(alerts, 10);
+  EXPECT_EQ(alerts, 11);
 }
 
 }  // namespace

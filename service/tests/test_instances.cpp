@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "child_process.hpp"
 #include "loopback.hpp"
 #include "stand_ins.hpp"
 
@@ -75,57 +76,6 @@ TEST(Instances, ASecondOnOnePortIsRefused) {
   EXPECT_NE(said.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos) << said;
   fs::remove_all(a);
   fs::remove_all(b);
-}
-
-struct Child {
-  pid_t pid = -1;
-  int port = 0;
-  int exited = -1;  // the exit status, if it ended before writing its port
-};
-
-Child spawn(const std::string& dir) {
-  const std::string port_file = dir + "/port";
-  fs::remove(port_file);
-  Child c;
-  c.pid = ::fork();
-  if (c.pid == 0) {
-    freopen((dir + "/faltungd.log").c_str(), "a", stderr);
-    ::execl(FALTUNGD_BINARY, FALTUNGD_BINARY, "--config", (dir + "/faltungd.yml").c_str(), "--state-dir",
-            (dir + "/state").c_str(), "--listen", "127.0.0.1:0", "--port-file", port_file.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  int status = 0;
-  for (int i = 0; i < 5000 && !fs::exists(port_file); ++i) {
-    if (::waitpid(c.pid, &status, WNOHANG) == c.pid) {
-      c.exited = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return c;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  std::ifstream(port_file) >> c.port;
-  return c;
-}
-
-// The exit status, or -1 if the child is still running after `seconds`
-// (then it is killed).
-int wait_exit(pid_t pid, double seconds) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  int status = 0;
-  while (std::chrono::steady_clock::now() < until) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, &status, 0);
-  return -1;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 TEST(Instances, TheBinaryRefusesASecondOnItsStateDirectory) {
