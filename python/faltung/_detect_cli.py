@@ -15,9 +15,9 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from ._csv import MISSING
 from ._files import UserError
 
-MISSING = {"", "nan", "null", "none", "na", "n/a"}
 
 
 @dataclass
@@ -66,18 +66,15 @@ def read_series(path, time_column=None, value_column=None, bad_values="missing",
     repeats or cannot be read keeps the row where it arrived
     (time_disorder="keep"; "error" refuses it). Series.repairs counts what
     was done."""
-    try:
-        handle = sys.stdin if path == "-" else open(path, newline="")
-    except OSError as e:
-        raise UserError(f"cannot read {path}: {e.strerror}") from None
-    with handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if not header:
-            raise UserError(f"{path} is empty (a header row, then one row per sample)")
-        rows = [r for r in reader if r]
+    from ._csv import read_table
+    table = read_table(path)
+    width = len(table.header) if table.header else max(len(r) for r in table.rows)
+    header = table.header or (["value"] if width == 1 else ["time" if i == 0 else f"column {i + 1}"
+                                                           for i in range(width)])
+    rows = table.rows
     single = len(header) == 1
-    ti = None if single and time_column is None else _column(header, time_column, 0, "time")
+    default_time = table.time_column if table.time_column is not None else (None if single else 0)
+    ti = _column(header, time_column, default_time, "time")
     vi = _column(header, value_column, 0 if single else 1, "value")
     if ti == vi:
         raise UserError("the time and value columns are the same column")
@@ -87,7 +84,7 @@ def read_series(path, time_column=None, value_column=None, bad_values="missing",
                              "repeated times"), 0)
     latest = -math.inf
     for n, row in enumerate(rows):
-        line = n + 2  # the header is line 1
+        line = table.first_line + n
         if len(row) <= max(vi, ti or 0):
             if bad_values == "error":
                 raise UserError(f"{path}:{line}: {len(row)} fields, fewer than the header's {len(header)}")

@@ -26,6 +26,10 @@ class Signal:
     # Axes that carry the signal (time, or height and width); the others are
     # channels. None: the native default (the last kernel-rank axes).
     signal_axes: tuple | None = None
+    # A CSV's header (of its value columns) and time column (name, cells),
+    # written back around a result with as many rows.
+    csv_header: list | None = None
+    csv_time: tuple | None = None
 
 
 def kind_of(path) -> str:
@@ -48,10 +52,7 @@ def read(path) -> Signal:
                 raise UserError(f"{path}: holds {data.dtype} values; faltung needs numbers")
             return Signal(data, kind)
         if kind == "csv":
-            data = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=1)
-            # one value per line is a signal; several columns are series in
-            # time order down the file
-            return Signal(data, kind, signal_axes=(0,) if data.ndim == 2 else None)
+            return _read_csv(path)
         if kind == "wav":
             import soundfile
             data, rate = soundfile.read(path, dtype="float64", always_2d=False)
@@ -68,6 +69,63 @@ def read(path) -> Signal:
         raise
     except (ValueError, OSError, RuntimeError) as e:
         raise UserError(f"{path}: cannot read it as {kind}: {e}") from None
+
+
+def _read_csv(path) -> Signal:
+    """The value columns of a CSV (the time column apart): one column is a
+    signal; several are series in time order down the file. A blank or
+    missing cell is NaN (--nan says what it does)."""
+    from ._csv import MISSING, read_table
+    table = read_table(path)
+    width = len(table.header) if table.header else max(len(r) for r in table.rows)
+    columns = [i for i in range(width) if i != table.time_column]
+    if not columns:
+        raise UserError(f"{path} has a time column and no value column")
+    name = (lambda i: table.header[i]) if table.header else (lambda i: f"column {i + 1}")
+    data = np.empty((len(table.rows), len(columns)))
+    for n, row in enumerate(table.rows):
+        for k, i in enumerate(columns):
+            cell = row[i].strip() if i < len(row) else ""
+            if cell.lower() in MISSING:
+                data[n, k] = np.nan
+                continue
+            try:
+                data[n, k] = float(cell)
+            except ValueError:
+                raise UserError(f"{path}:{table.first_line + n}: '{cell}' in {name(i)} is not a number "
+                                "(leave it empty for a missing sample)") from None
+    if len(columns) == 1:
+        data = data[:, 0]
+    header = [table.header[i] for i in columns] if table.header else None
+    time = None
+    if table.time_column is not None:
+        cells = [row[table.time_column] if table.time_column < len(row) else "" for row in table.rows]
+        time = (table.header[table.time_column] if table.header else "time", cells)
+    return Signal(data, "csv", signal_axes=(0,) if data.ndim == 2 else None, csv_header=header, csv_time=time)
+
+
+def _write_csv(path, y: np.ndarray, like: Signal) -> None:
+    """Values as %.17g; the input's header and time column around them when
+    the result has the input's columns and rows (same, filter, smooth)."""
+    import csv
+    table = y.reshape(-1, 1) if y.ndim == 1 else y
+    if y.dtype.kind == "c":
+        def text(v):
+            return f"{v.real:.17g}{v.imag:+.17g}j"
+    else:
+        fmt = "%.17g" if y.dtype.kind == "f" else "%d"
+
+        def text(v):
+            return fmt % v
+    time = like.csv_time if like.csv_time and len(like.csv_time[1]) == table.shape[0] else None
+    with open(path, "w", newline="") as handle:
+        w = csv.writer(handle, lineterminator="\n")
+        if like.csv_header is not None:
+            same_columns = len(like.csv_header) == table.shape[1]
+            names = like.csv_header if same_columns else [f"column {i + 1}" for i in range(table.shape[1])]
+            w.writerow(([time[0]] if time else []) + names)
+        for n, values in enumerate(table):
+            w.writerow(([time[1][n]] if time else []) + [text(v) for v in values])
 
 
 def read_kernel(text: str) -> np.ndarray:
@@ -104,7 +162,7 @@ def write(path, y: np.ndarray, like: Signal) -> None:
         elif kind == "csv":
             if y.ndim > 2:
                 raise UserError(f"{path}: a {y.ndim}-D result does not fit a CSV file; write .npy")
-            np.savetxt(path, y, delimiter=",", fmt="%.17g" if y.dtype.kind in "fc" else "%d")
+            _write_csv(path, y, like)
         elif kind == "wav":
             import soundfile
             if like.samplerate is None:

@@ -34,7 +34,20 @@ def convolved_axes(signal: Signal, kernel: np.ndarray, axes) -> list:
     return chosen
 
 
+def check_conflicts(args) -> None:
+    """Options that mean nothing together are refused, not ignored."""
+    if args.family == "filter" and args.mode is not None:
+        raise UserError(f"--mode {args.mode} is for --family signal; --family filter's output is as large as the "
+                        "input (move the window with --origin, choose the edges with --boundary)")
+    if args.family == "signal" and any(args.origin) and (args.mode or "full") != "same":
+        raise UserError(f"--origin shifts the window of --mode same or of --family filter; with --mode "
+                        f"{args.mode or 'full'} it would be ignored")
+    if args.fill != 0.0 and args.nan != "fill":
+        raise UserError(f"--fill {args.fill:g} needs --nan fill (--nan is {args.nan})")
+
+
 def _options(args):
+    check_conflicts(args)
     family = args.family
     options = dict(boundary=args.boundary if args.boundary is not None else
                    ("symmetric" if family == "filter" else "constant"),
@@ -48,7 +61,7 @@ def _call(x, kernel, axes, args):
     if family == "filter":
         return _native.filter(x, kernel, op=args.op, axes=axes, **options)
     fn = _native.convolve if args.op == "conv" else _native.correlate
-    return fn(x, kernel, mode=args.mode, axes=axes, **options)
+    return fn(x, kernel, mode=args.mode or "full", axes=axes, **options)
 
 
 def run_job(signal: Signal, kernel: np.ndarray, args, show_progress) -> np.ndarray:
@@ -58,7 +71,7 @@ def run_job(signal: Signal, kernel: np.ndarray, args, show_progress) -> np.ndarr
         raise UserError(f"the kernel has {kernel.ndim} axes, the input only {x.ndim} (shape {x.shape})")
     family, options = _options(args)
     plan = _native.plan(x.shape, kernel, op=args.op, family=family, dtype=np.result_type(x, kernel),
-                        mode=args.mode, axes=axes, **options)
+                        mode=args.mode or "full", axes=axes, **options)
     if show_progress is None:
         show_progress = sys.stderr.isatty() and plan.estimated_seconds > PROGRESS_AFTER_SECONDS
     if not show_progress:
@@ -72,6 +85,13 @@ def _with_progress(work, estimated_seconds: float):
     one call, so it runs with the method and threads the planner chose; the
     bar holds at 99% if the estimate was short, and ends at 100% when the
     result is there."""
+    return run_in_thread_with_bar(work, "convolving", estimated_seconds)
+
+
+def run_in_thread_with_bar(work, desc: str, estimated_seconds: float | None = None, delay: float = 0.0):
+    """`work` in a thread, a bar on stderr meanwhile: percent of the
+    estimate when there is one, else the time elapsed. With `delay` the bar
+    appears only once the work has run that long (a short job shows none)."""
     from tqdm import tqdm
     outcome = {}
 
@@ -84,11 +104,16 @@ def _with_progress(work, estimated_seconds: float):
     worker = threading.Thread(target=target, daemon=True)
     start = time.perf_counter()
     worker.start()
-    with tqdm(total=100, desc="convolving", unit="%", file=sys.stderr,
-              bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} (estimated {postfix})") as bar:
-        bar.set_postfix_str(f"{estimated_seconds:.1f} s", refresh=False)
+    if estimated_seconds is None:
+        bar_format = f"{desc}: {{elapsed}}"
+    else:
+        bar_format = f"{desc}: {{percentage:3.0f}}%|{{bar}}| {{elapsed}} (estimated {estimated_seconds:.1f} s)"
+    with tqdm(total=100, unit="%", file=sys.stderr, bar_format=bar_format, delay=delay) as bar:
         while worker.is_alive():
             worker.join(0.1)
+            if estimated_seconds is None:
+                bar.refresh()
+                continue
             elapsed = time.perf_counter() - start
             bar.update(min(99, int(100 * elapsed / max(estimated_seconds, 1e-9))) - bar.n)
         if "error" not in outcome:
@@ -96,3 +121,7 @@ def _with_progress(work, estimated_seconds: float):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]
+
+
+def show_progress_on_terminal() -> bool:
+    return sys.stderr.isatty()

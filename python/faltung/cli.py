@@ -50,7 +50,8 @@ def _add_problem_options(p):
     g.add_argument("--family", choices=["signal", "filter"], default="signal",
                    help="signal: scipy.signal's modes (default); filter: scipy.ndimage's (output as large as the "
                         "input, centre tap M//2 + origin, symmetric boundary by default)")
-    g.add_argument("--mode", choices=["full", "same", "valid"], default="full", help="signal family (default full)")
+    g.add_argument("--mode", choices=["full", "same", "valid"], default=None,
+                   help="signal family only (default full); the filter family's output is as large as the input")
     g.add_argument("--boundary", type=_name_list, default=None, metavar="RULE[,RULE...]",
                    help="constant, symmetric, mirror, nearest or wrap; one, or one per convolved axis")
     g.add_argument("--cval", type=float, default=0.0, help="value of the constant boundary (default 0)")
@@ -140,7 +141,7 @@ def _parser():
     i.add_argument("--reg", default="gcv", help="gcv (default), lcurve, or a fixed Tikhonov weight")
     dt = sub.add_parser("detect", help="anomaly scores and alerts for a CSV time series (causal: row t uses "
                                        "rows <= t only)")
-    dt.add_argument("input", help="a CSV with a header: a time column (ISO-8601 or epoch seconds) and a value "
+    dt.add_argument("input", help="a CSV (a header row is optional): a time column (ISO-8601 or epoch seconds) and a value "
                                   "column; '-' reads standard input")
     dt.add_argument("-o", "--output", required=True,
                     help="the CSV to write: the input's rows with 'score' (0..1) and 'alert' (0/1) added; '-' for "
@@ -244,25 +245,40 @@ def _smooth(args) -> int:
 
 def _deconvolve(args) -> int:
     from . import _files, deconvolve
+    from ._job import PROGRESS_AFTER_SECONDS, run_in_thread_with_bar, show_progress_on_terminal
     _files.kind_of(args.output)
     signal = _files.read(args.input)
     psf = _files.read_kernel(args.psf)
     scale = 255.0 if signal.kind == "image" and signal.image_mode in ("L", "RGB", "RGBA") else 1.0
     x = signal.data / scale
     channels = signal.kind == "image" and x.ndim == 3 or signal.kind in ("wav", "csv") and x.ndim == 2
-    if psf.ndim > x.ndim - (1 if channels else 0):
-        raise UserError(f"the psf has {psf.ndim} axes; {args.input} has {x.ndim - (1 if channels else 0)} "
+    signal_ndim = x.ndim - (1 if channels else 0)
+    if psf.ndim > signal_ndim:
+        raise UserError(f"the psf has {psf.ndim} axes; {args.input} has {signal_ndim} "
                         "(colour channels and .wav/.csv columns are deconvolved one at a time)")
+    if psf.ndim < signal_ndim:
+        # as `faltung convolve` applies a kernel with fewer axes: along the
+        # last ones (an image's width), so deconvolve undoes what convolve did
+        given = psf.ndim
+        psf = psf.reshape((1,) * (signal_ndim - given) + psf.shape)
+        print(f"faltung: the {given}-D psf runs along the last {'axis' if given == 1 else f'{given} axes'} "
+              f"of the {signal_ndim}-D input, as convolve applies it; give a {signal_ndim}-D psf for a blur "
+              "along every axis", file=sys.stderr)
 
     def one(part):
         if args.method == "wiener":
             return deconvolve.wiener(part, psf, balance=args.balance, reg=args.reg, clip=args.clip)
         return deconvolve.richardson_lucy(part, psf, num_iter=args.iterations, clip=args.clip)
 
-    if channels:
-        y = np.stack([one(np.ascontiguousarray(x[..., c])) for c in range(x.shape[-1])], axis=-1)
+    def all_parts():
+        if channels:
+            return np.stack([one(np.ascontiguousarray(x[..., c])) for c in range(x.shape[-1])], axis=-1)
+        return one(x)
+
+    if show_progress_on_terminal():  # Richardson-Lucy with thousands of iterations takes a while
+        y = run_in_thread_with_bar(all_parts, "deconvolving", delay=PROGRESS_AFTER_SECONDS)
     else:
-        y = one(x)
+        y = all_parts()
     if args.samplerate is not None:
         signal.samplerate = args.samplerate
     _files.write(args.output, y * scale, signal)
@@ -320,6 +336,26 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
+def _detect_with_progress(detector, fed):
+    """detector.process over the rows; on a terminal, in chunks under a bar
+    (the detector is causal and its state carries over, so chunks give the
+    very same scores)."""
+    from ._job import PROGRESS_AFTER_SECONDS, show_progress_on_terminal
+    chunk = 1 << 18
+    if not show_progress_on_terminal() or len(fed) <= chunk:
+        return detector.process(fed)
+    from tqdm import tqdm
+    scores, alerts = [], []
+    with tqdm(total=len(fed), desc="scoring", unit=" rows", unit_scale=True, file=sys.stderr,
+              delay=PROGRESS_AFTER_SECONDS) as bar:
+        for start in range(0, len(fed), chunk):
+            s, a = detector.process(fed[start:start + chunk])
+            scores.append(s)
+            alerts.append(a)
+            bar.update(len(s))
+    return np.concatenate(scores), np.concatenate(alerts)
+
+
 def _detect(args) -> int:
     from . import _detect_cli
     from ._detect import Detector
@@ -336,7 +372,7 @@ def _detect(args) -> int:
     frames = _detect_cli.frames_of(series, period)
     fed = np.full(int(frames[-1]) + 1 if len(frames) else 0, np.nan)
     fed[frames] = series.values
-    score, alert = detector.process(fed)
+    score, alert = _detect_with_progress(detector, fed)
     score, alert = score[frames], alert[frames]
     note = _detect_cli.repairs_note(series, frames)
     if note:

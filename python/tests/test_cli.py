@@ -148,3 +148,105 @@ def test_user_errors_are_one_line(tmp_path, args, message):
     if message is not None:
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("faltung: error:") and message in lines[0], done.stderr
+
+
+def _timestamped_csv(path, values, blank_row=None):
+    lines = ["timestamp,load"]
+    for i, v in enumerate(values):
+        cell = "" if i == blank_row else repr(float(v))
+        lines.append(f"2026-01-01T00:{i // 60:02d}:{i % 60:02d},{cell}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_every_subcommand_reads_the_csv_detect_reads(tmp_path):
+    values = np.sin(np.arange(80) / 5.0) * 10 + np.arange(80) * 0.1
+    _timestamped_csv(tmp_path / "m.csv", values)
+    run("detect", tmp_path / "m.csv", "-o", tmp_path / "d.csv")
+    run("smooth", tmp_path / "m.csv", "box:width=5", "-o", tmp_path / "s.csv")
+    lines = (tmp_path / "s.csv").read_text().splitlines()
+    assert lines[0] == "timestamp,load"
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        line.split(",")[0] for line in (tmp_path / "m.csv").read_text().splitlines()[1:]]
+    got = np.array([float(line.split(",")[1]) for line in lines[1:]])
+    assert np.allclose(got, snd.convolve1d(values, np.full(5, 0.2), mode="nearest"), rtol=1e-12, atol=1e-12)
+    run("convolve", tmp_path / "m.csv", "1,2,1", "-o", tmp_path / "c.csv", "--mode", "full")
+    full = np.loadtxt(tmp_path / "c.csv", delimiter=",", skiprows=1)  # no time column: 82 rows for 80 times
+    assert np.allclose(full, np.convolve(values, [1, 2, 1]))
+    # a blank cell is a missing sample, which --nan decides about
+    _timestamped_csv(tmp_path / "b.csv", values, blank_row=10)
+    run("smooth", tmp_path / "b.csv", "box:width=3", "-o", tmp_path / "bs.csv", "--nan", "ignore")
+    smoothed = np.loadtxt(tmp_path / "bs.csv", delimiter=",", skiprows=1, usecols=1)
+    assert np.isfinite(smoothed).all()
+    assert smoothed[10] == pytest.approx((values[9] + values[11]) / 2)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", "is empty"),
+    ("\n\n", "is empty"),
+    ("timestamp,load\n", "a header row (timestamp,load) and no rows of data"),
+    ("timestamp,load\n2026-01-01T00:00:00,abc\n", "'abc' in load is not a number"),
+])
+def test_messy_csv_gets_a_plain_message(tmp_path, text, message):
+    (tmp_path / "x.csv").write_text(text)
+    for command in (["convolve", "1,1"], ["smooth", "box:width=3"]):
+        done = run(command[0], tmp_path / "x.csv", command[1], "-o", tmp_path / "y.csv", ok=False)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1 and message in lines[0], done.stderr
+        assert "Warning" not in done.stderr and "invalid problem" not in done.stderr
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--mode", "valid", "--family", "filter"], "--mode valid is for --family signal"),
+    (["--origin", "1"], "--origin shifts the window of --mode same or of --family filter"),
+    (["--fill", "2"], "--fill 2 needs --nan fill"),
+])
+def test_conflicting_flags_are_refused(tmp_path, flags, message):
+    np.save(tmp_path / "x.npy", np.arange(10.0))
+    done = run("convolve", tmp_path / "x.npy", "1,2,1", "-o", tmp_path / "y.npy", *flags, ok=False)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert not (tmp_path / "y.npy").exists()
+
+
+def test_deconvolve_takes_the_1d_named_kernel_convolve_takes(tmp_path):
+    rng = np.random.default_rng(8)
+    sharp = np.zeros((48, 64))
+    sharp[10:30, 20:40] = 200.0
+    sharp += rng.uniform(0, 20, sharp.shape)
+    Image.fromarray(sharp.astype(np.uint8)).save(tmp_path / "sharp.png")
+    run("convolve", tmp_path / "sharp.png", "gaussian:sigma=2", "-o", tmp_path / "blurred.npy", "--mode", "same")
+    blurred = np.load(tmp_path / "blurred.npy")
+    original = np.asarray(Image.open(tmp_path / "sharp.png"), dtype=float)
+    # the oracle: convolve applied the 1-D kernel along the width, as scipy does with a 1xM kernel
+    from faltung import kernels
+    k = kernels.make("gaussian:sigma=2").values
+    assert np.allclose(blurred, ssig.convolve(original, k[None, :], "same"), atol=1e-9)
+    np.save(tmp_path / "blurred01.npy", blurred / 255.0)
+    done = run("deconvolve", tmp_path / "blurred01.npy", "gaussian:sigma=2", "-o", tmp_path / "restored.npy",
+               "--method", "richardson-lucy", "--iterations", "50")
+    assert "runs along the last axis" in done.stderr
+    restored = np.load(tmp_path / "restored.npy") * 255.0
+    inner = (slice(8, -8), slice(8, -8))
+    assert np.abs(restored - original)[inner].mean() < 0.8 * np.abs(blurred - original)[inner].mean()
+
+
+def test_the_progress_bar_says_what_it_estimates(capsys):
+    import time
+    from faltung._job import run_in_thread_with_bar
+    assert run_in_thread_with_bar(lambda: (time.sleep(0.3), 7)[1], "working", 0.2) == 7
+    assert "(estimated 0.2 s)" in capsys.readouterr().err
+    assert run_in_thread_with_bar(lambda: (time.sleep(0.3), 8)[1], "deconvolving") == 8
+    err = capsys.readouterr().err
+    assert "deconvolving: 00:00" in err and "estimated" not in err
+    run_in_thread_with_bar(lambda: 9, "quick", delay=5.0)
+    assert capsys.readouterr().err == ""  # a short job shows no bar
+
+
+def test_detect_in_chunks_under_a_bar_scores_the_same(monkeypatch):
+    from faltung import cli, _job
+    from faltung._detect import Detector
+    x = np.random.default_rng(9).standard_normal(600_000)
+    x[400_000] += 40
+    whole = Detector("surprise").process(x)
+    monkeypatch.setattr(_job, "show_progress_on_terminal", lambda: True)
+    chunked = cli._detect_with_progress(Detector("surprise"), x)
+    assert np.array_equal(whole[0], chunked[0]) and np.array_equal(whole[1], chunked[1])

@@ -13,12 +13,15 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <random>
 #include <fstream>
+#include <map>
+#include <string>
 #include <cstdio>
 #include <thread>
 
@@ -41,6 +44,7 @@ pipelines:
 )yaml";
 
 std::atomic<bool> demo_stop{false};
+constexpr double kDemoAnomalous = 0.75;  // the detector's default set_score (detect.hpp)
 
 // --demo: six series sent to ourselves through the normal write path, 5
 // samples a second each: a cycle, noise, a spike on host-3 every minute, a
@@ -50,6 +54,7 @@ void feed_demo(int port, const faltungd::Server& server) {
   std::mt19937 rng(1);
   std::normal_distribution<double> noise(0.0, 1.0);
   const auto start = std::chrono::steady_clock::now();
+  std::map<std::string, double> peaks;  // series scoring as anomalous since the last status line, by host
   for (long tick = 0; !demo_stop; ++tick) {
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
@@ -64,22 +69,30 @@ void feed_demo(int port, const faltungd::Server& server) {
     if (server.ready())
       client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, faltungd::encode_remote_write(batch),
                   "application/x-protobuf");
-    if (tick % 50 == 49) {
-      const auto r = client.Get("/metrics");
-      const std::string m = r ? r->body : "";
-      int smoothed = 0, anomalous = 0;
-      for (std::size_t at = 0; (at = m.find("\ndemo_cpu_percent:", at)) != std::string::npos; ++at) {
-        const auto end = m.find('\n', at + 1);
-        const std::string line = m.substr(at + 1, end - at - 1);
-        if (line.rfind("demo_cpu_percent:smooth{", 0) == 0) ++smoothed;
-        if (line.rfind("demo_cpu_percent:anomaly_score{", 0) == 0) {
-          const auto value_at = line.rfind(' ', line.rfind(' ') - 1) + 1;
-          anomalous += std::stod(line.substr(value_at)) >= 0.75;
-        }
+    // Scores are read after every batch, so a spike that rises and falls
+    // between two status lines is still reported (a reading every 10 s
+    // missed them all).
+    const auto r = client.Get("/metrics");
+    const std::string m = r ? r->body : "";
+    int smoothed = 0;
+    for (std::size_t at = 0; (at = m.find("\ndemo_cpu_percent:", at)) != std::string::npos; ++at) {
+      const auto end = m.find('\n', at + 1);
+      const std::string line = m.substr(at + 1, end - at - 1);
+      if (line.rfind("demo_cpu_percent:smooth{", 0) == 0) ++smoothed;
+      if (line.rfind("demo_cpu_percent:anomaly_score{", 0) == 0) {
+        const auto host_at = line.find("host=\"") + 6;
+        const std::string host = line.substr(host_at, line.find('"', host_at) - host_at);
+        const double score = std::stod(line.substr(line.rfind(' ', line.rfind(' ') - 1) + 1));
+        if (score >= kDemoAnomalous) peaks[host] = std::max(peaks[host], score);
       }
-      std::fprintf(stderr, "faltungd: demo: %ld samples sent, %d smoothed series, %d scoring as anomalous now "
-                           "(curl http://127.0.0.1:%d/metrics)\n",
-                   6 * (tick + 1), smoothed, anomalous, port);
+    }
+    if (tick % 50 == 49) {
+      std::string seen;
+      for (const auto& [host, peak] : peaks) seen += (seen.empty() ? " (" : ", ") + host + " peaked at " + std::to_string(peak).substr(0, 5);
+      std::fprintf(stderr, "faltungd: demo: %ld samples sent, %d smoothed series; in the last 10 s %zu scored as "
+                           "anomalous%s (curl http://127.0.0.1:%d/metrics)\n",
+                   6 * (tick + 1), smoothed, peaks.size(), seen.empty() ? "" : (seen + ")").c_str(), port);
+      peaks.clear();
     }
     std::this_thread::sleep_until(start + std::chrono::milliseconds(200 * (tick + 1)));
   }
