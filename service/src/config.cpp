@@ -310,7 +310,7 @@ Credentials read_credentials(const Reader& r, const YAML::Node& a, const std::st
 
 ServerSection read_server(const Reader& r, const YAML::Node& n) {
   ServerSection out;
-  r.expect_map(n, "server", {"write_auth", "admin_auth", "tls", "connections"});
+  r.expect_map(n, "server", {"write_auth", "admin_auth", "tls", "connections", "limits"});
   if (const auto& a = n["write_auth"]) out.write = read_credentials(r, a, "server.write_auth");
   if (const auto& a = n["admin_auth"]) out.admin = read_credentials(r, a, "server.admin_auth");
   if (const auto& t = n["tls"]) {
@@ -340,6 +340,21 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
     };
     timeout("idle_timeout", policy.idle_timeout);
     timeout("request_timeout", policy.request_read_timeout);
+  }
+  if (const auto& l = n["limits"]) {
+    r.expect_map(l, "server.limits", {"max_body_bytes", "max_decoded_bytes", "max_in_flight", "max_future"});
+    const auto bounded = [&](const char* key, std::int64_t lo, std::int64_t hi) -> std::optional<std::int64_t> {
+      if (!l[key]) return std::nullopt;
+      const std::string at = std::string("server.limits.") + key;
+      const auto v = r.number<std::int64_t>(l[key], at);
+      if (v < lo || v > hi) r.fail(l[key], at, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+      return v;
+    };
+    auto& limits = out.limits;
+    if (const auto v = bounded("max_body_bytes", 1 << 10, std::int64_t{1} << 30)) limits.max_body_bytes = static_cast<std::size_t>(*v);
+    if (const auto v = bounded("max_decoded_bytes", 1 << 10, std::int64_t{1} << 31)) limits.max_decoded_bytes = static_cast<std::size_t>(*v);
+    if (const auto v = bounded("max_in_flight", 1, 1024)) limits.max_in_flight = static_cast<int>(*v);
+    if (const auto v = bounded("max_future", 0, 7 * 86400)) limits.max_future_ms = *v * 1000;
   }
   return out;
 }

@@ -24,7 +24,6 @@
 // selectors, names, and outputs two pipelines would both write.
 #pragma once
 
-#include "connections.hpp"
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -34,6 +33,8 @@
 
 #include "faltung/detect.hpp"
 #include "faltung/kernels.hpp"
+#include "connections.hpp"
+#include "remote_write.hpp"
 #include "selector.hpp"
 
 namespace faltungd {
@@ -91,11 +92,14 @@ struct Pipeline {
 //       basic_auth_users: {prometheus: "$2y$10$..."}   # bcrypt hashes
 //     tls: {cert_file: server.crt, key_file: server.key, client_ca_file: ca.crt}
 //     connections: {max: 1024, idle_timeout: 30, request_timeout: 30}   # seconds
+//     limits: {max_body_bytes: 16777216, max_decoded_bytes: 67108864, max_in_flight: 8, max_future: 600}
 //
 // connections (connections.hpp): at `max` open connections the longest-idle
 // one is closed for a new one; a connection waiting for a request is closed
 // after idle_timeout; a request must arrive whole (headers and body) within
-// request_timeout of its first byte.
+// request_timeout of its first byte. limits (remote_write.hpp): a write
+// body's size on the wire and decoded, the write requests decoded at once
+// (more get 503), how far ahead of the clock a sample may be (seconds).
 //
 // Either credential opens the write endpoint; with none configured it is
 // open (trusted networks only). client_ca_file makes TLS require a client
@@ -110,6 +114,7 @@ struct ServerSection {
   Credentials write, admin;  // admin: POST /-/reload
   std::string tls_cert_file, tls_key_file, tls_client_ca_file;
   ConnectionPolicy connections;
+  Limits limits;
   bool write_auth() const { return write.any(); }
   bool admin_auth() const { return admin.any(); }
 };

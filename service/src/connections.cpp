@@ -80,8 +80,9 @@ void ThreadPerConnection::run(std::function<void()> task) {
     std::lock_guard lock(mu_);
     ++running_;
   }
-  std::thread([this, task = std::move(task)] {
+  std::thread([this, task = std::move(task)]() mutable {
     task();
+    task = nullptr;  // nothing of the task outlives the count that wait_all() waits on
     std::lock_guard lock(mu_);
     --running_;
     done_.notify_all();

@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
     sigemptyset(&signals);
     for (int sig : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&signals, sig);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    faltungd::Server server(config, faltungd::Limits{}, options);
+    faltungd::Server server(config, config.server.limits, options);
     const int port = server.bind(listen.substr(0, colon), std::stoi(listen.substr(colon + 1)));
     if (!port_file.empty()) {
       const std::string temp = port_file + ".tmp";

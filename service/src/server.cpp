@@ -311,6 +311,8 @@ void Server::checkpoint_now() {
     for (const auto& r : remotes_)
       if (r.queue->backlog_bytes() > 0) {
         ++checkpoints_failed_;
+        checkpoint_problems_.note("no checkpoint: outputs for remote_write " + r.sender->target().name +
+                                  " wait in memory (their queue cannot be written to disk)");
         return;
       }
     cp.set_sequence(applied_through_);
@@ -329,7 +331,8 @@ void Server::checkpoint_now() {
     std::lock_guard lock(mu_);
     ++checkpoints_ok_;
     last_checkpoint_ = std::chrono::steady_clock::now();
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    checkpoint_problems_.note(std::string("a checkpoint could not be written: ") + e.what());
     std::lock_guard lock(mu_);
     ++checkpoints_failed_;
   }
@@ -459,6 +462,7 @@ void Server::handle_write(const std::string& body, int& status, std::string& rep
     if (r.queue->backlog_bytes() > RemoteQueue::max_backlog_bytes) {
       status = 503;
       reply = "the queue of remote_write " + r.sender->target().name + " cannot be written to disk; retry";
+      queue_problems_.note(reply + " (answered 503)");
       return;
     }
   }
@@ -479,7 +483,11 @@ void Server::handle_write(const std::string& body, int& status, std::string& rep
   applied_through_ = sequence;
   applied_cv_.notify_all();
   status = durable ? 204 : 503;
-  if (!durable) reply = "the write-ahead log could not be written (disk full?); retry";
+  if (!durable) {
+    reply = "the write-ahead log could not be written (disk full?); retry";
+    wal_problems_.note("the write-ahead log could not be written (" + wal_.last_write_error() +
+                       "): write requests are answered 503 until it can");
+  }
   if (status < 400) requests_by_code_[status] += 1;
 }
 

@@ -36,6 +36,7 @@
 #include "connections.hpp"
 #include "engine.hpp"
 #include "histogram.hpp"
+#include "problem_log.hpp"
 #include "remote_queue.hpp"
 #include "remote_sender.hpp"
 #include "remote_write.hpp"
@@ -110,6 +111,8 @@ class Server {
   AlertingSection alerting_;
   StateDirLock state_lock_;  // first: nothing touches the directory before it is ours
   ConnectionTable connections_;  // before http_, whose threads use it
+  // Failures to write to disk, on stderr (at most a line a minute each).
+  ProblemLog wal_problems_, checkpoint_problems_, queue_problems_;
   std::unique_ptr<httplib::Server> http_;
   Wal wal_;
   std::atomic<bool> ready_{false};

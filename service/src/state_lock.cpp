@@ -29,7 +29,9 @@ StateDirLock::StateDirLock(const std::string& dir) {
   if (ec) throw std::runtime_error("cannot create the state directory " + dir + ": " + ec.message());
   const std::string path = dir + "/LOCK";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  if (fd_ < 0)
+    throw std::runtime_error("the state directory " + dir + " must be writable: cannot create " + path + ": " +
+                             std::strerror(errno));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     const std::string owner = read_owner(fd_);

@@ -172,16 +172,28 @@ bool Wal::write_batch(const std::string& bytes, std::uint64_t first_sequence) {
     open_segment(first_sequence);
   }
   bool ok = !fail_next_;
+  std::string error = fail_next_ ? "a failure made by a test" : "";
   fail_next_ = false;
   std::size_t written = 0;
   while (ok && written < bytes.size()) {
     const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok = false;
-    else written += static_cast<std::size_t>(n);
+    if (n <= 0) {
+      ok = false;
+      error = std::string("write: ") + (n < 0 ? std::strerror(errno) : "nothing written");
+    } else {
+      written += static_cast<std::size_t>(n);
+    }
   }
-  if (ok && options_.sync_each_batch && ::fdatasync(fd_) != 0) ok = false;
+  if (ok && options_.sync_each_batch && ::fdatasync(fd_) != 0) {
+    ok = false;
+    error = std::string("fdatasync: ") + std::strerror(errno);
+  }
   if (!ok) {
+    {
+      std::lock_guard lock(mu_);
+      last_write_error_ = segments_.back().path + ": " + error;
+    }
     // Nothing of a failed batch may come back at replay: cut it off.
     if (::ftruncate(fd_, static_cast<off_t>(file_bytes_)) != 0) return false;
     ::fdatasync(fd_);
@@ -333,6 +345,11 @@ void Wal::advance_to(std::uint64_t sequence) {
   std::lock_guard lock(mu_);
   if (next_sequence_ <= sequence) next_sequence_ = sequence + 1;
   done_through_ = std::max(done_through_, sequence);
+}
+
+std::string Wal::last_write_error() const {
+  std::lock_guard lock(mu_);
+  return last_write_error_;
 }
 
 std::uint64_t Wal::bytes_on_disk() const {

@@ -102,6 +102,9 @@ class Wal {
   // from there.
   void advance_to(std::uint64_t sequence);
 
+  // Why the last failed write failed (the error's text), for the log.
+  std::string last_write_error() const;
+
   std::uint64_t bytes_on_disk() const;
   std::uint64_t segments() const;
   std::uint64_t last_sequence() const;
@@ -135,6 +138,7 @@ class Wal {
   std::vector<std::string> unsynced_;  // finished segments sync() has not synced (sync_each_batch off)
   bool syncing_ = false;
   bool fail_next_ = false;
+  std::string last_write_error_;
 };
 
 }  // namespace faltungd

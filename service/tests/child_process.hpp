@@ -4,6 +4,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace faltungd {
 
@@ -23,16 +25,37 @@ struct Child {
   int exited = -1;  // the exit status, if it ended before writing its port
 };
 
-inline Child spawn(const std::string& dir) {
+struct SpawnOptions {
+  // > 0: files cannot grow past this (RLIMIT_FSIZE; a write past it fails
+  // with EFBIG), standing in for a full disk.
+  std::uint64_t file_size_limit = 0;
+  // not 0: the child drops to this user and group first (as root, the only
+  // way a directory's permissions can refuse it anything).
+  uid_t run_as = 0;
+  std::vector<std::string> extra_args;
+};
+
+// faltungd on dir/faltungd.yml, its state in dir/state, stderr appended to
+// dir/faltungd.log; returns once it has written its port (or has exited).
+inline Child spawn(const std::string& dir, const SpawnOptions& options = {}) {
   const std::string port_file = dir + "/port";
   std::filesystem::remove(port_file);
+  const std::string config = dir + "/faltungd.yml", state = dir + "/state";
+  std::vector<const char*> argv = {FALTUNGD_BINARY, "--config", config.c_str(), "--state-dir", state.c_str(),
+                                   "--listen", "127.0.0.1:0", "--port-file", port_file.c_str()};
+  for (const auto& a : options.extra_args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
   Child c;
   c.pid = ::fork();
   if (c.pid == 0) {
     freopen((dir + "/faltungd.log").c_str(), "a", stderr);
-    ::execl(FALTUNGD_BINARY, FALTUNGD_BINARY, "--config", (dir + "/faltungd.yml").c_str(), "--state-dir",
-            (dir + "/state").c_str(), "--listen", "127.0.0.1:0", "--port-file", port_file.c_str(),
-            static_cast<char*>(nullptr));
+    if (options.file_size_limit > 0) {
+      ::signal(SIGXFSZ, SIG_IGN);  // kept across exec: a write past the limit fails instead of killing
+      const rlimit limit{options.file_size_limit, options.file_size_limit};
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    if (options.run_as != 0 && (::setgid(options.run_as) != 0 || ::setuid(options.run_as) != 0)) ::_exit(126);
+    ::execv(FALTUNGD_BINARY, const_cast<char* const*>(argv.data()));
     ::_exit(127);
   }
   int status = 0;

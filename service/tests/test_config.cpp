@@ -108,13 +108,25 @@ TEST(Config, ConnectionLimits) {
   EXPECT_EQ(c.server.connections.max_connections, 64u);
   EXPECT_EQ(c.server.connections.idle_timeout, std::chrono::milliseconds(5000));
   EXPECT_EQ(c.server.connections.request_read_timeout, std::chrono::milliseconds(2500));
-  const auto defaults = parse_config(base, "f.yml").server.connections;
-  EXPECT_EQ(defaults.max_connections, 1024u);
-  EXPECT_EQ(defaults.request_read_timeout, std::chrono::milliseconds(30000));
+  const auto defaults_of = parse_config(base, "f.yml").server;
+  const auto& defaults_connections = defaults_of.connections;
+  EXPECT_EQ(defaults_connections.max_connections, 1024u);
+  EXPECT_EQ(defaults_connections.request_read_timeout, std::chrono::milliseconds(30000));
+  const auto& defaults = defaults_of.limits;
   refused(base + "server:\n  connections: {max: 2}\n", "server.connections.max: must be between 16 and 65536");
   refused(base + "server:\n  connections: {request_timeout: 0}\n",
           "server.connections.request_timeout: must be between 0.1 and 3600 seconds");
   refused(base + "server:\n  connections: {idle: 5}\n", "server.connections.idle: unknown field");
+  const auto limited =
+      parse_config(base + "server:\n  limits: {max_body_bytes: 1048576, max_decoded_bytes: 4194304, max_in_flight: 2, "
+                          "max_future: 60}\n", "f.yml").server.limits;
+  EXPECT_EQ(limited.max_body_bytes, 1u << 20);
+  EXPECT_EQ(limited.max_decoded_bytes, 4u << 20);
+  EXPECT_EQ(limited.max_in_flight, 2);
+  EXPECT_EQ(limited.max_future_ms, 60000);
+  EXPECT_EQ(defaults.max_body_bytes, Limits{}.max_body_bytes);
+  refused(base + "server:\n  limits: {max_decoded_bytes: 10}\n",
+          "server.limits.max_decoded_bytes: must be between 1024 and 2147483648");
 }
 
 TEST(Config, RemoteWriteTargets) {

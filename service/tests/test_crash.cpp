@@ -23,6 +23,7 @@
 #include <random>
 #include <thread>
 
+#include "child_process.hpp"
 #include "loopback.hpp"
 #include "metrics_lines.hpp"
 #include "stand_ins.hpp"
@@ -112,36 +113,6 @@ std::vector<std::string> load(int requests) {
   return bodies;
 }
 
-struct Child {
-  pid_t pid = -1;
-  int port = 0;
-};
-
-// file_size_limit > 0: files cannot grow past it (RLIMIT_FSIZE; writes
-// past it fail with EFBIG), which stands in for a full disk.
-Child spawn(const std::string& dir, std::uint64_t file_size_limit = 0) {
-  const std::string port_file = dir + "/port";
-  fs::remove(port_file);
-  Child c;
-  c.pid = ::fork();
-  if (c.pid == 0) {
-    const std::string log = dir + "/faltungd.log";
-    freopen(log.c_str(), "a", stderr);
-    if (file_size_limit > 0) {
-      ::signal(SIGXFSZ, SIG_IGN);  // kept across exec: a write past the limit fails instead of killing
-      const rlimit limit{file_size_limit, file_size_limit};
-      ::setrlimit(RLIMIT_FSIZE, &limit);
-    }
-    ::execl(FALTUNGD_BINARY, FALTUNGD_BINARY, "--config", (dir + "/faltungd.yml").c_str(), "--state-dir",
-            (dir + "/state").c_str(), "--listen", "127.0.0.1:0", "--port-file", port_file.c_str(),
-            "--checkpoint-interval", "0.02", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  for (int i = 0; i < 2000 && !fs::exists(port_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  std::ifstream(port_file) >> c.port;
-  return c;
-}
-
 fs::path newest_segment(const fs::path& dir) {
   fs::path newest;
   for (const auto& f : fs::directory_iterator(dir))
@@ -200,7 +171,7 @@ TEST(CrashSafety, KillNineAtRandomMomentsLosesNothing) {
       // larger, none (its records wait in memory)
       file_size_limit = fs::file_size(newest_segment(dir + "/state/wal")) + 1024;
     }
-    Child child = spawn(dir, file_size_limit);
+    Child child = spawn(dir, {file_size_limit, 0, {"--checkpoint-interval", "0.02"}});
     ASSERT_GT(child.port, 0) << "faltungd did not start";
     // the kill comes at a random moment: sometimes during recovery
     const int after_ms = std::uniform_int_distribution<int>(0, 12)(rng) + (file_size_limit ? 30 : 0);
@@ -231,7 +202,7 @@ TEST(CrashSafety, KillNineAtRandomMomentsLosesNothing) {
     kills_with_requests_in_flight += next < bodies.size();
   }
   // one more life to read the outputs
-  Child last = spawn(dir);
+  Child last = spawn(dir, {0, 0, {"--checkpoint-interval", "0.02"}});
   httplib::Client client("127.0.0.1", last.port);
   for (int i = 0; i < 500; ++i) {
     auto r = client.Get("/-/ready");

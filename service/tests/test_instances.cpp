@@ -150,5 +150,53 @@ TEST(Instances, SigtermRightAfterReadyAlwaysEnds) {
   fs::remove_all(dir);
 }
 
+TEST(Instances, AReadOnlyStateDirectoryIsAClearErrorAndExitsTwo) {
+  const auto dir = test_dir("read-only");
+  std::ofstream(dir + "/faltungd.yml") << kConfig;
+  fs::create_directories(dir + "/state");
+  fs::permissions(dir + "/state", fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                                      fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir, fs::perms::all, fs::perm_options::add);  // the log file, for an unprivileged child
+  // root writes anywhere: as root the child runs as nobody, for whom the
+  // permissions hold
+  const Child child = spawn(dir, {0, ::geteuid() == 0 ? static_cast<uid_t>(65534) : 0, {}});
+  const int status = child.exited >= 0 ? child.exited : wait_exit(child.pid, 5);
+  EXPECT_EQ(status, 2) << read_file(dir + "/faltungd.log");
+  EXPECT_NE(read_file(dir + "/faltungd.log").find("the state directory " + dir + "/state must be writable"),
+            std::string::npos)
+      << read_file(dir + "/faltungd.log");
+  fs::remove_all(dir);
+}
+
+TEST(Instances, AFullDiskIsLoggedOnceAMinuteNotPerRequest) {
+  const auto dir = test_dir("disk-full");
+  std::ofstream(dir + "/faltungd.yml") << kConfig;
+  const Child child = spawn(dir, {64 << 10, 0, {}});  // files stop at 64 KiB
+  ASSERT_GT(child.port, 0) << read_file(dir + "/faltungd.log");
+  httplib::Client c("127.0.0.1", child.port);
+  for (int i = 0; i < 200 && c.Get("/-/ready")->status != 200; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::vector<SeriesSamples> batch;
+  for (int s = 0; s < 200; ++s) batch.push_back({{{"__name__", "load"}, {"host", "h" + std::to_string(s)}}, {{1000, 1.0}}});
+  int refused = 0;
+  for (int r = 0; r < 100; ++r) {
+    for (auto& s : batch) s.samples[0] = {1000 * (r + 1), 1.0 * r};
+    const auto answer = c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, encode_remote_write(batch),
+                               "application/x-protobuf");
+    ASSERT_TRUE(answer);
+    refused += answer->status == 503;
+  }
+  EXPECT_GT(refused, 10);
+  ::kill(child.pid, SIGTERM);
+  wait_exit(child.pid, 5);
+  const std::string log = read_file(dir + "/faltungd.log");
+  const std::string line = "the write-ahead log could not be written (";
+  const auto first = log.find(line);
+  ASSERT_NE(first, std::string::npos) << log;
+  EXPECT_NE(log.find("File too large", first), std::string::npos) << log;
+  EXPECT_EQ(log.find(line, first + 1), std::string::npos) << "one line, not one per refused request:\n" << log;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace faltungd
