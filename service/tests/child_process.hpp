@@ -41,7 +41,17 @@ inline Child spawn(const std::string& dir, const SpawnOptions& options = {}) {
   const std::string port_file = dir + "/port";
   std::filesystem::remove(port_file);
   const std::string config = dir + "/faltungd.yml", state = dir + "/state";
-  std::vector<const char*> argv = {FALTUNGD_BINARY, "--config", config.c_str(), "--state-dir", state.c_str(),
+  // Another user may not reach the build tree (a clone under /root): it
+  // runs a copy of the binary from the test's directory.
+  std::string binary = FALTUNGD_BINARY;
+  if (options.run_as != 0) {
+    binary = dir + "/faltungd";
+    std::filesystem::copy_file(FALTUNGD_BINARY, binary, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::permissions(binary, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                             std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                                             std::filesystem::perms::others_exec);
+  }
+  std::vector<const char*> argv = {binary.c_str(), "--config", config.c_str(), "--state-dir", state.c_str(),
                                    "--listen", "127.0.0.1:0", "--port-file", port_file.c_str()};
   for (const auto& a : options.extra_args) argv.push_back(a.c_str());
   argv.push_back(nullptr);
@@ -55,7 +65,7 @@ inline Child spawn(const std::string& dir, const SpawnOptions& options = {}) {
       ::setrlimit(RLIMIT_FSIZE, &limit);
     }
     if (options.run_as != 0 && (::setgid(options.run_as) != 0 || ::setuid(options.run_as) != 0)) ::_exit(126);
-    ::execv(FALTUNGD_BINARY, const_cast<char* const*>(argv.data()));
+    ::execv(binary.c_str(), const_cast<char* const*>(argv.data()));
     ::_exit(127);
   }
   int status = 0;
