@@ -79,6 +79,16 @@ TEST(Errors, EmptyInput) {
   expect_error([] { plan("op=conv dtype=f32 x=5 k=0"); }, ErrorKind::invalid_problem, {"empty kernel"});
 }
 
+TEST(Errors, HugeShapesAreRefusedNotWrapped) {
+  // 2^32 x 2^32 = 2^64 wraps an int64 product to 0; 2^31 x 2^31 x 4 to 2^64
+  // as well: both must read as over the 2^52 limit
+  for (const char* text : {"op=conv dtype=f64 x=4294967296x4294967296 k=1", "op=conv dtype=f64 x=2147483648x2147483648x4 k=1",
+                           "op=conv dtype=f64 x=100 k=4294967296x4294967296"})
+    expect_error([&] { plan(text); }, ErrorKind::invalid_problem, {"more than 2^52 elements"});
+  EXPECT_EQ(element_count({std::int64_t{1} << 32, std::int64_t{1} << 32}), INT64_MAX);
+  EXPECT_EQ(element_count({3, 5, 7}), 105);
+}
+
 TEST(Errors, UnknownStringKey) {
   expect_error([] { parse_problem("op=conv dtype=f32 x=5 k=3 colour=blue"); }, ErrorKind::parse,
                {"unknown key 'colour'"});

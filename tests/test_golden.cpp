@@ -1,4 +1,4 @@
-// Every case of ../shared/conformance/golden.json (outputs computed by scipy,
+// Every case of tests/data/golden.json (outputs computed by scipy,
 // numpy and astropy themselves) through the C++ API, with each method.
 #include <gtest/gtest.h>
 
@@ -87,7 +87,7 @@ GoldenCase translate(const json& c, int index) {
 }
 
 std::vector<GoldenCase> load_cases() {
-  const std::string path = std::string(FALTUNG_SHARED_DIR) + "/conformance/golden.json";
+  const std::string path = FALTUNG_GOLDEN_JSON;
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path);
   const json doc = json::parse(in);

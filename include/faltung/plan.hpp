@@ -1,8 +1,11 @@
 // Plans: a validated problem bound to a method, ready to execute many times.
 //
 // A Plan is immutable and may be shared by threads. execute() with a caller's
-// workspace allocates nothing (with threads > 1 it starts that many OS
-// threads per call); the overload without one allocates the workspace.
+// workspace allocates nothing; with threads > 1 it runs on a process-wide
+// pool of parked worker threads, started once and reused by every call (a
+// call that finds the pool busy with another caller's job starts threads of
+// its own; a child made by fork() starts a pool of its own). The overload
+// without a workspace allocates one.
 // Arrays are dense row-major; complex data is std::complex<float|double>
 // (interleaved re, im). The result is bit-identical for any thread count.
 #pragma once

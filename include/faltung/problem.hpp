@@ -57,7 +57,7 @@ void validate(const Problem& p);
 Shape output_shape(const Problem& p);
 std::size_t hash_value(const Problem& p);
 
-// Element counts and sizes.
+// Element counts and sizes. element_count saturates at INT64_MAX.
 std::int64_t element_count(const Shape& s);
 std::size_t dtype_size(DType t);
 bool is_complex(DType t);

@@ -332,10 +332,6 @@ def _plot(args) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _detect_with_progress(detector, fed):
     """detector.process over the rows; on a terminal, in chunks under a bar
     (the detector is causal and its state carries over, so chunks give the
@@ -401,3 +397,7 @@ def _detect(args) -> int:
     print(f"faltung detect: {len(series.values)} rows, {int(np.isnan(series.values).sum())} missing, {season}, "
           f"{raised} alert{'s' if raised != 1 else ''} raised", file=sys.stderr)
     return 0
+
+
+if __name__ == "__main__":  # last: every function above is defined by then
+    sys.exit(main())

@@ -21,15 +21,15 @@ def sweep_seed(default: int) -> int:
 
 
 def golden_path() -> pathlib.Path:
-    shared = os.environ.get("FALTUNG_SHARED_DIR", str(REPO.parent / "shared"))
-    return pathlib.Path(shared) / "conformance" / "golden.json"
+    """The golden cases in the repository (tools/make_golden.py made them)."""
+    return REPO / "tests" / "data" / "golden.json"
 
 
 @pytest.fixture(scope="session")
 def golden_cases():
     path = golden_path()
     if not path.exists():
-        pytest.fail(f"golden cases not found at {path} (set FALTUNG_SHARED_DIR)")
+        pytest.fail(f"golden cases not found at {path} (tools/make_golden.py makes them)")
     return json.loads(path.read_text())["cases"]
 
 

@@ -250,3 +250,15 @@ def test_detect_in_chunks_under_a_bar_scores_the_same(monkeypatch):
     monkeypatch.setattr(_job, "show_progress_on_terminal", lambda: True)
     chunked = cli._detect_with_progress(Detector("surprise"), x)
     assert np.array_equal(whole[0], chunked[0]) and np.array_equal(whole[1], chunked[1])
+
+
+def test_python_dash_m_dispatches_every_command(tmp_path):
+    # the dispatch table is built when main() runs: every command must be
+    # defined by then (the __main__ block used to come before _detect)
+    done = subprocess.run([sys.executable, "-m", "faltung.cli", "kernels"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and "gaussian" in done.stdout, done.stderr
+    (tmp_path / "x.csv").write_text("t,v\n" + "".join(f"{i},{i % 7}\n" for i in range(50)))
+    done = subprocess.run([sys.executable, "-m", "faltung.cli", "detect", str(tmp_path / "x.csv"), "-o",
+                           str(tmp_path / "y.csv")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -1,4 +1,4 @@
-"""The shared golden cases (../shared/conformance/golden.json) through the
+"""The golden cases (tests/data/golden.json, made by tools/make_golden.py) through the
 Python API: scipy-compatible namespaces for scipy's and numpy's cases, the
 native API (nan="ignore") for astropy's."""
 import numpy as np

@@ -235,3 +235,32 @@ def test_large_results_are_recycled_never_shared():
     del y1, y3
     assert faltung.release_memory() >= 2 * x.nbytes
     assert faltung.release_memory() == 0
+
+
+FORK_X = (np.arange(1500 * 1500, dtype=np.float64) % 17).reshape(1500, 1500)
+FORK_K = np.arange(81, dtype=np.float64).reshape(9, 9) % 5
+
+
+def _convolve_in_child(queue):
+    queue.put(faltung.convolve(FORK_X, FORK_K, mode="same", threads=2, method="direct").sum())
+
+
+def test_threads_work_in_a_forked_child():
+    # The parent's pool threads do not exist in a child made by fork (Python
+    # multiprocessing's default on Linux): the child used to wait forever
+    # for them. It must start its own and give the same answer.
+    import multiprocessing
+    plan = faltung.plan(FORK_X.shape, FORK_K, mode="same", threads=2, method="direct")
+    assert "threads: 2" in plan.explain()  # the pool is used
+    want = faltung.convolve(FORK_X, FORK_K, mode="same", threads=2, method="direct").sum()  # the parent's pool is up
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_convolve_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=30)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        pytest.fail("the forked child hung in a threaded convolution")
+    assert child.exitcode == 0
+    assert queue.get(timeout=5) == want

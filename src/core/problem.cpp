@@ -105,8 +105,11 @@ DType dtype_from_numpy_name(std::string_view s) {
 }
 
 std::int64_t element_count(const Shape& s) {
+  // Saturates instead of overflowing (undefined behaviour): a shape such as
+  // 2^32 x 2^32 must read as huge, so validate() refuses it, never wrap.
   std::int64_t n = 1;
-  for (auto d : s) n *= d;
+  for (auto d : s)
+    if (__builtin_mul_overflow(n, d, &n)) return INT64_MAX;
   return n;
 }
 

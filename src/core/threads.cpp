@@ -1,5 +1,7 @@
 #include "core/threads.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -33,10 +35,25 @@ void spin_until(Done&& done) {
   }
 }
 
+class Pool;
+std::atomic<Pool*> g_pool{nullptr};
+
 class Pool {
  public:
+  // The process's pool. A child made by fork() has none of its parent's
+  // threads (and may have copied a lock mid-use): it starts a pool of its
+  // own, and the parent's copy is left untouched, never destroyed.
   static Pool& instance() {
-    static Pool* pool = new Pool();  // never destroyed: workers may outlive static destructors
+    static const bool forget_at_fork = [] {
+      ::pthread_atfork(nullptr, nullptr, [] { g_pool.store(nullptr); });
+      return true;
+    }();
+    (void)forget_at_fork;
+    Pool* pool = g_pool.load();
+    if (pool) return *pool;
+    auto* made = new Pool();  // never destroyed: workers may outlive static destructors
+    if (g_pool.compare_exchange_strong(pool, made)) return *made;
+    delete made;  // another thread made one first (no thread was started yet)
     return *pool;
   }
 

@@ -5,10 +5,10 @@
 #include <complex>
 #include <string>
 
-#include "algorithms/fft/fftw_plans.hpp"
 #include "core/aligned_array.hpp"
 #include "faltung/errors.hpp"
 #include "faltung/plan.hpp"
+#include "planner/real_spectra.hpp"
 
 namespace faltung::deconvolve {
 
@@ -61,15 +61,15 @@ std::vector<double> wiener(const double* image, const Shape& shape, const double
   check(psf, psf_shape, "the psf");
   if (!(o.balance >= 0)) throw invalid("balance must be >= 0");
   const std::int64_t n = element_count(shape);
-  const std::int64_t bins = fft::spectrum_elements(true, shape);
-  const auto pair = fft::transform_pair<double>(true, shape, fft::PlanEffort::estimate);
+  const planner::RealSpectra spectra(shape);
+  const std::int64_t bins = spectra.bins();
   using Array = core::AlignedArray<double>;
   Array x(static_cast<std::size_t>(n)), spec_x(static_cast<std::size_t>(2 * bins)), h(static_cast<std::size_t>(n)),
       spec_h(static_cast<std::size_t>(2 * bins)), r(static_cast<std::size_t>(n)), spec_r(static_cast<std::size_t>(2 * bins));
   std::copy(image, image + n, x.data());
-  pair->forward(x.data(), spec_x.data());
+  spectra.forward(x.data(), spec_x.data());
   pad_centred(psf, psf_shape, shape, h.data());
-  pair->forward(h.data(), spec_h.data());
+  spectra.forward(h.data(), spec_h.data());
   if (o.regulariser == Regulariser::laplacian) {  // 2*rank at the centre, -1 at each neighbour
     const std::size_t rank = shape.size();
     Shape lap_shape(rank, 3);
@@ -86,7 +86,7 @@ std::vector<double> wiener(const double* image, const Shape& shape, const double
   } else {
     r.data()[0] = 1;  // the identity
   }
-  pair->forward(r.data(), spec_r.data());
+  spectra.forward(r.data(), spec_r.data());
   using C = std::complex<double>;
   auto* X = reinterpret_cast<C*>(spec_x.data());
   const auto* H = reinterpret_cast<const C*>(spec_h.data());
@@ -96,7 +96,7 @@ std::vector<double> wiener(const double* image, const Shape& shape, const double
     X[i] = den > 0 ? std::conj(H[i]) * X[i] / den : C(0);
   }
   std::vector<double> y(static_cast<std::size_t>(n));
-  pair->inverse(spec_x.data(), x.data());
+  spectra.inverse(spec_x.data(), x.data());
   const double scale = 1.0 / static_cast<double>(n);  // FFTW's inverse is unnormalised
   for (std::int64_t i = 0; i < n; ++i) {
     double v = x.data()[i] * scale;
