@@ -12,6 +12,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "file_util.hpp"
 #include "le_bytes.hpp"
 
 namespace faltungd {
@@ -22,10 +23,7 @@ namespace {
 
 constexpr std::string_view kMagic = "faltungd checkpoint 1\n";
 
-std::string file_name(std::uint64_t sequence) {
-  std::string digits = std::to_string(sequence);
-  return "checkpoint-" + std::string(20 - std::min<std::size_t>(digits.size(), 20), '0') + digits + ".ckpt";
-}
+std::string file_name(std::uint64_t sequence) { return numbered_name("checkpoint-", sequence, ".ckpt"); }
 
 std::vector<fs::path> checkpoints_newest_first(const std::string& dir) {
   std::vector<fs::path> out;
@@ -40,17 +38,10 @@ std::vector<fs::path> checkpoints_newest_first(const std::string& dir) {
 void write_all_and_sync(const std::string& path, const std::string& bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("checkpoint: cannot create " + path + ": " + std::strerror(errno));
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(path.c_str());
-      throw std::runtime_error("checkpoint: cannot write " + path + ": " + why);
-    }
-    written += static_cast<std::size_t>(n);
+  if (const std::string why = write_all(fd, bytes); !why.empty()) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    throw std::runtime_error("checkpoint: cannot write " + path + ": " + why);
   }
   if (::fsync(fd) != 0) {
     const std::string why = std::strerror(errno);
@@ -75,11 +66,11 @@ void write_checkpoint(const std::string& dir, const state::Checkpoint& checkpoin
   write_all_and_sync(temp_path, bytes);
   if (::rename(temp_path.c_str(), final_path.c_str()) != 0)
     throw std::runtime_error("checkpoint: cannot rename " + temp_path + ": " + std::strerror(errno));
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  // Until the directory is synced the rename may not survive a crash: the
+  // checkpoint does not count (the log it covers is kept).
+  if (const std::string why = sync_directory(dir); !why.empty())
+    throw std::runtime_error("checkpoint: cannot sync the directory " + dir + " after renaming " + final_path + ": " +
+                             why);
   const auto all = checkpoints_newest_first(dir);
   for (std::size_t i = static_cast<std::size_t>(keep); i < all.size(); ++i) fs::remove(all[i]);
   for (const auto& e : fs::directory_iterator(dir))  // temporaries a crash left behind

@@ -12,6 +12,7 @@
 #include "auth.hpp"
 #include "checkpoint.hpp"
 #include "exposition.hpp"
+#include "file_util.hpp"
 #include "guarded_http.hpp"
 #include "proto/checkpoint.pb.h"
 #include "notifier.hpp"
@@ -589,6 +590,9 @@ std::string Server::metrics() {
   gauge("faltungd_checkpoint_age_seconds", "Seconds since the last checkpoint (or the start).",
         std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint_).count()));
   counter("faltungd_checkpoints_written_total", "Checkpoints written.", checkpoints_ok_);
+  counter("faltungd_directory_sync_failures_total",
+          "fsyncs of a state directory that failed (a new log segment's write, or a checkpoint, did not count).",
+          directory_sync_failures());
   counter("faltungd_checkpoint_failures_total", "Checkpoints that could not be written.", checkpoints_failed_);
   counter("faltungd_checkpoints_skipped_total", "Damaged checkpoint files passed over at recovery.",
           checkpoints_skipped_);

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "file_util.hpp"
 #include "wal_record.hpp"
 
 namespace faltungd {
@@ -25,18 +26,7 @@ std::runtime_error io_error(const std::string& what, const std::string& path) {
   return std::runtime_error("write-ahead log: " + what + " " + path + ": " + std::strerror(errno));
 }
 
-void sync_directory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
-
-std::string segment_name(std::uint64_t first_sequence) {
-  std::string digits = std::to_string(first_sequence);
-  return std::string(20 - std::min<std::size_t>(digits.size(), 20), '0') + digits + ".wal";
-}
+std::string segment_name(std::uint64_t first_sequence) { return numbered_name("", first_sequence, ".wal"); }
 
 }  // namespace
 
@@ -102,7 +92,6 @@ WalReplay Wal::replay(std::uint64_t after, const std::function<void(std::uint64_
         report.cut_bytes += span.end - span.begin;
         if (::truncate(segment.path.c_str(), static_cast<off_t>(span.begin)) != 0) throw io_error("cannot cut", segment.path);
         segment.bytes = span.begin;
-        sync_directory(options_.dir);
         continue;
       }
       damaged = true;
@@ -144,7 +133,10 @@ void Wal::open_segment(std::uint64_t first_sequence) {
   const std::string path = (fs::path(options_.dir) / segment_name(first_sequence)).string();
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw io_error("cannot create", path);
-  sync_directory(options_.dir);
+  // Until the directory is synced the new segment's name may not survive a
+  // crash: no batch written to it counts as durable before (write_batch
+  // tries again).
+  directory_unsynced_ = !sync_directory(options_.dir).empty();
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
   file_bytes_ = 0;
@@ -174,20 +166,23 @@ bool Wal::write_batch(const std::string& bytes, std::uint64_t first_sequence) {
   bool ok = !fail_next_;
   std::string error = fail_next_ ? "a failure made by a test" : "";
   fail_next_ = false;
-  std::size_t written = 0;
-  while (ok && written < bytes.size()) {
-    const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
+  if (ok) {
+    if (const std::string why = write_all(fd_, bytes); !why.empty()) {
       ok = false;
-      error = std::string("write: ") + (n < 0 ? std::strerror(errno) : "nothing written");
-    } else {
-      written += static_cast<std::size_t>(n);
+      error = "write: " + why;
     }
   }
   if (ok && options_.sync_each_batch && ::fdatasync(fd_) != 0) {
     ok = false;
     error = std::string("fdatasync: ") + std::strerror(errno);
+  }
+  if (ok && directory_unsynced_) {
+    if (const std::string why = sync_directory(options_.dir); !why.empty()) {
+      ok = false;
+      error = "the directory " + options_.dir + ": " + why;
+    } else {
+      directory_unsynced_ = false;
+    }
   }
   if (!ok) {
     {

@@ -138,6 +138,7 @@ class Wal {
   std::vector<std::string> unsynced_;  // finished segments sync() has not synced (sync_each_batch off)
   bool syncing_ = false;
   bool fail_next_ = false;
+  bool directory_unsynced_ = false;  // the newest segment's name is not known durable yet
   std::string last_write_error_;
 };
 

@@ -17,6 +17,8 @@
 
 #include "loopback.hpp"
 #include "metrics_lines.hpp"
+#include "../src/file_util.hpp"
+#include "../src/wal.hpp"
 #include "../src/wal_record.hpp"
 #include "faltung/convolve.hpp"
 #include "faltung/kernels.hpp"
@@ -283,6 +285,27 @@ TEST(Server, ADamagedLogRecordCostsThatRequestAlone) {
       << m;
   for (int i = 45; i < 60; ++i) ASSERT_EQ(second.write(bodies[static_cast<std::size_t>(i)])->status, 204);
   EXPECT_EQ(outputs(second.metrics()), want) << "every acknowledged request but the damaged one is applied";
+}
+
+TEST(Server, ACheckpointThatCannotBeMadeDurableKeepsTheLog) {
+  const auto bodies = load(10);
+  TempDir dir;
+  {
+    Running first(kDetectConfig, {}, dir.path);
+    for (const auto& b : bodies) ASSERT_EQ(first.write(b)->status, 204);
+    fail_directory_syncs_for_test(1);  // the checkpoint's rename cannot be made durable
+    first.server().checkpoint_now();
+    fail_directory_syncs_for_test(0);
+    const std::string m = first.metrics();
+    EXPECT_NE(m.find("faltungd_checkpoint_failures_total 1\n"), std::string::npos) << m;
+    EXPECT_NE(m.find("faltungd_checkpoints_written_total 0\n"), std::string::npos) << m;
+    EXPECT_EQ(m.find("faltungd_directory_sync_failures_total 0\n"), std::string::npos) << m;
+  }
+  // the log was not trimmed for it: every request is still there
+  Wal log({dir.path + "/wal"});
+  int records = 0;
+  log.replay(0, [&](std::uint64_t, std::string_view) { ++records; });
+  EXPECT_EQ(records, 10);
 }
 
 TEST(Server, OverloadIsAnsweredWith503NotWithMemory) {

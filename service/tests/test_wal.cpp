@@ -11,6 +11,8 @@
 #include <set>
 #include <thread>
 
+#include "../src/checkpoint.hpp"
+#include "../src/file_util.hpp"
 #include "../src/wal.hpp"
 
 namespace faltungd {
@@ -279,6 +281,39 @@ TEST(Wal, AFailedWriteFailsItsBatchAndLeavesNothing) {
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].second, "kept");
   EXPECT_EQ(all[1].second, "kept too");
+}
+
+TEST(Wal, ARecordCountsOnlyOnceItsSegmentsDirectoryEntryIsSynced) {
+  TempDir dir;
+  const auto failures_before = directory_sync_failures();
+  {
+    fail_directory_syncs_for_test(2);  // the new segment's, then the first batch's retry
+    Wal wal({dir.path});
+    wal.replay(0, [](auto, auto) {});
+    EXPECT_FALSE(wal.wait_durable(wal.append("refused: its segment's name may not survive a crash")));
+    EXPECT_NE(wal.last_write_error().find("fsync: Input/output error"), std::string::npos) << wal.last_write_error();
+    EXPECT_TRUE(wal.wait_durable(wal.append("kept")));  // the directory synced this time
+  }
+  EXPECT_EQ(directory_sync_failures() - failures_before, 2);
+  const auto all = read_all(dir.path);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].second, "kept");
+}
+
+TEST(Checkpoint, ACheckpointWhoseDirectoryCannotBeSyncedDoesNotCount) {
+  TempDir dir;
+  state::Checkpoint cp;
+  cp.set_sequence(7);
+  write_checkpoint(dir.path, cp);
+  cp.set_sequence(9);
+  fail_directory_syncs_for_test(1);
+  try {
+    write_checkpoint(dir.path, cp);
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot sync the directory"), std::string::npos) << e.what();
+  }
+  fail_directory_syncs_for_test(0);
 }
 
 TEST(Wal, GroupCommitUnderThreads) {
