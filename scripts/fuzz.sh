@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds faltungd's fuzz targets (remote-write decoding, selectors, the
-# configuration, and whole HTTP requests through the server) with clang's libFuzzer (plus AddressSanitizer
+# Builds the fuzz targets (faltungd's: remote-write decoding, selectors, the
+# configuration, whole HTTP requests through the server; the library's:
+# problem strings, kernel specs, the .npy reader) with clang's libFuzzer (plus AddressSanitizer
 # and UBSan) and runs each for a bounded time over its seed corpus
 # (service/fuzz/corpus/). Needs the CMake build in build/ (for the generated
 # protobuf code and libfaltung.a). Exits non-zero on any finding.
@@ -28,10 +29,25 @@ for f in service/src/*.cpp; do [[ $f == service/src/main.cpp ]] || service_sourc
 build http_request_fuzz "${service_sources[@]}" build/service/proto/remote.pb.cc build/service/proto/checkpoint.pb.cc \
   build/libfaltung.a $(pkg-config --cflags cpp-httplib) -lcpp-httplib -lprotobuf -lsnappy -lyaml-cpp -lre2 \
   -lssl -lcrypto -lz -lcrypt -lfftw3 -lfftw3f -lhwy -lpthread
-for target in remote_write_fuzz selector_fuzz config_fuzz http_request_fuzz; do
+# the library's parsers: problem strings, kernel specs, faltung-bench's .npy reader
+build_library() {  # name, sources (compiled instrumented; the rest from libfaltung.a)
+  local name=$1; shift
+  clang++ "${flags[@]}" -Isrc -Itools/faltung-bench -I/usr/include/eigen3 -o "$out/$name" "tests/fuzz/$name.cpp" "$@" build/libfaltung.a \
+    -lfftw3 -lfftw3f -lhwy -lpthread
+}
+build_library problem_fuzz src/core/problem.cpp src/core/text.cpp src/core/geometry.cpp
+build_library kernel_spec_fuzz src/signal/kernels.cpp src/signal/spec.cpp
+build_library npy_fuzz tools/faltung-bench/npy.cpp
+corpus_of() {  # a target's seed folder
+  case $1 in
+    problem_fuzz|kernel_spec_fuzz|npy_fuzz) echo "tests/fuzz/corpus/${1%_fuzz}" ;;
+    *) echo "service/fuzz/corpus/${1%_fuzz}" ;;
+  esac
+}
+for target in remote_write_fuzz selector_fuzz config_fuzz http_request_fuzz problem_fuzz kernel_spec_fuzz npy_fuzz; do
   corpus="$out/corpus-$target"
   rm -rf "$corpus"
-  cp -r "service/fuzz/corpus/${target%_fuzz}" "$corpus"
+  cp -r "$(corpus_of "$target")" "$corpus"
   echo "fuzzing $target for ${seconds}s"
   (cd "$out" && "./$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 -print_final_stats=1 \
       "corpus-$target" 2>&1 | grep -E "stat::number_of_executed_units|stat::new_units_added|==ERROR|SUMMARY|Test unit written" || true)

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <stdexcept>
 
@@ -28,25 +29,30 @@ std::string descr_of(DType t) {
 NpyArray read_npy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, "cannot open");
-  char magic[8];
-  in.read(magic, 8);
-  if (!in || std::memcmp(magic, "\x93NUMPY", 6) != 0) fail(path, "not a .npy file (bad magic)");
-  const int major = static_cast<unsigned char>(magic[6]);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_npy(bytes, path);
+}
+
+NpyArray parse_npy(std::string_view bytes, const std::string& path) {
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0) fail(path, "not a .npy file (bad magic)");
+  const int major = static_cast<unsigned char>(bytes[6]);
+  const auto byte = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])); };
   std::uint32_t header_len = 0;
+  std::size_t at = 0;
   if (major == 1) {
-    unsigned char b[2];
-    in.read(reinterpret_cast<char*>(b), 2);
-    header_len = b[0] | (b[1] << 8);
+    if (bytes.size() < 10) fail(path, "truncated header");
+    header_len = byte(8) | (byte(9) << 8);
+    at = 10;
   } else if (major == 2 || major == 3) {
-    unsigned char b[4];
-    in.read(reinterpret_cast<char*>(b), 4);
-    header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
+    if (bytes.size() < 12) fail(path, "truncated header");
+    header_len = byte(8) | (byte(9) << 8) | (byte(10) << 16) | (byte(11) << 24);
+    at = 12;
   } else {
     fail(path, "unsupported .npy version " + std::to_string(major));
   }
-  std::string header(header_len, '\0');
-  in.read(header.data(), header_len);
-  if (!in) fail(path, "truncated header");
+  if (bytes.size() - at < header_len) fail(path, "truncated header");
+  const std::string header(bytes.substr(at, header_len));
+  at += header_len;
 
   std::smatch m;
   if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']*)')")))
@@ -64,12 +70,19 @@ NpyArray read_npy(const std::string& path) {
     fail(path, "header has no shape");
   const std::string dims = m[1];
   const std::regex number(R"(\d+)");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it)
+  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
+    if (it->str().size() > 15) fail(path, "shape " + dims + " is too large");
     a.shape.push_back(std::stoll(it->str()));
+  }
   if (a.shape.empty()) fail(path, "0-d arrays are not supported");
-  a.bytes.resize(element_count(a.shape) * dtype_size(a.dtype));
-  in.read(reinterpret_cast<char*>(a.bytes.data()), static_cast<std::streamsize>(a.bytes.size()));
-  if (!in) fail(path, "file ends before its " + std::to_string(a.bytes.size()) + " data bytes");
+  // The data must be in the file before anything is allocated for it (a
+  // header can claim any shape; element_count saturates).
+  const std::int64_t elements = element_count(a.shape);
+  const std::uint64_t available = bytes.size() - at;
+  if (elements > static_cast<std::int64_t>(available / dtype_size(a.dtype)))
+    fail(path, "file ends before its data (shape " + dims + ", " + std::to_string(available) + " data bytes)");
+  const auto data_bytes = static_cast<std::size_t>(elements) * dtype_size(a.dtype);
+  a.bytes.assign(bytes.data() + at, bytes.data() + at + data_bytes);
   return a;
 }
 

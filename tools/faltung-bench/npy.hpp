@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "faltung/problem.hpp"
@@ -17,6 +18,8 @@ struct NpyArray {
 
 // Throws std::runtime_error naming the file and what is wrong with it.
 NpyArray read_npy(const std::string& path);
+// The same for a file's bytes already in memory (`name` names it in errors).
+NpyArray parse_npy(std::string_view bytes, const std::string& name);
 void write_npy(const std::string& path, DType dtype, const Shape& shape, const void* data);
 
 }  // namespace faltung::bench
