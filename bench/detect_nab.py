@@ -27,9 +27,8 @@ import csv
 import pathlib
 import time
 
-import numpy as np
-
 import faltung
+import numpy as np
 from faltung import evaluate as ev
 from faltung._detect_cli import day_rows_of_times  # the day `faltung detect --period auto` takes
 
@@ -38,7 +37,8 @@ PROFILES = tuple(ev.PROFILES)
 # The options a user can set, searched in leave-one-category-out (the
 # built-in constants of the surprise kind are not: docs/detection.md).
 GRID = [{"scale_halflife": h, "period": p} for h in (300.0, 1000.0, 3000.0) for p in ("auto", "none")]
-PLOTS = ("realTweets/Twitter_volume_GOOG.csv", "realTraffic/speed_7578.csv", "realAdExchange/exchange-4_cpm_results.csv")
+PLOTS = ("realTweets/Twitter_volume_GOOG.csv", "realTraffic/speed_7578.csv",
+         "realAdExchange/exchange-4_cpm_results.csv")
 
 
 def run(series, kind="surprise", scale_halflife=1000.0, period="auto"):

@@ -7,9 +7,8 @@ one call, and 10,000 series fed one row per call; medians of 3 runs.
 import statistics
 import time
 
-import numpy as np
-
 import faltung
+import numpy as np
 
 
 def one_series(n=4_000_000):

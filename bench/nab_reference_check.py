@@ -15,7 +15,6 @@ import pathlib
 import sys
 
 import numpy as np
-
 from faltung import evaluate as ev
 
 # ../shared/anomaly/nab-dev/README.md: NAB's scores of its own detectors on the development half

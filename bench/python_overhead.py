@@ -11,10 +11,9 @@ import statistics
 import subprocess
 import timeit
 
+import faltung
 import numpy as np
 import scipy.signal
-
-import faltung
 from faltung import _core, signal
 
 

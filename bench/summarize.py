@@ -16,7 +16,8 @@ def load(pattern):
     return load_seconds(out, pattern)
 
 
-anchors, faltung, methods, two = load("anchors-*.jsonl"), load("faltung-*.jsonl"), load("methods-*.jsonl"), load("faltung2-*.jsonl")
+anchors, faltung = load("anchors-*.jsonl"), load("faltung-*.jsonl")
+methods, two = load("methods-*.jsonl"), load("faltung2-*.jsonl")
 
 print("## faltung (auto, 1 thread) against the anchors\n")
 print("| case | faltung ms | best anchor | anchor ms | faltung faster by |")

@@ -7,12 +7,12 @@
 
 What is computed is specified in docs/semantics.md of the project.
 """
+from . import deconvolve, evaluate, kernels, missing, ndimage, signal
+from ._core import release_memory
+from ._detect import Detector
 from ._native import Plan, convolve, correlate, filter, plan
 from ._stream import StreamFilter
-from ._detect import Detector
-from ._wisdom import forget_wisdom, load_wisdom, save_wisdom, export_wisdom, import_wisdom
-from . import signal, ndimage, kernels, deconvolve, missing, evaluate
-from ._core import release_memory
+from ._wisdom import export_wisdom, forget_wisdom, import_wisdom, load_wisdom, save_wisdom
 
 __version__ = "0.1.0"
 

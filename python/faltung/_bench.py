@@ -60,7 +60,8 @@ def _cases(grid, groups, threads):
                 x, k = rng.standard_normal(n).astype(dt), rng.standard_normal(m).astype(dt)
                 out = {"full": n + m - 1, "same": n, "valid": n - m + 1}[mode]
                 if threads == 1:
-                    call, system = (lambda x=x, k=k, mode=mode: signal.convolve(x, k, mode=mode)), "faltung.signal.convolve"
+                    call = lambda x=x, k=k, mode=mode: signal.convolve(x, k, mode=mode)
+                    system = "faltung.signal.convolve"
                 else:
                     call = lambda x=x, k=k, mode=mode: faltung.convolve(x, k, mode=mode, threads=threads)
                     system = "faltung.convolve"

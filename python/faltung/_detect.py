@@ -83,7 +83,7 @@ class Detector:
         return self._d.save()
 
     @classmethod
-    def restore(cls, data: bytes) -> "Detector":
+    def restore(cls, data: bytes) -> Detector:
         """A detector that continues exactly where the saved one stopped."""
         return cls._wrap(_core.Detector.restore(bytes(data)))
 
@@ -102,5 +102,5 @@ class Detector:
     state_bytes = property(lambda self: self._d.state_bytes)
 
     def __repr__(self):
-        return (f"faltung.Detector(kind={self.kind!r}, series={self.series}, widths={self.widths}, period={self.period}, "
-                f"samples_processed={self.samples_processed})")
+        return (f"faltung.Detector(kind={self.kind!r}, series={self.series}, widths={self.widths}, "
+                f"period={self.period}, samples_processed={self.samples_processed})")

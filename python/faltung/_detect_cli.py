@@ -11,13 +11,12 @@ import csv
 import math
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
 from ._csv import MISSING
 from ._files import UserError
-
 
 
 @dataclass
@@ -55,7 +54,7 @@ def parse_time(text):
         pass
     t = datetime.fromisoformat(text.strip())
     if t.tzinfo is None:
-        t = t.replace(tzinfo=timezone.utc)
+        t = t.replace(tzinfo=UTC)
     return t.timestamp()
 
 
@@ -255,7 +254,7 @@ def plot(path, series: Series, smooth, smooth_label, score, alert, set_score) ->
     import matplotlib.pyplot as plt
     x = np.arange(len(series.values)) if not np.isfinite(series.times).all() else series.times
     if series.time_name != "row" and np.isfinite(series.times).all():
-        x = np.array([datetime.fromtimestamp(t, tz=timezone.utc) for t in series.times])
+        x = np.array([datetime.fromtimestamp(t, tz=UTC) for t in series.times])
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6), sharex=True, height_ratios=[3, 1],
                                       constrained_layout=True)
     top.plot(x, series.values, lw=0.7, color="0.45", label=series.value_name)

@@ -10,8 +10,21 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._engine import (MODES, NAN_POLICIES, OPS, as_engine_array, boundary_codes, call_options, check_threads, engine_arrays,
-                      code, compute_dtype, method_code, per_axis_list, run)
+from ._engine import (
+    MODES,
+    NAN_POLICIES,
+    OPS,
+    as_engine_array,
+    boundary_codes,
+    call_options,
+    check_threads,
+    code,
+    compute_dtype,
+    engine_arrays,
+    method_code,
+    per_axis_list,
+    run,
+)
 
 _ACCURACIES = ("normwise", "elementwise")
 

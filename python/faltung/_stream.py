@@ -73,7 +73,7 @@ class StreamFilter:
         return self._f.save()
 
     @classmethod
-    def restore(cls, data: bytes) -> "StreamFilter":
+    def restore(cls, data: bytes) -> StreamFilter:
         """A filter that continues exactly where the saved one stopped."""
         return cls._wrap(_core.StreamFilter.restore(bytes(data)))
 

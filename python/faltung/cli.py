@@ -19,7 +19,6 @@ import sys
 
 import numpy as np
 
-
 from ._files import UserError
 
 EXIT_USER_ERROR = 2
@@ -112,7 +111,8 @@ def _parser():
     sm.add_argument("--causal", action="store_true",
                     help="use only past samples (a stream's output: convolve(x, k, full)[:n]); default: centred")
     sm.add_argument("--boundary", default="nearest",
-                    choices=["constant", "symmetric", "mirror", "nearest", "wrap"], help="centred only (default nearest)")
+                    choices=["constant", "symmetric", "mirror", "nearest", "wrap"],
+                    help="centred only (default nearest)")
     sm.add_argument("--axes", type=_int_list, default=None, metavar="A[,A...]")
     sm.add_argument("--nan", choices=["propagate", "ignore", "fill"], default="propagate")
     sm.add_argument("--fill", type=float, default=0.0)
@@ -141,7 +141,8 @@ def _parser():
     i.add_argument("--reg", default="gcv", help="gcv (default), lcurve, or a fixed Tikhonov weight")
     dt = sub.add_parser("detect", help="anomaly scores and alerts for a CSV time series (causal: row t uses "
                                        "rows <= t only)")
-    dt.add_argument("input", help="a CSV (a header row is optional): a time column (ISO-8601 or epoch seconds) and a value "
+    dt.add_argument("input", help="a CSV (a header row is optional): a time column (ISO-8601 or epoch seconds) "
+                                  "and a value "
                                   "column; '-' reads standard input")
     dt.add_argument("-o", "--output", required=True,
                     help="the CSV to write: the input's rows with 'score' (0..1) and 'alert' (0/1) added; '-' for "

@@ -17,6 +17,7 @@ would page someone. It is reported beside the NAB score, never as it.
 from __future__ import annotations
 
 import inspect
+from datetime import UTC
 
 import numpy as np
 
@@ -106,7 +107,7 @@ def load_nab(root) -> list:
     import csv
     import json
     import pathlib
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     root = pathlib.Path(root)
     labels_path = root / "labels" / "combined_windows.json"
@@ -116,7 +117,7 @@ def load_nab(root) -> list:
         raise OSError(f"{labels_path}: {e.strerror} (give the root of a NAB checkout)") from None
 
     def when(text):
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=timezone.utc).timestamp()
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC).timestamp()
 
     out = []
     for name in sorted(labels):

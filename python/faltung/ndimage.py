@@ -56,7 +56,7 @@ def _check_axes(axes, ndim):
     for a in axes:
         a = operator.index(a)
         if not -ndim <= a < ndim:
-            raise ValueError("axis {} is out of bounds for array of dimension {}".format(a, ndim))
+            raise ValueError(f"axis {a} is out of bounds for array of dimension {ndim}")
         out.append(a % ndim)
     if len(set(out)) != len(out):
         raise ValueError("axes must be unique")

@@ -216,7 +216,7 @@ def choose_conv_method(in1, in2, mode="full", measure=False):
     if measure:
         times = {}
         for method in ("fft", "direct"):
-            times[method] = _time(lambda: convolve(volume, kernel, mode=mode, method=method))
+            times[method] = _time(lambda method=method: convolve(volume, kernel, mode=mode, method=method))
         return ("fft" if times["fft"] < times["direct"] else "direct"), times
     result = np.result_type(volume, kernel)
     if result.kind in "bO" or volume.ndim != kernel.ndim or volume.ndim == 0:

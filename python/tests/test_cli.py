@@ -231,6 +231,7 @@ def test_deconvolve_takes_the_1d_named_kernel_convolve_takes(tmp_path):
 
 def test_the_progress_bar_says_what_it_estimates(capsys):
     import time
+
     from faltung._job import run_in_thread_with_bar
     assert run_in_thread_with_bar(lambda: (time.sleep(0.3), 7)[1], "working", 0.2) == 7
     assert "(estimated 0.2 s)" in capsys.readouterr().err
@@ -242,7 +243,7 @@ def test_the_progress_bar_says_what_it_estimates(capsys):
 
 
 def test_detect_in_chunks_under_a_bar_scores_the_same(monkeypatch):
-    from faltung import cli, _job
+    from faltung import _job, cli
     from faltung._detect import Detector
     x = np.random.default_rng(9).standard_normal(600_000)
     x[400_000] += 40

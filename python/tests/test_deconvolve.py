@@ -1,14 +1,12 @@
 """faltung.deconvolve against scikit-image's wiener and richardson_lucy, and
 on synthetic blurs with a known kernel (noise-free: exact; noisy: better
 than the blurred input)."""
+import faltung
 import numpy as np
 import pytest
-from skimage import restoration
-
-import faltung
-from faltung import deconvolve
-
 from conftest import sweep_seed
+from faltung import deconvolve
+from skimage import restoration
 
 
 def periodic_blur(x, psf):
@@ -151,6 +149,7 @@ def test_cli_deconvolve_and_identify(tmp_path):
     import pathlib
     import subprocess
     import sys
+
     from PIL import Image
     faltung_cmd = str(pathlib.Path(sys.executable).parent / "faltung")
     rng = np.random.default_rng(sweep_seed(8007))

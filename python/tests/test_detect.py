@@ -6,10 +6,9 @@ scoring rules on hand-checked cases."""
 import math
 import pickle
 
+import faltung
 import numpy as np
 import pytest
-
-import faltung
 from faltung import evaluate as ev
 
 
@@ -152,7 +151,8 @@ def test_faltung_detectors_beat_the_reference_detectors():
     """NAB's rules on the synthetic corpus (seed 5): the default kind beats
     every reference kind, and more so told the daily period."""
     corpus = ev.corpus(seed=5, repeats=1)
-    scores = {kind: ev.evaluate(lambda: faltung.Detector(kind), corpus)["standard"] for kind in faltung._detect.KINDS}
+    scores = {kind: ev.evaluate(lambda: faltung.Detector(kind), corpus)["standard"]  # noqa: B023 (called at once)
+              for kind in faltung._detect.KINDS}
     seasonal = ev.evaluate(lambda: faltung.Detector(period=288), corpus)["standard"]
     print("NAB standard scores on the synthetic corpus:", {k: round(v, 1) for k, v in scores.items()},
           f"surprise with period 288: {seasonal:.1f}")
@@ -227,7 +227,8 @@ def test_load_nab_maps_windows_to_rows(tmp_path):
     import json
     (tmp_path / "data" / "group").mkdir(parents=True)
     (tmp_path / "labels").mkdir()
-    rows = ["timestamp,value"] + [f"2014-01-01 {h:02d}:{m:02d}:00,{h * 60 + m}" for h in range(3) for m in range(0, 60, 5)]
+    rows = ["timestamp,value"] + [f"2014-01-01 {h:02d}:{m:02d}:00,{h * 60 + m}"
+                                  for h in range(3) for m in range(0, 60, 5)]
     (tmp_path / "data" / "group" / "a.csv").write_text("\n".join(rows) + "\n")
     (tmp_path / "data" / "group" / "b.csv").write_text("\n".join(rows) + "\n")
     (tmp_path / "labels" / "combined_windows.json").write_text(json.dumps({

@@ -7,10 +7,9 @@ import pathlib
 import subprocess
 import sys
 
+import faltung
 import numpy as np
 import pytest
-
-import faltung
 
 FALTUNG = str(pathlib.Path(sys.executable).parent / "faltung")
 
@@ -78,7 +77,7 @@ def test_never_looks_ahead(tmp_path):
 
 def test_columns_by_name_and_stdin(tmp_path):
     x = metric(seed=2)[:1500]
-    times = [(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=15 * i)).isoformat()
+    times = [(dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=15 * i)).isoformat()
              for i in range(len(x))]
     write_csv(tmp_path / "m.csv", x, times, extra=True)
     done = run("detect", "-", "-o", "-", "--time", "ts", "--value", "latency_ms", "--kind", "holt",
@@ -86,7 +85,7 @@ def test_columns_by_name_and_stdin(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[0] == "host,ts,latency_ms,score,alert"
     score, _ = faltung.Detector("holt").process(x)
-    np.testing.assert_allclose([float(l.split(",")[3]) for l in lines[1:]], score, rtol=1e-5, atol=1e-12)
+    np.testing.assert_allclose([float(line.split(",")[3]) for line in lines[1:]], score, rtol=1e-5, atol=1e-12)
 
 
 @pytest.mark.parametrize("step_seconds, choice, period", [

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import scipy.ndimage as snd
 import scipy.signal as ssig
-
 from faltung import ndimage as fnd
 from faltung import signal as fsig
 

@@ -1,13 +1,11 @@
 """The golden cases (tests/data/golden.json, made by tools/make_golden.py) through the
 Python API: scipy-compatible namespaces for scipy's and numpy's cases, the
 native API (nan="ignore") for astropy's."""
-import numpy as np
-
 import faltung
+import numpy as np
+from conftest import assert_matches, decode
 from faltung import ndimage as fnd
 from faltung import signal as fsig
-
-from conftest import assert_matches, decode
 
 ASTROPY_BOUNDARY = {"fill": "constant", "extend": "nearest", "wrap": "wrap"}
 

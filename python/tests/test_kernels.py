@@ -4,12 +4,11 @@ import pathlib
 import subprocess
 import sys
 
+import faltung
 import numpy as np
 import pytest
 import scipy.ndimage as snd
 import scipy.signal as ssig
-
-import faltung
 from faltung import kernels
 
 FALTUNG = str(pathlib.Path(sys.executable).parent / "faltung")
@@ -119,7 +118,8 @@ def test_catalogue_lists_every_kernel():
                      "spike", "ramp"]
     for name in names:
         spec = {"gaussian": "gaussian:sigma=2", "gaussian-derivative": "gaussian-derivative:sigma=2",
-                "exponential": "exponential:halflife=4", "savgol": "savgol:window=7,order=2"}.get(name, f"{name}:width=5")
+                "exponential": "exponential:halflife=4",
+                "savgol": "savgol:window=7,order=2"}.get(name, f"{name}:width=5")
         assert kernels.make(spec).values.size > 0
 
 

@@ -1,14 +1,12 @@
 """faltung.missing: interpolate_replace_nans against astropy, normalised
 convolution with weights against the formula computed by scipy."""
+import faltung
 import numpy as np
 import pytest
 import scipy.signal as ssig
 from astropy.convolution import interpolate_replace_nans as astropy_interpolate
-
-import faltung
-from faltung import missing
-
 from conftest import sweep_seed
+from faltung import missing
 
 
 @pytest.mark.parametrize("boundary", ["fill", "extend", "wrap"])

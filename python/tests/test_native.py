@@ -4,17 +4,15 @@ import time
 import tracemalloc
 import warnings
 
+import faltung
 import numpy as np
 import pytest
 import scipy.ndimage as snd
 import scipy.signal as ssig
 from astropy.convolution import convolve as astropy_convolve
-
-import faltung
+from conftest import normwise_bound, sweep_seed
 from faltung import ndimage as fnd
 from faltung import signal as fsig
-
-from conftest import normwise_bound, sweep_seed
 
 METHODS = ["direct", "fft", "overlap_save", "reference"]
 

@@ -4,10 +4,8 @@ arguments and memory layouts."""
 import numpy as np
 import pytest
 import scipy.ndimage as snd
-
-from faltung import ndimage as fnd
-
 from conftest import assert_matches, random_array, random_axes, random_layout, sweep_seed
+from faltung import ndimage as fnd
 
 MODES = ["reflect", "grid-mirror", "mirror", "nearest", "wrap", "grid-wrap", "constant", "grid-constant"]
 DTYPES = ["float64", "float32", "complex128", "complex64"]
@@ -95,7 +93,8 @@ def test_uniform_filter_sweep():
         sizes = size if isinstance(size, list) else [size] * ndim
         origin = [int(rng.integers(-(s // 2), (s - 1) // 2 + 1)) for s in sizes]
         mode = str(rng.choice(MODES)) if rng.random() < 0.7 else [str(rng.choice(MODES)) for _ in range(ndim)]
-        context = f"seed={seed} trial={trial}: ndimage.uniform_filter(x={xs} {dx} {lx}, size={size}, mode={mode!r}, origin={origin})"
+        context = (f"seed={seed} trial={trial}: ndimage.uniform_filter(x={xs} {dx} {lx}, size={size}, "
+                   f"mode={mode!r}, origin={origin})")
         compare("uniform_filter", x, None, context, size=size, mode=mode, origin=origin)
 
 
@@ -121,8 +120,8 @@ def test_gaussian_filter_sweep():
             order = order[:n] if isinstance(order, list) else order
         mode = str(rng.choice(MODES))
         output = None if rng.random() < 0.7 else str(rng.choice(["float64", "float32"]))
-        context = (f"seed={seed} trial={trial}: ndimage.gaussian_filter(x={xs} {dx} {lx}, sigma={sigma}, order={order}, "
-                   f"mode={mode!r}, output={output}, {extra})")
+        context = (f"seed={seed} trial={trial}: ndimage.gaussian_filter(x={xs} {dx} {lx}, sigma={sigma}, "
+                   f"order={order}, mode={mode!r}, output={output}, {extra})")
         compare("gaussian_filter", x, None, context, sigma, order=order, mode=mode, output=output,
                 integer_slack=True, **extra)
 

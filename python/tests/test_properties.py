@@ -2,16 +2,14 @@
 cases hypothesis finds, against numpy and scipy. A failure prints the
 falsifying arrays. derandomize: the same examples on every run, so CI
 cannot flake (run hypothesis with --hypothesis-seed to explore others)."""
+import faltung
 import numpy as np
 import scipy.signal as ssig
+from conftest import normwise_bound
+from faltung import signal as fsig
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-import faltung
-from faltung import signal as fsig
-
-from conftest import normwise_bound
 
 settings.register_profile("faltung", derandomize=True, deadline=None)
 settings.load_profile("faltung")

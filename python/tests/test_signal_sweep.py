@@ -4,10 +4,8 @@ and memory layouts (transposed, sliced and reversed views)."""
 import numpy as np
 import pytest
 import scipy.signal as ssig
-
-from faltung import signal as fsig
-
 from conftest import assert_matches, random_array, random_axes, random_layout, sweep_seed
+from faltung import signal as fsig
 
 DTYPES = ["float64", "float32", "complex128", "complex64", "int32", "int64", "uint8", "bool"]
 

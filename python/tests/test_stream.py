@@ -5,11 +5,9 @@ import subprocess
 import sys
 import textwrap
 
+import faltung
 import numpy as np
 import pytest
-
-import faltung
-
 from conftest import normwise_bound, sweep_seed
 
 
