@@ -112,7 +112,9 @@ TEST(Detect, MultiscaleFeaturesAreTheirConvolutions) {
       ASSERT_EQ(std::isnan(f[3 * i]), !has_past) << "width " << w << " t " << t;
       ASSERT_EQ(std::isnan(f[3 * i + 1]), !full) << "width " << w << " t " << t;
       // running sums over values near 100: rounding of order w * 100 * eps
-      if (has_past) ASSERT_NEAR(f[3 * i], want_residual[t], 1e-9) << "residual, width " << w << " t " << t;
+      if (has_past) {
+        ASSERT_NEAR(f[3 * i], want_residual[t], 1e-9) << "residual, width " << w << " t " << t;
+      }
       if (full) {
         ASSERT_NEAR(f[3 * i + 1], want_step[t], 1e-10) << "step, width " << w << " t " << t;
         ASSERT_NEAR(f[3 * i + 2], want_ramp[t], 1e-11) << "ramp, width " << w << " t " << t;

@@ -274,10 +274,11 @@ void check_nan_burst(std::int64_t taps, Method method) {
     auto holds = [&](std::int64_t from, std::int64_t to) { return t >= from && t - taps + 1 <= to; };
     const bool touched = holds(burst, burst + 39) || holds(burst + 100, burst + 100);
     ASSERT_EQ(!std::isfinite(y[static_cast<std::size_t>(t)]), touched) << "output " << t << " taps=" << taps;
-    if (!touched)
+    if (!touched) {
       ASSERT_LE(std::abs(static_cast<double>(y[static_cast<std::size_t>(t)]) - clean[static_cast<std::size_t>(t)]),
                 normwise_bound(zeroed, w))
           << "output " << t;
+    }
   }
   // fill and ignore (direct) against the batch engine's policies
   if (method == Method::direct) {

@@ -266,7 +266,9 @@ TEST(RemoteWrite, EveryOutputSampleReachesTheReceiver) {
   ASSERT_EQ(values.size(), static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) EXPECT_NEAR(values[i], want[i + 2], 1e-12) << i;
   for (double s : series_values(got, kScore))
-    if (!std::isnan(s)) EXPECT_TRUE(s >= 0 && s <= 1) << s;
+    if (!std::isnan(s)) {
+      EXPECT_TRUE(s >= 0 && s <= 1) << s;
+    }
   EXPECT_EQ(receiver.header("User-Agent"), "faltungd");
   // the receiver keeps the samples before it answers: faltungd counts them a moment later
   ASSERT_EQ(faltungd.server().remote_stats().size(), 1u);

@@ -255,7 +255,9 @@ TEST(Server, ADamagedLogRecordCostsThatRequestAlone) {
   {  // every request but the one whose record will be damaged
     Running once(kDetectConfig);
     for (std::size_t i = 0; i < bodies.size(); ++i)
-      if (i != damaged_after_checkpoint) ASSERT_EQ(once.write(bodies[i])->status, 204);
+      if (i != damaged_after_checkpoint) {
+        ASSERT_EQ(once.write(bodies[i])->status, 204);
+      }
     want = outputs(once.metrics());
   }
   TempDir dir;
