@@ -75,7 +75,8 @@ double row_column_seconds(std::int64_t L0, std::int64_t L1, fft::PlanEffort effo
   t->forward([&](std::int64_t i) { return data + i * L1; }, h, tile);
   const double seconds = best_of([&] {
     t->forward([&](std::int64_t i) { return data + i * L1; }, spec, tile);
-    t->inverse(spec, h, 0, L0, tile, [&](std::int64_t) { return row; }, [](std::int64_t, const T*) {});
+    t->inverse(
+        spec, h, 0, L0, tile, [&](std::int64_t) { return row; }, [](std::int64_t, const T*) {});
   });
   for (T* p : {data, spec, tile, row, h}) std::free(p);
   return seconds;
@@ -134,8 +135,8 @@ double pair_seconds(bool real, std::vector<std::int64_t> dims) {
 template <class T>
 double vertical_columns_factor() {
   std::vector<double> r;
-  for (auto [L0, L1] : {std::pair<std::int64_t, std::int64_t>{128, 512}, {256, 256}, {256, 512}, {512, 256},
-                        {512, 512}, {256, 1024}}) {
+  for (auto [L0, L1] :
+       {std::pair<std::int64_t, std::int64_t>{128, 512}, {256, 256}, {256, 512}, {512, 256}, {512, 512}, {256, 1024}}) {
     const double own = row_column_seconds<T>(L0, L1, fft::PlanEffort::measure, fft::ColumnPass::by_rule);
     r.push_back(own / row_column_seconds<T>(L0, L1, fft::PlanEffort::measure, fft::ColumnPass::fftw));
   }
@@ -145,10 +146,14 @@ double vertical_columns_factor() {
 
 double pair_for(DType t, std::vector<std::int64_t> dims) {
   switch (t) {
-    case DType::f32: return pair_seconds<float>(true, dims);
-    case DType::f64: return pair_seconds<double>(true, dims);
-    case DType::c64: return pair_seconds<float>(false, dims);
-    case DType::c128: return pair_seconds<double>(false, dims);
+    case DType::f32:
+      return pair_seconds<float>(true, dims);
+    case DType::f64:
+      return pair_seconds<double>(true, dims);
+    case DType::c64:
+      return pair_seconds<float>(false, dims);
+    case DType::c128:
+      return pair_seconds<double>(false, dims);
   }
   return 0;
 }
@@ -161,8 +166,10 @@ double time_plan(const Plan& plan) {
     const auto d = random_data(static_cast<std::size_t>(count) * parts);
     std::vector<unsigned char> b(d.size() * scalar);
     for (std::size_t i = 0; i < d.size(); ++i) {
-      if (scalar == 4) reinterpret_cast<float*>(b.data())[i] = static_cast<float>(d[i]);
-      else reinterpret_cast<double*>(b.data())[i] = d[i];
+      if (scalar == 4)
+        reinterpret_cast<float*>(b.data())[i] = static_cast<float>(d[i]);
+      else
+        reinterpret_cast<double*>(b.data())[i] = d[i];
     }
     return b;
   };
@@ -186,12 +193,16 @@ double block_overhead(DType t, double pair_4096) {
   std::vector<unsigned char> x(1048576 * dtype_size(t)), k(129 * dtype_size(t)), y(1048576 * dtype_size(t));
   const auto d = random_data(1048576 * parts);
   for (std::size_t i = 0; i < d.size(); ++i) {
-    if (scalar == 4) reinterpret_cast<float*>(x.data())[i] = static_cast<float>(d[i]);
-    else reinterpret_cast<double*>(x.data())[i] = d[i];
+    if (scalar == 4)
+      reinterpret_cast<float*>(x.data())[i] = static_cast<float>(d[i]);
+    else
+      reinterpret_cast<double*>(x.data())[i] = d[i];
   }
   for (std::size_t i = 0; i < 129 * parts; ++i) {
-    if (scalar == 4) reinterpret_cast<float*>(k.data())[i] = 0.01f;
-    else reinterpret_cast<double*>(k.data())[i] = 0.01;
+    if (scalar == 4)
+      reinterpret_cast<float*>(k.data())[i] = 0.01f;
+    else
+      reinterpret_cast<double*>(k.data())[i] = 0.01;
   }
   std::vector<unsigned char> ws(ex->workspace_bytes() + 64);
   void* w = ws.data() + (64 - reinterpret_cast<std::uintptr_t>(ws.data()) % 64) % 64;
@@ -273,7 +284,7 @@ int main() {
       const double f = log2n - below;
       ratio15.push_back(pair_for(t, {n}) / ((lo * (1 - f) + hi * f) * static_cast<double>(n) * log2n));
     }
-    const double vertical = t == DType::f32 ? vertical_columns_factor<float>()
+    const double vertical = t == DType::f32   ? vertical_columns_factor<float>()
                             : t == DType::f64 ? vertical_columns_factor<double>()
                                               : 1.0;  // complex 2-D runs FFTW's own plan
     const double overhead = block_overhead(t, pow2[12 - 4]);

@@ -24,8 +24,8 @@ constexpr std::int64_t kPieces[] = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096}
 
 // Best seconds per sample of a filter fed `piece` samples per call.
 template <class T>
-double per_sample(const std::function<void(const T*, T*, std::int64_t)>& process,
-                  const std::function<void()>& reset, std::int64_t piece) {
+double per_sample(const std::function<void(const T*, T*, std::int64_t)>& process, const std::function<void()>& reset,
+                  std::int64_t piece) {
   const std::int64_t n = 1 << 19;
   std::vector<T> x(n), y(n);
   std::mt19937 g(1);
@@ -61,8 +61,10 @@ double mac_per_bin() {
   for (int r = 0; r < 20; ++r) {
     const auto t0 = clock_type::now();
     for (std::size_t p = 0; p < parts; ++p) {
-      if constexpr (sizeof(T) == 4) k.multiply_add_f32(acc.data(), a.data() + 2 * bins * p, b.data() + 2 * bins * p, bins);
-      else k.multiply_add_f64(acc.data(), a.data() + 2 * bins * p, b.data() + 2 * bins * p, bins);
+      if constexpr (sizeof(T) == 4)
+        k.multiply_add_f32(acc.data(), a.data() + 2 * bins * p, b.data() + 2 * bins * p, bins);
+      else
+        k.multiply_add_f64(acc.data(), a.data() + 2 * bins * p, b.data() + 2 * bins * p, bins);
     }
     best = std::min(best, std::chrono::duration<double>(clock_type::now() - t0).count());
   }
@@ -94,10 +96,10 @@ void calibrate(const char* label) {
   s.segments.push_back({64, 1, 64});
   std::vector<T> w(128, T(0.01));
   auto engine = stream::make_partitioned<T>(cfg, w, s);
-  const double whole = per_sample<T>([&](const T* x, T* y, std::int64_t n) { engine->process(x, y, n); },
-                                     [&] { engine->reset(); }, 64);
-  const double rest = whole - (direct[2].first + 64 * direct[2].second) -
-                      algorithms::fft_pair_seconds(t, {128}) / 64 - 65 * mac / 64;
+  const double whole =
+      per_sample<T>([&](const T* x, T* y, std::int64_t n) { engine->process(x, y, n); }, [&] { engine->reset(); }, 64);
+  const double rest =
+      whole - (direct[2].first + 64 * direct[2].second) - algorithms::fft_pair_seconds(t, {128}) / 64 - 65 * mac / 64;
   std::printf("},\n     %.4g, %.4g},\n", mac, std::max(0.0, rest));
 }
 

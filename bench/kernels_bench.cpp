@@ -27,8 +27,10 @@ void run_problem(benchmark::State& state, const std::string& text, int threads) 
     for (auto& v : d) v = normal(rng);
     std::vector<unsigned char> bytes(count * per * scalar);
     for (std::size_t i = 0; i < d.size(); ++i) {
-      if (scalar == 4) reinterpret_cast<float*>(bytes.data())[i] = static_cast<float>(d[i]);
-      else reinterpret_cast<double*>(bytes.data())[i] = d[i];
+      if (scalar == 4)
+        reinterpret_cast<float*>(bytes.data())[i] = static_cast<float>(d[i]);
+      else
+        reinterpret_cast<double*>(bytes.data())[i] = d[i];
     }
     return bytes;
   };
@@ -51,17 +53,17 @@ void register_all() {
       for (int m : {3, 8, 16, 24, 32, 48, 64, 128, 256}) {
         const std::string text = std::string("op=conv dtype=") + dtype + " x=" + std::to_string(n) +
                                  " k=" + std::to_string(m) + " mode=same";
-        benchmark::RegisterBenchmark(("1d/" + std::string(dtype) + "/n:" + std::to_string(n) + "/m:" +
-                                      std::to_string(m)).c_str(),
-                                     [text](benchmark::State& s) { run_problem(s, text, 1); });
+        benchmark::RegisterBenchmark(
+            ("1d/" + std::string(dtype) + "/n:" + std::to_string(n) + "/m:" + std::to_string(m)).c_str(),
+            [text](benchmark::State& s) { run_problem(s, text, 1); });
       }
   for (int kk : {3, 5, 7, 11})
     for (int threads : {1, 2}) {
-      const std::string text = "op=conv dtype=f32 x=1080x1920 k=" + std::to_string(kk) + "x" +
-                               std::to_string(kk) + " mode=same";
-      benchmark::RegisterBenchmark(("2d/f32/1080x1920/k:" + std::to_string(kk) + "/threads:" +
-                                    std::to_string(threads)).c_str(),
-                                   [text, threads](benchmark::State& s) { run_problem(s, text, threads); });
+      const std::string text =
+          "op=conv dtype=f32 x=1080x1920 k=" + std::to_string(kk) + "x" + std::to_string(kk) + " mode=same";
+      benchmark::RegisterBenchmark(
+          ("2d/f32/1080x1920/k:" + std::to_string(kk) + "/threads:" + std::to_string(threads)).c_str(),
+          [text, threads](benchmark::State& s) { run_problem(s, text, threads); });
     }
   benchmark::RegisterBenchmark("complex/c64/n:100000/m:16", [](benchmark::State& s) {
     run_problem(s, "op=conv dtype=c64 x=100000 k=16 mode=same", 1);

@@ -94,24 +94,26 @@ void run(const Case& c) {
       const long tail = std::min(m - 1, out - i0);  // overlaps the previous block's last m - 1
       for (long j = 0; j < tail; ++j) y_add[static_cast<std::size_t>(i0 + j)] += buf[j];
       const long rest = std::min(L, out - i0) - tail;
-      if (rest > 0)
-        std::memcpy(y_add.data() + i0 + tail, buf + tail, sizeof(double) * static_cast<std::size_t>(rest));
+      if (rest > 0) std::memcpy(y_add.data() + i0 + tail, buf + tail, sizeof(double) * static_cast<std::size_t>(rest));
     }
   };
   const int runs = n >= 1000000 ? 9 : 31;
   const double t_save = median_seconds(overlap_save, runs);
   std::fill(y_add.begin(), y_add.end(), 0.0);
-  const double t_add = median_seconds([&] {
-    std::fill(y_add.begin(), y_add.begin() + std::min(out, m - 1), 0.0);  // the first block adds into zeros
-    overlap_add();
-  }, runs);
+  const double t_add = median_seconds(
+      [&] {
+        std::fill(y_add.begin(), y_add.begin() + std::min(out, m - 1), 0.0);  // the first block adds into zeros
+        overlap_add();
+      },
+      runs);
   double diff = 0, largest = 0;
   for (long j = 0; j < out; ++j) {
     diff = std::max(diff, std::abs(y_save[static_cast<std::size_t>(j)] - y_add[static_cast<std::size_t>(j)]));
     largest = std::max(largest, std::abs(y_save[static_cast<std::size_t>(j)]));
   }
-  std::printf("n=%-8ld m=%-6ld L=%-6ld overlap-save %8.3f ms  overlap-add %8.3f ms  add/save %.3f  max diff / max %.1e\n",
-              n, m, L, t_save * 1e3, t_add * 1e3, t_add / t_save, diff / largest);
+  std::printf(
+      "n=%-8ld m=%-6ld L=%-6ld overlap-save %8.3f ms  overlap-add %8.3f ms  add/save %.3f  max diff / max %.1e\n", n, m,
+      L, t_save * 1e3, t_add * 1e3, t_add / t_save, diff / largest);
   fftw_destroy_plan(fwd);
   fftw_destroy_plan(inv);
   fftw_free(buf);
@@ -122,8 +124,8 @@ void run(const Case& c) {
 }  // namespace
 
 int main() {
-  for (const Case& c : {Case{100000, 255, 2048}, Case{100000, 4095, 16384}, Case{1000000, 127, 1024},
-                        Case{1000000, 1023, 8192}, Case{1000000, 8191, 65536}, Case{1000000, 65535, 262144},
-                        Case{1000000, 127, 4096}, Case{1000000, 1023, 4096}})
+  for (const Case& c :
+       {Case{100000, 255, 2048}, Case{100000, 4095, 16384}, Case{1000000, 127, 1024}, Case{1000000, 1023, 8192},
+        Case{1000000, 8191, 65536}, Case{1000000, 65535, 262144}, Case{1000000, 127, 4096}, Case{1000000, 1023, 4096}})
     run(c);
 }

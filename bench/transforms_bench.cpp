@@ -92,10 +92,11 @@ void one_d(std::int64_t L) {
     diff = std::max(diff, static_cast<double>(std::abs(a.p[i] - c.p[i])));
     largest = std::max(largest, static_cast<double>(std::abs(c.p[i])));
   }
-  std::printf("1-D %s L=%-8lld four-step 1 thread %8.2f ms, 2 threads %8.2f ms (%.2fx) | FFTW %8.2f ms (%.2fx of "
-              "four-step's 1 thread) | max diff / max %.1e\n",
-              sizeof(T) == 4 ? "f32" : "f64", static_cast<long long>(L), t1 * 1e3, t2 * 1e3, t1 / t2, tf * 1e3,
-              tf / t1, diff / largest);
+  std::printf(
+      "1-D %s L=%-8lld four-step 1 thread %8.2f ms, 2 threads %8.2f ms (%.2fx) | FFTW %8.2f ms (%.2fx of "
+      "four-step's 1 thread) | max diff / max %.1e\n",
+      sizeof(T) == 4 ? "f32" : "f64", static_cast<long long>(L), t1 * 1e3, t2 * 1e3, t1 / t2, tf * 1e3, tf / t1,
+      diff / largest);
 }
 
 template <class T>
@@ -112,21 +113,29 @@ void two_d(std::int64_t L0, std::int64_t L1) {
   // Both with the product by a spectrum (the row-column inverse takes it in).
   Aligned<T> h(static_cast<std::size_t>(2 * rc->spectrum_elements()) + 2 * n);
   rc->forward([&](std::int64_t i) { return data.p + i * L1; }, h.p, tile.p);
-  const double t_rc = median_seconds([&] {
-    rc->forward([&](std::int64_t i) { return data.p + i * L1; }, spec.p, tile.p);
-    rc->inverse(spec.p, h.p, 0, L0, tile.p, [&](std::int64_t) { return row.p; }, [](std::int64_t, const T*) {});
-  }, 21);
+  const double t_rc = median_seconds(
+      [&] {
+        rc->forward([&](std::int64_t i) { return data.p + i * L1; }, spec.p, tile.p);
+        rc->inverse(
+            spec.p, h.p, 0, L0, tile.p, [&](std::int64_t) { return row.p; }, [](std::int64_t, const T*) {});
+      },
+      21);
   pair->forward(data.p, h.p);
   const auto& kernels = fft::best_spectrum_kernels();
   const auto bins = static_cast<std::size_t>(L0 * (L1 / 2 + 1));
-  const double t_fftw = median_seconds([&] {
-    pair->forward(data.p, spec.p);
-    if constexpr (sizeof(T) == 4) kernels.multiply_f32(spec.p, h.p, bins);
-    else kernels.multiply_f64(spec.p, h.p, bins);
-    pair->inverse(spec.p, data.p);
-  }, 21);
-  std::printf("2-D %s %lldx%lld rows+columns %.3f ms | FFTW 2-D %.3f ms (each with the product) (%.2fx)\n", sizeof(T) == 4 ? "f32" : "f64",
-              static_cast<long long>(L0), static_cast<long long>(L1), t_rc * 1e3, t_fftw * 1e3, t_fftw / t_rc);
+  const double t_fftw = median_seconds(
+      [&] {
+        pair->forward(data.p, spec.p);
+        if constexpr (sizeof(T) == 4)
+          kernels.multiply_f32(spec.p, h.p, bins);
+        else
+          kernels.multiply_f64(spec.p, h.p, bins);
+        pair->inverse(spec.p, data.p);
+      },
+      21);
+  std::printf("2-D %s %lldx%lld rows+columns %.3f ms | FFTW 2-D %.3f ms (each with the product) (%.2fx)\n",
+              sizeof(T) == 4 ? "f32" : "f64", static_cast<long long>(L0), static_cast<long long>(L1), t_rc * 1e3,
+              t_fftw * 1e3, t_fftw / t_rc);
 }
 
 }  // namespace
@@ -137,8 +146,12 @@ int main() {
     one_d<double>(L);
     one_d<float>(L);
   }
-  for (auto [L0, L1] : {std::pair<std::int64_t, std::int64_t>{128, 128}, {256, 512}, {512, 256}, {480, 640},
-                        {1024, 1024}, {2048, 2048}}) {
+  for (auto [L0, L1] : {std::pair<std::int64_t, std::int64_t>{128, 128},
+                        {256, 512},
+                        {512, 256},
+                        {480, 640},
+                        {1024, 1024},
+                        {2048, 2048}}) {
     two_d<float>(L0, L1);
     two_d<double>(L0, L1);
   }

@@ -13,8 +13,7 @@ int main() {
 
   // A plan: validate once, execute many times into caller-owned memory, explain.
   const auto plan = faltung::Plan::create(
-      faltung::parse_problem("op=corr dtype=f32 x=480x640 k=5x5 mode=same boundary=symmetric"),
-      {.threads = 2});
+      faltung::parse_problem("op=corr dtype=f32 x=480x640 k=5x5 mode=same boundary=symmetric"), {.threads = 2});
   std::vector<float> out(static_cast<std::size_t>(plan.output_elements()));
   std::vector<std::max_align_t> workspace(plan.workspace_bytes() / sizeof(std::max_align_t) + 1);
   const faltung::ExecuteReport report = plan.execute(x.data.data(), k.data.data(), out.data(), workspace.data());

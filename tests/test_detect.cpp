@@ -92,8 +92,9 @@ TEST(Detect, MultiscaleFeaturesAreTheirConvolutions) {
   std::vector<double> state(static_cast<std::size_t>(m.doubles_per_series())),
       ring(static_cast<std::size_t>(m.ring_per_series()));
   std::vector<std::vector<double>> features(n, std::vector<double>(static_cast<std::size_t>(m.features())));
-  for (std::size_t t = 0; t < n; ++t) m.step(state.data(), ring.data(), static_cast<std::int64_t>(t), static_cast<std::int64_t>(t), signal::Gap{static_cast<std::int64_t>(t), 0}, x[t], false,
-                                             features[t].data());
+  for (std::size_t t = 0; t < n; ++t)
+    m.step(state.data(), ring.data(), static_cast<std::int64_t>(t), static_cast<std::int64_t>(t),
+           signal::Gap{static_cast<std::int64_t>(t), 0}, x[t], false, features[t].data());
 
   for (std::size_t i = 0; i < o.widths.size(); ++i) {
     const std::int64_t w = o.widths[i];
@@ -132,8 +133,8 @@ TEST(Detect, SteadyPathEqualsTheGeneralOne) {
     o.scale_halflife = 200;
     const signal::MultiscaleDetector m(o);
     const auto x = eventful(8000, 31);
-    std::vector<double> fast_state(static_cast<std::size_t>(m.doubles_per_series())), slow_state = fast_state,
-        fast_ring(static_cast<std::size_t>(m.ring_per_series())), slow_ring = fast_ring,
+    std::vector<double> fast_state(static_cast<std::size_t>(m.doubles_per_series())),
+        slow_state = fast_state, fast_ring(static_cast<std::size_t>(m.ring_per_series())), slow_ring = fast_ring,
         features(static_cast<std::size_t>(m.features()));
     m.initialise(fast_state.data(), fast_ring.data());
     m.initialise(slow_state.data(), slow_ring.data());
@@ -161,7 +162,8 @@ TEST(Detect, ChunkingDoesNotChangeAnything) {
   std::vector<double> x(static_cast<std::size_t>(series * frames));
   for (std::int64_t s = 0; s < series; ++s) {
     const auto one = eventful(static_cast<std::size_t>(frames), 10 + static_cast<std::uint64_t>(s));
-    for (std::int64_t t = 0; t < frames; ++t) x[static_cast<std::size_t>(t * series + s)] = one[static_cast<std::size_t>(t)];
+    for (std::int64_t t = 0; t < frames; ++t)
+      x[static_cast<std::size_t>(t * series + s)] = one[static_cast<std::size_t>(t)];
   }
   for (auto o : all_kinds_and_a_season(series)) {
     const auto kind = o.kind;
@@ -333,7 +335,7 @@ TEST(Detect, ASeasonalProfileFindsAShiftTheCycleHides) {
 TEST(Detect, SurpriseRoutineSpikesFadeANewRecordScores) {
   auto x = noise(6000, 31);
   for (std::size_t t = 100; t < x.size(); t += 150) x[t] += 8;  // routine spikes of 8 sigma
-  x[5000] += 20;                                                 // one of 20
+  x[5000] += 20;                                                // one of 20
   Detector d = Detector::create();
   const Outputs o = run(d, x, {6000});
   // A spike of 8 sigma plus noise beats a record of the same now and then

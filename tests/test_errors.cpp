@@ -29,14 +29,15 @@ TEST(Errors, ShapeMismatch) {
                {"one axis per convolved axis", "x=10x20x5"});
   expect_error([] { plan("op=conv dtype=f32 x=10x20 k=3x4 axes=1"); }, ErrorKind::invalid_problem,
                {"size 3 on batch axis 0"});
-  expect_error([] { plan("op=conv dtype=f32 x=10 k=3x3"); }, ErrorKind::invalid_problem,
-               {"more axes (2) than x (1)"});
+  expect_error([] { plan("op=conv dtype=f32 x=10 k=3x3"); }, ErrorKind::invalid_problem, {"more axes (2) than x (1)"});
   expect_error([] { plan("op=conv dtype=f32 x=10x20 k=30x4 mode=valid"); }, ErrorKind::invalid_problem,
                {"mode=valid", "neither contains the other"});
-  expect_error([] {
-    Array<float> x{{10}, std::vector<float>(9)}, k{{3}, {1, 2, 3}};
-    convolve(x, k);
-  }, ErrorKind::invalid_argument, {"x holds 9 values", "needs 10"});
+  expect_error(
+      [] {
+        Array<float> x{{10}, std::vector<float>(9)}, k{{3}, {1, 2, 3}};
+        convolve(x, k);
+      },
+      ErrorKind::invalid_argument, {"x holds 9 values", "needs 10"});
 }
 
 TEST(Errors, IllegalOrigin) {
@@ -44,22 +45,26 @@ TEST(Errors, IllegalOrigin) {
                {"origin 3", "outside -1..2", "4 taps"});
   expect_error([] { plan("op=conv dtype=f64 x=10 k=4 origin=1"); }, ErrorKind::invalid_problem,
                {"origin applies to mode=same only"});
-  expect_error([] { plan("op=conv dtype=f64 x=10x10 k=3x3 mode=same origin=1,0,0"); },
-               ErrorKind::invalid_problem, {"origin lists 3 values"});
-  expect_error([] {
-    Array<double> x{{10}, std::vector<double>(10)}, k{{4}, {1, 2, 3, 4}};
-    filter(x, k, {.origin = {2}});
-  }, ErrorKind::invalid_problem, {"origin 2 is outside -2..1"});
+  expect_error([] { plan("op=conv dtype=f64 x=10x10 k=3x3 mode=same origin=1,0,0"); }, ErrorKind::invalid_problem,
+               {"origin lists 3 values"});
+  expect_error(
+      [] {
+        Array<double> x{{10}, std::vector<double>(10)}, k{{4}, {1, 2, 3, 4}};
+        filter(x, k, {.origin = {2}});
+      },
+      ErrorKind::invalid_problem, {"origin 2 is outside -2..1"});
 }
 
 TEST(Errors, NonFiniteKernelUnderEveryPolicy) {
   for (NanPolicy policy : {NanPolicy::propagate, NanPolicy::ignore, NanPolicy::fill, NanPolicy::raise}) {
     for (double bad : {NAN, INFINITY, -INFINITY}) {
       for (Method m : {Method::direct, Method::reference}) {
-        expect_error([&] {
-          Array<double> x{{8}, std::vector<double>(8, 1.0)}, k{{3}, {1.0, bad, 1.0}};
-          convolve(x, k, {.nan = policy, .method = m});
-        }, ErrorKind::nonfinite_kernel, {"kernel value k[1] is not finite", "every nan policy"});
+        expect_error(
+            [&] {
+              Array<double> x{{8}, std::vector<double>(8, 1.0)}, k{{3}, {1.0, bad, 1.0}};
+              convolve(x, k, {.nan = policy, .method = m});
+            },
+            ErrorKind::nonfinite_kernel, {"kernel value k[1] is not finite", "every nan policy"});
       }
     }
   }
@@ -82,8 +87,9 @@ TEST(Errors, EmptyInput) {
 TEST(Errors, HugeShapesAreRefusedNotWrapped) {
   // 2^32 x 2^32 = 2^64 wraps an int64 product to 0; 2^31 x 2^31 x 4 to 2^64
   // as well: both must read as over the 2^52 limit
-  for (const char* text : {"op=conv dtype=f64 x=4294967296x4294967296 k=1", "op=conv dtype=f64 x=2147483648x2147483648x4 k=1",
-                           "op=conv dtype=f64 x=100 k=4294967296x4294967296"})
+  for (const char* text :
+       {"op=conv dtype=f64 x=4294967296x4294967296 k=1", "op=conv dtype=f64 x=2147483648x2147483648x4 k=1",
+        "op=conv dtype=f64 x=100 k=4294967296x4294967296"})
     expect_error([&] { plan(text); }, ErrorKind::invalid_problem, {"more than 2^52 elements"});
   EXPECT_EQ(element_count({std::int64_t{1} << 32, std::int64_t{1} << 32}), INT64_MAX);
   EXPECT_EQ(element_count({3, 5, 7}), 105);
@@ -117,10 +123,12 @@ TEST(Errors, AxesOutOfRangeOrUnordered) {
                {"strictly increasing"});
   expect_error([] { plan("op=conv dtype=f32 x=2x2x2x2 k=1x1x1x1"); }, ErrorKind::invalid_problem,
                {"between 1 and 3 convolved axes"});
-  expect_error([] {  // through the convenience call, which sizes its output first
-    Array<float> x{{5, 5}, std::vector<float>(25)}, k{{3}, {1, 2, 3}};
-    convolve(x, k, {.axes = {5}});
-  }, ErrorKind::invalid_problem, {"axis 5 is out of range"});
+  expect_error(
+      [] {  // through the convenience call, which sizes its output first
+        Array<float> x{{5, 5}, std::vector<float>(25)}, k{{3}, {1, 2, 3}};
+        convolve(x, k, {.axes = {5}});
+      },
+      ErrorKind::invalid_problem, {"axis 5 is out of range"});
 }
 
 TEST(Errors, NullPointersAndMissingWorkspace) {

@@ -48,11 +48,10 @@ void add_bursts(Buffer& x, std::mt19937_64& rng, int bursts, int longest) {
 
 TEST(FftNonFinite, EveryPolicyAcrossBlockEdges) {
   std::uint64_t seed = 9100;
-  for (const char* text : {"op=conv dtype=f64 x=30000 k=301 mode=same",
-                           "op=corr dtype=f32 x=20000 k=600 mode=full boundary=symmetric",
-                           "op=conv dtype=f64 x=150x130 k=21x17 mode=same boundary=wrap",
-                           "op=conv dtype=c128 x=10000 k=77 mode=valid",
-                           "op=conv dtype=f64 x=8x3000 k=65 axes=1 mode=same boundary=nearest"}) {
+  for (const char* text :
+       {"op=conv dtype=f64 x=30000 k=301 mode=same", "op=corr dtype=f32 x=20000 k=600 mode=full boundary=symmetric",
+        "op=conv dtype=f64 x=150x130 k=21x17 mode=same boundary=wrap", "op=conv dtype=c128 x=10000 k=77 mode=valid",
+        "op=conv dtype=f64 x=8x3000 k=65 axes=1 mode=same boundary=nearest"}) {
     for (const char* policy : {"", " nan=fill fill=2", " nan=ignore"}) {
       const Problem p = parse_problem(std::string(text) + policy);
       std::mt19937_64 rng(++seed);
@@ -216,12 +215,11 @@ TEST(FftOverlapSave, TwoDimensionalRowsInPlaceAtAnyAlignment) {
 // and corr, the nan policies' second pass and batch items agree with the
 // reference, and two threads give the same bits as one.
 TEST(FftFourStep, AgreesWithReferenceAndIsBitIdenticalOnAnyThreads) {
-  for (const char* text : {"op=conv dtype=f64 x=600000 k=7 mode=same",
-                           "op=corr dtype=f32 x=1000000 k=48 mode=full boundary=symmetric",
-                           "op=conv dtype=f64 x=600000 k=41 mode=valid",
-                           "op=conv dtype=f32 x=1500000 k=5 mode=same boundary=wrap",
-                           "op=conv dtype=f64 x=900000 k=31 mode=same nan=ignore",
-                           "op=corr dtype=f64 x=2x550000 k=9 mode=same boundary=mirror"}) {
+  for (const char* text :
+       {"op=conv dtype=f64 x=600000 k=7 mode=same", "op=corr dtype=f32 x=1000000 k=48 mode=full boundary=symmetric",
+        "op=conv dtype=f64 x=600000 k=41 mode=valid", "op=conv dtype=f32 x=1500000 k=5 mode=same boundary=wrap",
+        "op=conv dtype=f64 x=900000 k=31 mode=same nan=ignore",
+        "op=corr dtype=f64 x=2x550000 k=9 mode=same boundary=mirror"}) {
     const Problem p = parse_problem(text);
     std::mt19937_64 rng(31);
     Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
@@ -261,10 +259,10 @@ TEST(FftOverlapSave, StreamsLargeOutputs) {
     for (std::int64_t i = 0; i < y.elements(); i += 997) at.push_back(i);
     for (const std::int64_t i : at) {
       const ReferenceValue v = ref.at(i);
-      const auto verdict = tolerance::check_normwise(
-          tolerance::normwise_bound(p.dtype, plan.transform_length(), norms, v), v, y.get(i));
-      ASSERT_EQ(verdict, tolerance::Verdict::ok) << "threads=" << threads << " output " << i << ": "
-                                                 << tolerance::describe(verdict);
+      const auto verdict =
+          tolerance::check_normwise(tolerance::normwise_bound(p.dtype, plan.transform_length(), norms, v), v, y.get(i));
+      ASSERT_EQ(verdict, tolerance::Verdict::ok)
+          << "threads=" << threads << " output " << i << ": " << tolerance::describe(verdict);
     }
   }
 }

@@ -23,8 +23,10 @@ Buffer buffer_from(const json& a, DType t) {
   Buffer b(t, shape);
   for (std::int64_t i = 0; i < b.elements(); ++i) {
     auto value = [&](const json& v) -> long double { return v.is_null() ? NAN : v.get<double>(); };
-    if (a.contains("re")) b.set(i, {value(a["re"][i]), value(a["im"][i])});
-    else b.set(i, {value(a["data"][i]), 0});
+    if (a.contains("re"))
+      b.set(i, {value(a["re"][i]), value(a["im"][i])});
+    else
+      b.set(i, {value(a["data"][i]), 0});
   }
   return b;
 }
@@ -106,8 +108,7 @@ void expect_matches(const GoldenCase& g, const Buffer& y, const std::string& how
     ASSERT_EQ(want_finite, got_finite) << g.label << " " << how << " output " << i;
     if (!want_finite) continue;
     if (g.exact)
-      ASSERT_EQ(want, got) << g.label << " " << how << " output " << i
-                           << "\nproblem: " << to_string(g.problem);
+      ASSERT_EQ(want, got) << g.label << " " << how << " output " << i << "\nproblem: " << to_string(g.problem);
     else
       ASSERT_LE(std::abs(want - got), 1e-12L * (1 + std::abs(want)))
           << g.label << " " << how << " output " << i << "\nproblem: " << to_string(g.problem);
@@ -157,8 +158,8 @@ TEST(Golden, EveryCaseWithTheFftAndSeparableMethods) {
             (plan.transform_length() > 0 ? tolerance::normwise_bound(g.problem.dtype, plan.transform_length(), norms, v)
                                          : tolerance::direct_bound(g.problem.dtype, element_count(g.problem.k), v)) +
             1e-12L * (1 + std::abs(want));  // the golden values' own rounding
-        ASSERT_LE(std::abs(want - got), bound) << g.label << " method=" << name(m) << " output " << i
-                                               << "\nproblem: " << to_string(g.problem);
+        ASSERT_LE(std::abs(want - got), bound)
+            << g.label << " method=" << name(m) << " output " << i << "\nproblem: " << to_string(g.problem);
       }
     }
   }

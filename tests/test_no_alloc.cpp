@@ -41,12 +41,11 @@ long allocations_in_execute(const Plan& plan, const Buffer& x, const Buffer& k) 
 }
 
 TEST(NoAllocation, ExecuteWithWorkspace) {
-  for (const char* s : {"op=conv dtype=f32 x=100000 k=64 mode=same",
-                        "op=conv dtype=f32 x=100000 k=5 mode=same boundary=wrap",
-                        "op=corr dtype=f64 x=300x200 k=5x5 mode=same boundary=symmetric",
-                        "op=conv dtype=c64 x=40x50x60 k=3x3x3 mode=full",
-                        "op=conv dtype=f64 x=5000 k=9 mode=same nan=ignore",
-                        "op=conv dtype=f32 x=5000 k=9 mode=same nan=fill fill=0"}) {
+  for (const char* s :
+       {"op=conv dtype=f32 x=100000 k=64 mode=same", "op=conv dtype=f32 x=100000 k=5 mode=same boundary=wrap",
+        "op=corr dtype=f64 x=300x200 k=5x5 mode=same boundary=symmetric",
+        "op=conv dtype=c64 x=40x50x60 k=3x3x3 mode=full", "op=conv dtype=f64 x=5000 k=9 mode=same nan=ignore",
+        "op=conv dtype=f32 x=5000 k=9 mode=same nan=fill fill=0"}) {
     const Problem p = parse_problem(s);
     std::mt19937_64 rng(1);
     Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
@@ -78,7 +77,9 @@ TEST(NoAllocation, FftAndSeparableMethods) {
     x.set(17, {NAN, 0});  // the policies' slow passes run too
     Buffer k(p.dtype, p.k);
     for (std::int64_t i = 0; i < k.elements(); ++i)  // rank 1 (separable), positive (ignore)
-      k.set(i, {1.0L + (i / p.k.back()) * 0.5L + (i % p.k.back()) * 0.25L + (i / p.k.back()) * (i % p.k.back()) * 0.125L, 0});
+      k.set(i,
+            {1.0L + (i / p.k.back()) * 0.5L + (i % p.k.back()) * 0.25L + (i / p.k.back()) * (i % p.k.back()) * 0.125L,
+             0});
     PlanOptions o;
     o.method = c.method;
     o.kernel = k.data();
@@ -115,7 +116,8 @@ TEST(NoAllocation, StreamProcess) {
     x[500] = NAN;
     allocations = 0;
     counting = true;
-    for (std::int64_t at = 0; at < n; at += 777) f.process(x.data() + at * c.channels, y.data() + at * c.channels, std::min<std::int64_t>(777, n - at));
+    for (std::int64_t at = 0; at < n; at += 777)
+      f.process(x.data() + at * c.channels, y.data() + at * c.channels, std::min<std::int64_t>(777, n - at));
     counting = false;
     EXPECT_EQ(allocations.load(), 0) << "taps " << c.taps << " channels " << c.channels;
   }
@@ -142,9 +144,10 @@ TEST(NoAllocation, FilterBankProcess) {
 
 TEST(NoAllocation, DetectorProcess) {
   // every kind, and the kinds with seasonal features with a period too
-  const std::pair<DetectorKind, std::int64_t> cases[] = {
-      {DetectorKind::surprise, 0},   {DetectorKind::surprise, 100}, {DetectorKind::multiscale, 0},
-      {DetectorKind::multiscale, 100}, {DetectorKind::zscore, 0}, {DetectorKind::ewma, 0}, {DetectorKind::holt, 0}};
+  const std::pair<DetectorKind, std::int64_t> cases[] = {{DetectorKind::surprise, 0},   {DetectorKind::surprise, 100},
+                                                         {DetectorKind::multiscale, 0}, {DetectorKind::multiscale, 100},
+                                                         {DetectorKind::zscore, 0},     {DetectorKind::ewma, 0},
+                                                         {DetectorKind::holt, 0}};
   for (const auto& [kind, period] : cases) {
     DetectorOptions o;
     o.kind = kind;

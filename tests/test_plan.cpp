@@ -50,7 +50,8 @@ TEST(Plan, CallerWorkspaceAndReport) {
 }
 
 TEST(Plan, ShapesAndThreads) {
-  const Plan plan = Plan::create(parse_problem("op=conv dtype=c64 x=5x6x7 k=2x3 axes=0,2 mode=valid"), {Method::direct, 3});
+  const Plan plan =
+      Plan::create(parse_problem("op=conv dtype=c64 x=5x6x7 k=2x3 axes=0,2 mode=valid"), {Method::direct, 3});
   EXPECT_EQ(plan.output_shape(), (Shape{4, 6, 5}));
   EXPECT_EQ(plan.output_elements(), 120);
   EXPECT_EQ(plan.threads(), 3);

@@ -69,7 +69,7 @@ TEST(Planner, WisdomMergesAndSkipsBadLinesWithWarnings) {
   const std::string good = "op=conv dtype=f32 x=5000 k=300 mode=same\t" + cpu + "\t1\tfft\n";
   const std::string foreign = "op=conv dtype=f32 x=5000 k=300 mode=same\tNEON\t1\tdirect\n";
   const auto warnings = wisdom::import_text("faltung-wisdom 1\n" + good + foreign +
-                                            "op=conv dtype=f32 x=5000\tAVX3\t1\tfft\n"   // bad problem
+                                            "op=conv dtype=f32 x=5000\tAVX3\t1\tfft\n"      // bad problem
                                             "op=conv dtype=f32 x=9 k=3\tAVX3\tmany\tfft\n"  // bad threads
                                             "op=conv dtype=f32 x=9 k=3\tAVX3\t1\tauto\n"    // not measured
                                             "just garbage\n");
@@ -82,7 +82,9 @@ TEST(Planner, WisdomMergesAndSkipsBadLinesWithWarnings) {
 
   // Not wisdom at all: one warning, nothing loaded, no crash.
   wisdom::forget();
-  const auto w2 = wisdom::import_text("\x7f" "ELF binary junk\n\x01\x02");
+  const auto w2 = wisdom::import_text(
+      "\x7f"
+      "ELF binary junk\n\x01\x02");
   ASSERT_EQ(w2.size(), 1u);
   EXPECT_NE(w2[0].find("not faltung wisdom"), std::string::npos) << w2[0];
   EXPECT_EQ(wisdom::export_text(), "faltung-wisdom 1\n");
@@ -137,12 +139,12 @@ TEST(Planner, WisdomForAMethodThatNoLongerAppliesFallsBack) {
 // A Gaussian (rank 1) in 2-D and a box in 3-D, every boundary with cval 0.
 TEST(Planner, SeparableKernelsRunAsPasses) {
   std::uint64_t seed = 300;
-  for (const char* text : {"op=conv dtype=f32 x=300x400 k=13x9 mode=same boundary=symmetric",
-                           "op=corr dtype=f64 x=200x150 k=7x21 mode=full",
-                           "op=conv dtype=f64 x=120x90 k=11x11 mode=valid",
-                           "op=conv dtype=f64 x=40x30x20 k=5x3x7 mode=same boundary=wrap origin=1",
-                           "op=conv dtype=f32 x=6x200x100 k=9x5 axes=1,2 mode=same boundary=nearest",
-                           "op=conv dtype=f64 x=150x160 k=9x9 mode=same boundary=mirror nan=fill fill=1"}) {
+  for (const char* text :
+       {"op=conv dtype=f32 x=300x400 k=13x9 mode=same boundary=symmetric",
+        "op=corr dtype=f64 x=200x150 k=7x21 mode=full", "op=conv dtype=f64 x=120x90 k=11x11 mode=valid",
+        "op=conv dtype=f64 x=40x30x20 k=5x3x7 mode=same boundary=wrap origin=1",
+        "op=conv dtype=f32 x=6x200x100 k=9x5 axes=1,2 mode=same boundary=nearest",
+        "op=conv dtype=f64 x=150x160 k=9x9 mode=same boundary=mirror nan=fill fill=1"}) {
     const Problem p = parse_problem(text);
     std::mt19937_64 rng(++seed);
     Buffer x = random_buffer(p.dtype, p.x, rng, Values::normal);
@@ -188,7 +190,8 @@ TEST(Planner, SeparableRefusals) {
   const Problem p = parse_problem("op=conv dtype=f64 x=50x50 k=5x5 mode=same");
   const std::string e = Plan::create(p).explain();
   EXPECT_NE(e.find("separable: refused: needs the kernel's values at plan time"), std::string::npos) << e;
-  const std::string ignore = Plan::create(parse_problem("op=conv dtype=f64 x=50x50 k=5x5 mode=same nan=ignore")).explain();
+  const std::string ignore =
+      Plan::create(parse_problem("op=conv dtype=f64 x=50x50 k=5x5 mode=same nan=ignore")).explain();
   EXPECT_NE(ignore.find("separable: refused: nan=ignore"), std::string::npos) << ignore;
   const std::string cval = Plan::create(parse_problem("op=conv dtype=f64 x=50x50 k=5x5 mode=same cval=2")).explain();
   EXPECT_NE(cval.find("separable: refused: a non-zero cval"), std::string::npos) << cval;

@@ -48,8 +48,9 @@ std::vector<T> convolve_rows(const fft::RowColumnTransform<T>& t, std::int64_t L
   t.forward([&](std::int64_t i) -> const T* { return i % 3 == 2 ? nullptr : rows.p + i * L1; }, spec.p, tile.p);
   std::vector<T> out(static_cast<std::size_t>(count * L1));
   AlignedBuffer<T> row(static_cast<std::size_t>(L1));
-  t.inverse(spec.p, h.p, first, count, tile.p, [&](std::int64_t) { return row.p; },
-            [&](std::int64_t k, const T* r) { std::copy(r, r + L1, out.begin() + k * L1); });
+  t.inverse(
+      spec.p, h.p, first, count, tile.p, [&](std::int64_t) { return row.p; },
+      [&](std::int64_t k, const T* r) { std::copy(r, r + L1, out.begin() + k * L1); });
   return out;
 }
 
@@ -86,8 +87,14 @@ TEST(RowColumn, OwnColumnPassAgreesWithFftwsOnEverySimdTarget) {
   for (const auto& target : simd::available_targets()) {
     simd::restrict_targets(target.bits);
     std::uint64_t seed = 41;
-    for (auto [L0, L1] : {std::pair<std::int64_t, std::int64_t>{2, 8192}, {8, 2048}, {32, 512}, {128, 128},
-                          {256, 96}, {512, 64}, {1024, 32}, {2048, 16}}) {
+    for (auto [L0, L1] : {std::pair<std::int64_t, std::int64_t>{2, 8192},
+                          {8, 2048},
+                          {32, 512},
+                          {128, 128},
+                          {256, 96},
+                          {512, 64},
+                          {1024, 32},
+                          {2048, 16}}) {
       compare_column_passes<float>(L0, L1, seed++, target.name);
       compare_column_passes<double>(L0, L1 + (L1 % 2 ? 1 : 0), seed++, target.name);
     }

@@ -23,8 +23,10 @@ constexpr Method kMethods[] = {Method::direct, Method::fft, Method::overlap_save
 void expect_same(const std::vector<double>& a, const std::vector<double>& b, Method m, const std::string& what) {
   ASSERT_EQ(a.size(), b.size()) << what;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (m == Method::direct) ASSERT_EQ(a[i], b[i]) << what << " at " << i;
-    else ASSERT_NEAR(a[i], b[i], 1e-9) << what << " method " << name(m) << " at " << i;
+    if (m == Method::direct)
+      ASSERT_EQ(a[i], b[i]) << what << " at " << i;
+    else
+      ASSERT_NEAR(a[i], b[i], 1e-9) << what << " method " << name(m) << " at " << i;
   }
 }
 
@@ -75,8 +77,8 @@ TEST(SelfCheck, ShiftingTheInputShiftsTheOutput) {
 
 TEST(SelfCheck, FullConvolutionCommutes) {
   std::mt19937_64 rng(14);
-  for (const auto& [xs, ks] : std::vector<std::pair<Shape, Shape>>{
-           {{100}, {13}}, {{4}, {50}}, {{12, 30}, {5, 3}}, {{6, 7, 8}, {3, 9, 2}}}) {
+  for (const auto& [xs, ks] :
+       std::vector<std::pair<Shape, Shape>>{{{100}, {13}}, {{4}, {50}}, {{12, 30}, {5, 3}}, {{6, 7, 8}, {3, 9, 2}}}) {
     const auto x = ints(xs, rng), k = ints(ks, rng);
     for (Method m : kMethods)
       expect_same(convolve(x, k, {.method = m}).data, convolve(k, x, {.method = m}).data, m, shape_to_string(xs));

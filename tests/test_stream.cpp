@@ -31,11 +31,21 @@ std::vector<std::int64_t> random_chunks(std::mt19937_64& rng, std::int64_t total
   while (done < total) {
     std::int64_t n;
     switch (rng() % 5) {
-      case 0: n = 0; break;
-      case 1: n = 1; break;
-      case 2: n = kPrimes[rng() % std::size(kPrimes)]; break;
-      case 3: n = static_cast<std::int64_t>(rng() % 700); break;
-      default: n = static_cast<std::int64_t>(rng() % 5000); break;
+      case 0:
+        n = 0;
+        break;
+      case 1:
+        n = 1;
+        break;
+      case 2:
+        n = kPrimes[rng() % std::size(kPrimes)];
+        break;
+      case 3:
+        n = static_cast<std::int64_t>(rng() % 700);
+        break;
+      default:
+        n = static_cast<std::int64_t>(rng() % 5000);
+        break;
     }
     n = std::min(n, total - done);
     out.push_back(n);
@@ -97,8 +107,10 @@ double max_error(const std::vector<T>& a, const std::vector<U>& b, bool& nonfini
   double e = 0;
   nonfinite_agree = true;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::isfinite(a[i]) != std::isfinite(b[i])) nonfinite_agree = false;
-    else if (std::isfinite(a[i])) e = std::max(e, std::abs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
+    if (std::isfinite(a[i]) != std::isfinite(b[i]))
+      nonfinite_agree = false;
+    else if (std::isfinite(a[i]))
+      e = std::max(e, std::abs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
   }
   return e;
 }
@@ -139,7 +151,8 @@ void check_chunkings(std::int64_t taps, std::int64_t channels, bool per_channel,
   const auto two = run_stream(f, x, channels, random_chunks(rng, n));
   ASSERT_EQ(one, two) << "two chunkings differ: " << what;
   if (f.method() == Method::direct) {
-    ASSERT_EQ(one, batch(x, channels, w, taps, per_channel, Method::direct)) << "not the direct method's bits: " << what;
+    ASSERT_EQ(one, batch(x, channels, w, taps, per_channel, Method::direct))
+        << "not the direct method's bits: " << what;
   } else {
     bool agree;
     const double err = max_error(one, oracle(x, channels, w, taps, per_channel), agree);
@@ -268,7 +281,8 @@ void check_nan_burst(std::int64_t taps, Method method) {
   // outputs t with a bad sample in [t - taps + 1, t] are non-finite, the rest
   // match the convolution of x with the bad samples taken as 0
   std::vector<T> zeroed = x;
-  for (auto& v : zeroed) if (!std::isfinite(v)) v = T(0);
+  for (auto& v : zeroed)
+    if (!std::isfinite(v)) v = T(0);
   const auto clean = oracle(zeroed, 1, w, taps, false);
   for (std::int64_t t = 0; t < n; ++t) {
     auto holds = [&](std::int64_t from, std::int64_t to) { return t >= from && t - taps + 1 <= to; };
@@ -336,7 +350,8 @@ TEST(Stream, ErrorDoesNotGrowOverTenMillionSamples) {
   auto err = [&](std::int64_t from) {
     double e = 0;
     for (std::int64_t t = from; t < from + window; ++t)
-      e = std::max(e, std::abs(static_cast<double>(y[static_cast<std::size_t>(t)]) - want[static_cast<std::size_t>(t)]));
+      e = std::max(e,
+                   std::abs(static_cast<double>(y[static_cast<std::size_t>(t)]) - want[static_cast<std::size_t>(t)]));
     return e;
   };
   const double early = err(taps), late = err(n - window);

@@ -28,8 +28,7 @@ void sweep(std::uint64_t seed0, int count, const SweepLimits& limits, Method met
     const SweepCase c = random_case(rng, limits);
     SCOPED_TRACE("seed " + std::to_string(seed) + " problem: " + to_string(c.problem) +
                  " threads=" + std::to_string(c.threads));
-    if (c.problem.nan == NanPolicy::raise &&
-        core::count_nonfinite(c.x.data(), c.problem.dtype, c.x.elements()) > 0) {
+    if (c.problem.nan == NanPolicy::raise && core::count_nonfinite(c.x.data(), c.problem.dtype, c.x.elements()) > 0) {
       try {
         run_plan(c.problem, c.x, c.k, {method, c.threads});
         ADD_FAILURE() << "nan=raise did not raise";
@@ -110,8 +109,8 @@ void long_kernel_sweep(std::uint64_t seed0, bool quick) {
   const std::vector<std::int64_t> few{33, 100, 257};
   for (DType t : {DType::f32, DType::f64}) {
     for (std::int64_t m : quick ? few : all) {
-      for (const char* rest : {"mode=same", "mode=full boundary=wrap", "mode=valid",
-                               "mode=same boundary=mirror origin=1"}) {
+      for (const char* rest :
+           {"mode=same", "mode=full boundary=wrap", "mode=valid", "mode=same boundary=mirror origin=1"}) {
         const std::uint64_t seed = seed0 + i++;
         std::mt19937_64 rng(seed);
         const std::int64_t n = std::uniform_int_distribution<std::int64_t>(4 * m, 4 * m + 3000)(rng);
@@ -120,7 +119,8 @@ void long_kernel_sweep(std::uint64_t seed0, bool quick) {
         Buffer x = random_buffer(t, p.x, rng, Values::normal);
         const Buffer k = random_buffer(t, p.k, rng, Values::normal);
         if (seed % 2) {
-          for (int b = 0; b < 3; ++b) x.set(std::uniform_int_distribution<std::int64_t>(0, n - 1)(rng), {b ? INFINITY : NAN, 0});
+          for (int b = 0; b < 3; ++b)
+            x.set(std::uniform_int_distribution<std::int64_t>(0, n - 1)(rng), {b ? INFINITY : NAN, 0});
         }
         SCOPED_TRACE("seed " + std::to_string(seed) + " problem: " + to_string(p));
         const Buffer y = run_plan(p, x, k, {Method::direct, 1});

@@ -32,14 +32,13 @@ void expect_bit_identical(const Problem& p, std::uint64_t seed, bool expect_para
 // Problems large enough that every thread count gets its workers (the driver
 // gives a thread at least 4e6 multiply-adds), one per kernel family and dtype.
 TEST(Threads, BitIdenticalOnLargeProblems) {
-  for (const char* s : {"op=conv dtype=f32 x=1000003 k=64 mode=same",
-                        "op=conv dtype=f32 x=2000003 k=31 mode=same boundary=wrap",
-                        "op=corr dtype=f64 x=200001 k=321 boundary=wrap",
-                        "op=conv dtype=f32 x=1001x1517 k=7x7 mode=same boundary=symmetric",
-                        "op=corr dtype=c64 x=60x70x80 k=5x5x5 mode=valid",
-                        "op=conv dtype=c128 x=500000 k=33 mode=same boundary=mirror",
-                        "op=conv dtype=f64 x=64x50000 k=33 axes=1 mode=same boundary=nearest",
-                        "op=conv dtype=f32 x=3000x700 k=9 axes=0 mode=same nan=ignore"})
+  for (const char* s :
+       {"op=conv dtype=f32 x=1000003 k=64 mode=same", "op=conv dtype=f32 x=2000003 k=31 mode=same boundary=wrap",
+        "op=corr dtype=f64 x=200001 k=321 boundary=wrap",
+        "op=conv dtype=f32 x=1001x1517 k=7x7 mode=same boundary=symmetric",
+        "op=corr dtype=c64 x=60x70x80 k=5x5x5 mode=valid", "op=conv dtype=c128 x=500000 k=33 mode=same boundary=mirror",
+        "op=conv dtype=f64 x=64x50000 k=33 axes=1 mode=same boundary=nearest",
+        "op=conv dtype=f32 x=3000x700 k=9 axes=0 mode=same nan=ignore"})
     expect_bit_identical(parse_problem(s), 7);
 }
 
@@ -59,11 +58,11 @@ TEST(Threads, BitIdenticalOnRandomProblems) {
 // The FFT methods split blocks (and batch rows) among workers; each block is
 // computed the same way whichever worker runs it.
 TEST(Threads, FftMethodsBitIdentical) {
-  for (const char* s : {"op=conv dtype=f32 x=300007 k=1023 mode=same",
-                        "op=corr dtype=f64 x=100001 k=4000 boundary=wrap",
-                        "op=conv dtype=f32 x=540x960 k=31x31 mode=same boundary=symmetric",
-                        "op=conv dtype=c64 x=100000 k=300 mode=same",
-                        "op=conv dtype=f64 x=16x20000 k=1001 axes=1 mode=same nan=ignore"}) {
+  for (const char* s :
+       {"op=conv dtype=f32 x=300007 k=1023 mode=same", "op=corr dtype=f64 x=100001 k=4000 boundary=wrap",
+        "op=conv dtype=f32 x=540x960 k=31x31 mode=same boundary=symmetric",
+        "op=conv dtype=c64 x=100000 k=300 mode=same",
+        "op=conv dtype=f64 x=16x20000 k=1001 axes=1 mode=same nan=ignore"}) {
     expect_bit_identical(parse_problem(s), 11, true, Method::overlap_save, true);
   }
   expect_bit_identical(parse_problem("op=conv dtype=f64 x=16x30000 k=501 axes=1 mode=same"), 12, true, Method::fft);

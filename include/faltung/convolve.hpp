@@ -23,11 +23,24 @@ struct Array {
   std::vector<T> data;  // row-major, element_count(shape) values
 };
 
-template <class T> constexpr DType dtype_of();
-template <> constexpr DType dtype_of<float>() { return DType::f32; }
-template <> constexpr DType dtype_of<double>() { return DType::f64; }
-template <> constexpr DType dtype_of<std::complex<float>>() { return DType::c64; }
-template <> constexpr DType dtype_of<std::complex<double>>() { return DType::c128; }
+template <class T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<float>() {
+  return DType::f32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+  return DType::f64;
+}
+template <>
+constexpr DType dtype_of<std::complex<float>>() {
+  return DType::c64;
+}
+template <>
+constexpr DType dtype_of<std::complex<double>>() {
+  return DType::c128;
+}
 
 // Signal family: mode full/same/valid, zero boundary unless told otherwise,
 // `origin` shifts the `same` window relative to scipy.signal's.
@@ -65,36 +78,31 @@ Problem signal_problem(Op op, DType dtype, const Shape& x, const Shape& k, const
 Problem filter_problem(DType dtype, const Shape& x, const Shape& k, const FilterOptions& o);
 
 namespace detail {
-void run_problem(const Problem& p, const void* x, std::size_t x_count, const void* k,
-                 std::size_t k_count, void* y, Method method, int threads);
+void run_problem(const Problem& p, const void* x, std::size_t x_count, const void* k, std::size_t k_count, void* y,
+                 Method method, int threads);
 
 template <class T>
-Array<T> run_typed(const Problem& p, const Array<T>& x, const Array<T>& k, Method method,
-                   int threads) {
+Array<T> run_typed(const Problem& p, const Array<T>& x, const Array<T>& k, Method method, int threads) {
   Array<T> y{output_shape(p), {}};
   y.data.resize(static_cast<std::size_t>(element_count(y.shape)));
-  run_problem(p, x.data.data(), x.data.size(), k.data.data(), k.data.size(), y.data.data(),
-              method, threads);
+  run_problem(p, x.data.data(), x.data.size(), k.data.data(), k.data.size(), y.data.data(), method, threads);
   return y;
 }
 }  // namespace detail
 
 template <class T>
 Array<T> convolve(const Array<T>& x, const Array<T>& k, const Options& o = {}) {
-  return detail::run_typed(signal_problem(Op::conv, dtype_of<T>(), x.shape, k.shape, o), x, k,
-                           o.method, o.threads);
+  return detail::run_typed(signal_problem(Op::conv, dtype_of<T>(), x.shape, k.shape, o), x, k, o.method, o.threads);
 }
 
 template <class T>
 Array<T> correlate(const Array<T>& x, const Array<T>& k, const Options& o = {}) {
-  return detail::run_typed(signal_problem(Op::corr, dtype_of<T>(), x.shape, k.shape, o), x, k,
-                           o.method, o.threads);
+  return detail::run_typed(signal_problem(Op::corr, dtype_of<T>(), x.shape, k.shape, o), x, k, o.method, o.threads);
 }
 
 template <class T>
 Array<T> filter(const Array<T>& x, const Array<T>& k, const FilterOptions& o = {}) {
-  return detail::run_typed(filter_problem(dtype_of<T>(), x.shape, k.shape, o), x, k, o.method,
-                           o.threads);
+  return detail::run_typed(filter_problem(dtype_of<T>(), x.shape, k.shape, o), x, k, o.method, o.threads);
 }
 
 }  // namespace faltung

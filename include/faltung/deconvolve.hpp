@@ -37,8 +37,8 @@ struct RichardsonLucyOptions {
   int threads = 1;
 };
 
-std::vector<double> richardson_lucy(const double* image, const Shape& shape, const double* psf,
-                                    const Shape& psf_shape, const RichardsonLucyOptions& options = {});
+std::vector<double> richardson_lucy(const double* image, const Shape& shape, const double* psf, const Shape& psf_shape,
+                                    const RichardsonLucyOptions& options = {});
 
 // System identification: the causal impulse response h (`taps` long) with
 // y[t] = sum_j h[j] x[t-j] (x zero before t = 0), from an input/output pair

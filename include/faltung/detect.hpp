@@ -56,10 +56,10 @@ struct DetectorOptions {
   // Samples with score 0 at the start while the statistics settle;
   // -1: automatic (the period plus the largest width or window plus 64).
   std::int64_t warmup = -1;
-  double set_score = 0.75;      // z about 5.8
-  double clear_score = 0.35;    // z about 4.3
-  std::int64_t set_samples = 1;     // debounce: consecutive samples >= set_score to raise
-  std::int64_t clear_samples = 8;   // hysteresis: consecutive samples < clear_score to clear
+  double set_score = 0.75;         // z about 5.8
+  double clear_score = 0.35;       // z about 4.3
+  std::int64_t set_samples = 1;    // debounce: consecutive samples >= set_score to raise
+  std::int64_t clear_samples = 8;  // hysteresis: consecutive samples < clear_score to clear
   // zscore: the sliding window, in samples.
   std::int64_t window = 128;
   // ewma: the weight of the newest sample.
@@ -91,9 +91,9 @@ class Detector {
 
   const DetectorOptions& options() const;
   std::int64_t series() const;
-  std::int64_t warmup() const;              // the warm-up in effect, in samples
-  std::int64_t samples_processed() const;   // frames since creation or reset
-  std::int64_t state_bytes() const;         // memory held for the series' state
+  std::int64_t warmup() const;             // the warm-up in effect, in samples
+  std::int64_t samples_processed() const;  // frames since creation or reset
+  std::int64_t state_bytes() const;        // memory held for the series' state
   std::string explain() const;
 
   Detector(const Detector& other);

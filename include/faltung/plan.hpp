@@ -59,7 +59,6 @@ struct ExecuteReport {
   std::int64_t nonfinite_inputs = 0;  // non-finite samples of x (NaN or +-Inf)
 };
 
-
 class Plan {
  public:
   struct State;  // opaque; shared by copies of a plan and the plan cache

@@ -29,15 +29,15 @@ inline constexpr int kMaxRank = 16;
 struct Problem {
   Op op = Op::conv;
   DType dtype = DType::f64;
-  Shape x;                            // input shape, row-major (last axis fastest)
-  Shape k;                            // kernel shape
-  std::vector<int> axes;              // convolved axes of x; empty = the last rank(k) axes
+  Shape x;                // input shape, row-major (last axis fastest)
+  Shape k;                // kernel shape
+  std::vector<int> axes;  // convolved axes of x; empty = the last rank(k) axes
   Mode mode = Mode::full;
-  std::vector<BoundaryRule> boundary; // empty = constant; one, or one per convolved axis
-  double cval = 0.0;                  // value of the constant boundary
-  std::vector<std::int64_t> origin;   // empty = 0; one, or one per convolved axis (mode=same only)
+  std::vector<BoundaryRule> boundary;  // empty = constant; one, or one per convolved axis
+  double cval = 0.0;                   // value of the constant boundary
+  std::vector<std::int64_t> origin;    // empty = 0; one, or one per convolved axis (mode=same only)
   NanPolicy nan = NanPolicy::propagate;
-  double fill = 0.0;                  // replacement value for nan=fill
+  double fill = 0.0;  // replacement value for nan=fill
 
   // Equality is on the canonical form: "boundary=constant" and an omitted
   // boundary are the same problem, as are axes=0 and the default axes.

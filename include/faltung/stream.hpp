@@ -75,8 +75,8 @@ class StreamFilter {
   std::int64_t taps() const;
   std::int64_t channels() const;
   DType dtype() const;
-  Method method() const;                 // direct or overlap_save
-  std::int64_t latency() const;          // samples of added latency (0)
+  Method method() const;                   // direct or overlap_save
+  std::int64_t latency() const;            // samples of added latency (0)
   std::int64_t samples_processed() const;  // frames since creation or reset
   double estimated_ns_per_sample() const;  // the cost model's figure, per channel sample
   std::string explain() const;

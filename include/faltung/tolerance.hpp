@@ -18,9 +18,8 @@ namespace faltung::tolerance {
 inline constexpr long double kDirectFactor = 2.0L;
 
 inline long double epsilon(DType t) {
-  return (t == DType::f32 || t == DType::c64)
-             ? static_cast<long double>(std::numeric_limits<float>::epsilon())
-             : static_cast<long double>(std::numeric_limits<double>::epsilon());
+  return (t == DType::f32 || t == DType::c64) ? static_cast<long double>(std::numeric_limits<float>::epsilon())
+                                              : static_cast<long double>(std::numeric_limits<double>::epsilon());
 }
 
 // Direct methods: |y - y_ref| <= c * M * eps * sum|w||x| per output.
@@ -46,8 +45,7 @@ inline Verdict check_direct(DType t, std::int64_t kernel_elements, const Referen
   const bool y_finite = std::isfinite(y.real()) && std::isfinite(y.imag());
   if (ref.nonfinite) return y_finite ? Verdict::nonfinite_expected : Verdict::ok;
   if (!y_finite) return Verdict::finite_expected;
-  return std::abs(y - ref.value) <= direct_bound(t, kernel_elements, ref) ? Verdict::ok
-                                                                          : Verdict::mismatch;
+  return std::abs(y - ref.value) <= direct_bound(t, kernel_elements, ref) ? Verdict::ok : Verdict::mismatch;
 }
 
 // Judges one output of an FFT method (bound from normwise_bound).
@@ -60,10 +58,14 @@ inline Verdict check_normwise(long double bound, const ReferenceValue& ref, std:
 
 inline const char* describe(Verdict v) {
   switch (v) {
-    case Verdict::ok: return "ok";
-    case Verdict::mismatch: return "outside the tolerance";
-    case Verdict::nonfinite_expected: return "finite, but its window holds a non-finite sample";
-    case Verdict::finite_expected: return "non-finite, but its window is finite";
+    case Verdict::ok:
+      return "ok";
+    case Verdict::mismatch:
+      return "outside the tolerance";
+    case Verdict::nonfinite_expected:
+      return "finite, but its window holds a non-finite sample";
+    case Verdict::finite_expected:
+      return "non-finite, but its window is finite";
   }
   return "?";
 }

@@ -16,10 +16,14 @@ namespace {
 
 int typenum(DType t) {
   switch (t) {
-    case DType::f32: return NPY_FLOAT32;
-    case DType::f64: return NPY_FLOAT64;
-    case DType::c64: return NPY_COMPLEX64;
-    case DType::c128: return NPY_COMPLEX128;
+    case DType::f32:
+      return NPY_FLOAT32;
+    case DType::f64:
+      return NPY_FLOAT64;
+    case DType::c64:
+      return NPY_COMPLEX64;
+    case DType::c128:
+      return NPY_COMPLEX128;
   }
   return NPY_FLOAT64;
 }
@@ -36,8 +40,7 @@ nb::object input_array(nb::handle obj, DType t) {
   const int want = typenum(t);
   if (PyArray_CheckExact(obj.ptr())) {
     PyArrayObject* a = as_array(obj);
-    if (PyArray_TYPE(a) == want && PyArray_ISCARRAY_RO(a) && PyArray_ISNOTSWAPPED(a))
-      return nb::borrow(obj);
+    if (PyArray_TYPE(a) == want && PyArray_ISCARRAY_RO(a) && PyArray_ISNOTSWAPPED(a)) return nb::borrow(obj);
   }
   PyObject* converted = PyArray_FromAny(obj.ptr(), PyArray_DescrFromType(want), 0, 0,
                                         NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED, nullptr);
@@ -48,14 +51,17 @@ nb::object input_array(nb::handle obj, DType t) {
 DType engine_dtype(nb::handle array) {
   if (!PyArray_Check(array.ptr())) throw Error(ErrorKind::invalid_argument, "expected a numpy array");
   switch (PyArray_TYPE(as_array(array))) {
-    case NPY_FLOAT32: return DType::f32;
-    case NPY_FLOAT64: return DType::f64;
-    case NPY_COMPLEX64: return DType::c64;
-    case NPY_COMPLEX128: return DType::c128;
+    case NPY_FLOAT32:
+      return DType::f32;
+    case NPY_FLOAT64:
+      return DType::f64;
+    case NPY_COMPLEX64:
+      return DType::c64;
+    case NPY_COMPLEX128:
+      return DType::c128;
   }
-  throw Error(ErrorKind::invalid_argument,
-              "the engine computes float32, float64, complex64 and complex128; got " +
-                  nb::cast<std::string>(nb::str(array.attr("dtype"))));
+  throw Error(ErrorKind::invalid_argument, "the engine computes float32, float64, complex64 and complex128; got " +
+                                               nb::cast<std::string>(nb::str(array.attr("dtype"))));
 }
 
 Shape shape_of(nb::handle array) {
@@ -81,8 +87,7 @@ nb::object new_array(DType t, const Shape& shape) {
   PyObject* a = PyArray_SimpleNewFromData(static_cast<int>(dims.size()), dims.data(), typenum(t), data);
   if (!a) throw nb::python_error();  // the capsule frees the buffer
   nb::object array = nb::steal(a);
-  if (PyArray_SetBaseObject(reinterpret_cast<PyArrayObject*>(a), owner.release().ptr()) < 0)
-    throw nb::python_error();
+  if (PyArray_SetBaseObject(reinterpret_cast<PyArrayObject*>(a), owner.release().ptr()) < 0) throw nb::python_error();
   return array;
 }
 

@@ -23,8 +23,7 @@ using Scores = nb::ndarray<double, nb::c_contig, nb::device::cpu>;
 using Alerts = nb::ndarray<std::uint8_t, nb::c_contig, nb::device::cpu>;
 
 Detector create(const std::string& kind, std::int64_t series, std::vector<std::int64_t> widths, std::int64_t period,
-                double halflife,
-                std::int64_t warmup, double set_score, double clear_score, std::int64_t set_samples,
+                double halflife, std::int64_t warmup, double set_score, double clear_score, std::int64_t set_samples,
                 std::int64_t clear_samples, std::int64_t window, double alpha, double smoothing, double trend) {
   DetectorOptions o;
   o.kind = detector_kind_from_name(kind);
@@ -47,8 +46,7 @@ Detector create(const std::string& kind, std::int64_t series, std::vector<std::i
 // values, score and alert hold the same count of frames (the caller shapes them).
 void process(Detector& d, Values values, Scores score, Alerts alert) {
   const auto n = static_cast<std::int64_t>(values.size());
-  if (static_cast<std::int64_t>(score.size()) != n || static_cast<std::int64_t>(alert.size()) != n ||
-      n % d.series())
+  if (static_cast<std::int64_t>(score.size()) != n || static_cast<std::int64_t>(alert.size()) != n || n % d.series())
     throw Error(ErrorKind::invalid_argument, "detector: values, score and alert must hold the same whole frames");
   const std::int64_t frames = n / d.series();
   if (n > kReleaseGilAboveSamples) {
@@ -73,9 +71,9 @@ Detector restore(nb::bytes data) {
 void bind_detector(nb::module_& m) {
   nb::class_<Detector>(m, "Detector")
       .def(nb::new_(&create), nb::arg("kind"), nb::arg("series"), nb::arg("widths"), nb::arg("period"),
-           nb::arg("scale_halflife"),
-           nb::arg("warmup"), nb::arg("set_score"), nb::arg("clear_score"), nb::arg("set_samples"),
-           nb::arg("clear_samples"), nb::arg("window"), nb::arg("alpha"), nb::arg("smoothing"), nb::arg("trend"))
+           nb::arg("scale_halflife"), nb::arg("warmup"), nb::arg("set_score"), nb::arg("clear_score"),
+           nb::arg("set_samples"), nb::arg("clear_samples"), nb::arg("window"), nb::arg("alpha"), nb::arg("smoothing"),
+           nb::arg("trend"))
       .def("process", &process, nb::arg("values"), nb::arg("score"), nb::arg("alert"))
       .def("reset", &Detector::reset)
       .def("save", &save)

@@ -104,9 +104,15 @@ NB_MODULE(_core, m) {
       std::rethrow_exception(e);
     } catch (const Error& err) {
       switch (err.kind()) {
-        case ErrorKind::nonfinite_input: PyErr_SetString(PyExc_FloatingPointError, err.what()); break;
-        case ErrorKind::io: PyErr_SetString(PyExc_OSError, err.what()); break;
-        default: PyErr_SetString(PyExc_ValueError, err.what()); break;
+        case ErrorKind::nonfinite_input:
+          PyErr_SetString(PyExc_FloatingPointError, err.what());
+          break;
+        case ErrorKind::io:
+          PyErr_SetString(PyExc_OSError, err.what());
+          break;
+        default:
+          PyErr_SetString(PyExc_ValueError, err.what());
+          break;
       }
     }
   });
@@ -121,10 +127,10 @@ NB_MODULE(_core, m) {
       .def_rw("nan", &CallOptions::nan)
       .def_rw("fill", &CallOptions::fill);
 
-  m.def("run", &run, nb::arg("op"), nb::arg("x"), nb::arg("k"), nb::arg("mode"), nb::arg("method"),
-        nb::arg("threads"), nb::arg("options").none(), nb::arg("out").none());
-  m.def("problem_text", &problem_text, nb::arg("op"), nb::arg("dtype"), nb::arg("x"), nb::arg("k"),
-        nb::arg("mode"), nb::arg("options").none());
+  m.def("run", &run, nb::arg("op"), nb::arg("x"), nb::arg("k"), nb::arg("mode"), nb::arg("method"), nb::arg("threads"),
+        nb::arg("options").none(), nb::arg("out").none());
+  m.def("problem_text", &problem_text, nb::arg("op"), nb::arg("dtype"), nb::arg("x"), nb::arg("k"), nb::arg("mode"),
+        nb::arg("options").none());
   m.def("canonical_problem", [](const std::string& text) { return to_string(canonical(parse_problem(text))); });
   m.def("output_shape", [](const std::string& text) { return output_shape(parse_problem(text)); });
 
@@ -178,48 +184,52 @@ NB_MODULE(_core, m) {
     std::copy(r.h.begin(), r.h.end(), static_cast<double*>(const_cast<void*>(data_of(h))));
     return nb::make_tuple(h, r.lambda, r.residual_norm, r.solution_norm);
   });
-  m.def("normalized_convolve", [result](nb::handle x, nb::handle weights, nb::handle k, int boundary, double cval,
-                                        int threads, bool interpolate) {
-    const nb::object xa = input_array(x, DType::f64), ka = input_array(k, DType::f64);
-    nb::object wa;
-    if (!weights.is_none()) {
-      wa = input_array(weights, DType::f64);
-      if (shape_of(wa) != shape_of(xa))
-        throw Error(ErrorKind::invalid_argument, "missing data: weights " + shape_to_string(shape_of(wa)) +
-                                                     " must have the shape of x " + shape_to_string(shape_of(xa)));
-    }
-    missing::Options o;
-    o.boundary = static_cast<BoundaryRule>(boundary);
-    o.cval = cval;
-    o.threads = threads;
-    std::vector<double> y;
-    {
-      nb::gil_scoped_release unlocked;
-      const auto* xp = static_cast<const double*>(data_of(xa));
-      const auto* kp = static_cast<const double*>(data_of(ka));
-      y = interpolate ? missing::interpolate_nans(xp, shape_of(xa), kp, shape_of(ka), o)
-                      : missing::normalized_convolve(xp, wa.is_valid() ? static_cast<const double*>(data_of(wa)) : nullptr,
-                                                     shape_of(xa), kp, shape_of(ka), o);
-    }
-    return result(y, shape_of(xa));
-  }, nb::arg("x"), nb::arg("weights").none(), nb::arg("k"), nb::arg("boundary"), nb::arg("cval"), nb::arg("threads"),
-     nb::arg("interpolate"));
-  m.def("richardson_lucy", [result](nb::handle image, nb::handle psf, int iterations, bool clip,
-                                    double filter_epsilon, int threads) {
-    const nb::object x = input_array(image, DType::f64), k = input_array(psf, DType::f64);
-    deconvolve::RichardsonLucyOptions o;
-    o.iterations = iterations;
-    o.clip = clip;
-    o.filter_epsilon = filter_epsilon;
-    o.threads = threads;
-    std::vector<double> y;
-    {
-      nb::gil_scoped_release unlocked;
-      y = deconvolve::richardson_lucy(static_cast<const double*>(data_of(x)), shape_of(x),
-                                      static_cast<const double*>(data_of(k)), shape_of(k), o);
-    }
-    return result(y, shape_of(x));
-  });
+  m.def(
+      "normalized_convolve",
+      [result](nb::handle x, nb::handle weights, nb::handle k, int boundary, double cval, int threads,
+               bool interpolate) {
+        const nb::object xa = input_array(x, DType::f64), ka = input_array(k, DType::f64);
+        nb::object wa;
+        if (!weights.is_none()) {
+          wa = input_array(weights, DType::f64);
+          if (shape_of(wa) != shape_of(xa))
+            throw Error(ErrorKind::invalid_argument, "missing data: weights " + shape_to_string(shape_of(wa)) +
+                                                         " must have the shape of x " + shape_to_string(shape_of(xa)));
+        }
+        missing::Options o;
+        o.boundary = static_cast<BoundaryRule>(boundary);
+        o.cval = cval;
+        o.threads = threads;
+        std::vector<double> y;
+        {
+          nb::gil_scoped_release unlocked;
+          const auto* xp = static_cast<const double*>(data_of(xa));
+          const auto* kp = static_cast<const double*>(data_of(ka));
+          y = interpolate
+                  ? missing::interpolate_nans(xp, shape_of(xa), kp, shape_of(ka), o)
+                  : missing::normalized_convolve(xp, wa.is_valid() ? static_cast<const double*>(data_of(wa)) : nullptr,
+                                                 shape_of(xa), kp, shape_of(ka), o);
+        }
+        return result(y, shape_of(xa));
+      },
+      nb::arg("x"), nb::arg("weights").none(), nb::arg("k"), nb::arg("boundary"), nb::arg("cval"), nb::arg("threads"),
+      nb::arg("interpolate"));
+  m.def("richardson_lucy",
+        [result](nb::handle image, nb::handle psf, int iterations, bool clip, double filter_epsilon, int threads) {
+          const nb::object x = input_array(image, DType::f64), k = input_array(psf, DType::f64);
+          deconvolve::RichardsonLucyOptions o;
+          o.iterations = iterations;
+          o.clip = clip;
+          o.filter_epsilon = filter_epsilon;
+          o.threads = threads;
+          std::vector<double> y;
+          {
+            nb::gil_scoped_release unlocked;
+            y = deconvolve::richardson_lucy(static_cast<const double*>(data_of(x)), shape_of(x),
+                                            static_cast<const double*>(data_of(k)), shape_of(k), o);
+          }
+          return result(y, shape_of(x));
+        });
 
   m.def("wisdom_export", &wisdom::export_text);
   m.def("wisdom_import", [](const std::string& text) { return wisdom::import_text(text); });

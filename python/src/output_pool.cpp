@@ -13,7 +13,7 @@ namespace {
 struct Pool {
   std::mutex mutex;
   std::unordered_map<void*, std::size_t> sizes;  // every live or kept buffer
-  std::list<void*> kept;                          // free, most recently freed first
+  std::list<void*> kept;                         // free, most recently freed first
   std::size_t kept_bytes = 0;
 };
 

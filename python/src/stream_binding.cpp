@@ -42,8 +42,8 @@ nb::object process(StreamFilter& f, nb::handle chunk) {
   if (!one && !frames)
     throw Error(ErrorKind::invalid_argument,
                 "a chunk for this filter has the shape " +
-                    std::string(f.channels() == 1 ? "(n,)" : "(n, " + std::to_string(f.channels()) + ")") +
-                    "; got " + shape_to_string(shape));
+                    std::string(f.channels() == 1 ? "(n,)" : "(n, " + std::to_string(f.channels()) + ")") + "; got " +
+                    shape_to_string(shape));
   nb::object y = new_array(f.dtype(), shape);
   const std::int64_t n = shape[0];
   void* out = const_cast<void*>(data_of(y));
@@ -69,16 +69,16 @@ StreamFilter restore(nb::bytes data) {
 
 void bind_stream(nb::module_& m) {
   nb::class_<StreamFilter>(m, "StreamFilter")
-      .def(nb::new_(&create_stream), nb::arg("kernel"), nb::arg("dtype"), nb::arg("channels"),
-           nb::arg("per_channel"), nb::arg("max_block"), nb::arg("latency"), nb::arg("nan"), nb::arg("fill"),
-           nb::arg("method"))
+      .def(nb::new_(&create_stream), nb::arg("kernel"), nb::arg("dtype"), nb::arg("channels"), nb::arg("per_channel"),
+           nb::arg("max_block"), nb::arg("latency"), nb::arg("nan"), nb::arg("fill"), nb::arg("method"))
       .def("process", &process, nb::arg("chunk"))
       .def("reset", &StreamFilter::reset)
       .def("save", &save)
       .def_static("restore", &restore, nb::arg("data"))
-      .def("load_state", [](StreamFilter& f, nb::bytes data) {
-        f.load_state(reinterpret_cast<const std::uint8_t*>(data.c_str()), data.size());
-      })
+      .def("load_state",
+           [](StreamFilter& f, nb::bytes data) {
+             f.load_state(reinterpret_cast<const std::uint8_t*>(data.c_str()), data.size());
+           })
       .def("explain", &StreamFilter::explain)
       .def_prop_ro("taps", &StreamFilter::taps)
       .def_prop_ro("channels", &StreamFilter::channels)

@@ -5,7 +5,8 @@
 // request: one client gives group commit nothing to group), with each
 // request's latency.
 //
-//   ./build/service/faltungd-ingest-bench [series] [samples-per-series] [requests] [state-dir] [rate] [remote] [senders]
+//   ./build/service/faltungd-ingest-bench [series] [samples-per-series] [requests] [state-dir] [rate] [remote]
+//   [senders]
 //
 // With `senders` > 1 that many clients send at once (as Prometheus' shards
 // do), each its share of the requests over series of its own (so none is
@@ -59,8 +60,10 @@ std::vector<std::string> make_bodies(int series, int samples, int requests, int 
     std::vector<faltungd::SeriesSamples> batch;
     for (int s = 0; s < series; ++s) {
       faltungd::SeriesSamples one;
-      one.labels = {{"__name__", "bench_metric"}, {"instance", "host-" + std::to_string(s % 1000)},
-                    {"job", "bench"}, {"series", std::to_string(sender * series + s)}};
+      one.labels = {{"__name__", "bench_metric"},
+                    {"instance", "host-" + std::to_string(s % 1000)},
+                    {"job", "bench"},
+                    {"series", std::to_string(sender * series + s)}};
       for (int k = 0; k < samples; ++k) {
         const std::int64_t t = (static_cast<std::int64_t>(r) * samples + k + 1) * 1000;
         one.samples.push_back({t, static_cast<double>((s * 7919 + t / 1000 * 104729) % 1000) * 0.01});
@@ -88,9 +91,10 @@ double process_cpu_seconds() {
 void report(const char* name, int series, int samples, double seconds, std::int64_t total, std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
   auto pct = [&](double p) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(p * (ms.size() - 1))]; };
-  std::printf("{\"case\": \"%s series=%d samples=%d\", \"samples_per_second\": %.4g, \"p50_ms\": %.3f, "
-              "\"p99_ms\": %.3f}\n",
-              name, series, samples, static_cast<double>(total) / seconds, pct(0.5), pct(0.99));
+  std::printf(
+      "{\"case\": \"%s series=%d samples=%d\", \"samples_per_second\": %.4g, \"p50_ms\": %.3f, "
+      "\"p99_ms\": %.3f}\n",
+      name, series, samples, static_cast<double>(total) / seconds, pct(0.5), pct(0.99));
 }
 
 }  // namespace
@@ -104,8 +108,8 @@ int main(int argc, char** argv) {
   sink.Post("/api/v1/write", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
   const int sink_port = sink.bind_to_any_port("127.0.0.1");
   std::thread sinking([&] { sink.listen_after_bind(); });
-  const std::string remote_write = "remote_write:\n  - url: http://127.0.0.1:" + std::to_string(sink_port) +
-                                   "/api/v1/write\n    name: sink\n";
+  const std::string remote_write =
+      "remote_write:\n  - url: http://127.0.0.1:" + std::to_string(sink_port) + "/api/v1/write\n    name: sink\n";
   const auto config = faltungd::parse_config(kConfig + (remote ? remote_write : ""), "(bench)");
   const int senders = std::max(1, argc > 7 ? std::atoi(argv[7]) : 1);
   std::vector<std::vector<std::string>> per_sender;
@@ -165,8 +169,9 @@ int main(int argc, char** argv) {
         const auto& mine = per_sender[static_cast<std::size_t>(k)];
         for (std::size_t i = 0; i < mine.size() && !failed; ++i) {
           if (per_request > 0)
-            std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                                      per_request * (static_cast<double>(i) + static_cast<double>(k) / senders))));
+            std::this_thread::sleep_until(
+                start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                            per_request * (static_cast<double>(i) + static_cast<double>(k) / senders))));
           const auto t0 = Clock::now();
           auto r = client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, mine[i], "application/x-protobuf");
           if (!r || r->status != 204) {
@@ -188,9 +193,10 @@ int main(int argc, char** argv) {
     const std::string name = std::string(rate > 0 ? "http-paced" : "http") + (remote ? "+remote_write" : "") +
                              (senders > 1 ? " senders=" + std::to_string(senders) : "");
     report(name.c_str(), series, samples, std::chrono::duration<double>(Clock::now() - start).count(), total, ms);
-    std::printf("{\"case\": \"%s series=%d samples=%d\", \"server_cpu_seconds\": %.3f, "
-                "\"samples_per_server_cpu_second\": %.4g}\n",
-                name.c_str(), series, samples, server_cpu, static_cast<double>(total) / server_cpu);
+    std::printf(
+        "{\"case\": \"%s series=%d samples=%d\", \"server_cpu_seconds\": %.3f, "
+        "\"samples_per_server_cpu_second\": %.4g}\n",
+        name.c_str(), series, samples, server_cpu, static_cast<double>(total) / server_cpu);
     if (remote) {  // until the receiver has every output
       while (server.remote_stats()[0].sender.sent_samples < total)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));

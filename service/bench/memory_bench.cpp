@@ -49,14 +49,18 @@ pipelines:
   for (long first = 0; first < series; first += batch) {
     std::vector<faltungd::SeriesSamples> request;
     for (long s = first; s < std::min(series, first + batch); ++s)
-      request.push_back({{{"__name__", "node_cpu_seconds_total"}, {"cpu", std::to_string(s % 64)},
-                          {"instance", "host-" + std::to_string(s / 64) + ":9100"}, {"mode", "user"}},
+      request.push_back({{{"__name__", "node_cpu_seconds_total"},
+                          {"cpu", std::to_string(s % 64)},
+                          {"instance", "host-" + std::to_string(s / 64) + ":9100"},
+                          {"mode", "user"}},
                          {{1000, 1.0}}});
     engine.ingest(request);
   }
   const long after = resident_kib();
-  std::printf("{\"series\": %ld, \"remote_write\": %s, \"resident_bytes_per_series\": %.0f, \"engine_state_bytes_per_series\": %.0f, "
-              "\"resident_mib\": %.0f}\n",
-              series, remote ? "true" : "false", 1024.0 * static_cast<double>(after - before) / static_cast<double>(series),
-              static_cast<double>(engine.state_bytes()) / static_cast<double>(series), after / 1024.0);
+  std::printf(
+      "{\"series\": %ld, \"remote_write\": %s, \"resident_bytes_per_series\": %.0f, \"engine_state_bytes_per_series\": "
+      "%.0f, "
+      "\"resident_mib\": %.0f}\n",
+      series, remote ? "true" : "false", 1024.0 * static_cast<double>(after - before) / static_cast<double>(series),
+      static_cast<double>(engine.state_bytes()) / static_cast<double>(series), after / 1024.0);
 }

@@ -53,8 +53,8 @@ faltungd::Server& server() {
     std::filesystem::remove_all(options.state_dir);
     options.checkpoint_seconds = 0;
     options.wal_segment_bytes = 1 << 20;
-    auto made = std::make_unique<faltungd::Server>(faltungd::parse_config(kConfig, "fuzz.yml"), faltungd::Limits{},
-                                                   options);
+    auto made =
+        std::make_unique<faltungd::Server>(faltungd::parse_config(kConfig, "fuzz.yml"), faltungd::Limits{}, options);
     made->recover();
     std::atexit([] { std::filesystem::remove_all(state_dir()); });
     return made;

@@ -52,9 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!(got.labels == s.labels) || got.samples.size() != 1 || got.samples[0].timestamp_ms != p.timestamp_ms)
         std::abort();
       const double v = got.samples[0].value;
-      const bool same = std::memcmp(&v, &p.value, sizeof v) == 0 ||
-                        (std::isnan(p.value) && !faltungd::is_stale_marker(p.value) && std::isnan(v) &&
-                         !faltungd::is_stale_marker(v));
+      const bool same =
+          std::memcmp(&v, &p.value, sizeof v) == 0 || (std::isnan(p.value) && !faltungd::is_stale_marker(p.value) &&
+                                                       std::isnan(v) && !faltungd::is_stale_marker(v));
       if (!same) std::abort();
     }
   return 0;

@@ -59,7 +59,8 @@ bool authorized(const Credentials& server, const std::string& authorization) {
     const auto user = server.basic_auth_users.find(pair.substr(0, colon));
     // an unknown user costs a bcrypt too, so timing does not reveal users
     static const std::string decoy = bcrypt_hash("decoy", 10);
-    const bool ok = bcrypt_matches(pair.substr(colon + 1), user == server.basic_auth_users.end() ? decoy : user->second);
+    const bool ok =
+        bcrypt_matches(pair.substr(colon + 1), user == server.basic_auth_users.end() ? decoy : user->second);
     return ok && user != server.basic_auth_users.end();
   }
   return false;
@@ -69,8 +70,8 @@ std::string bcrypt_hash(const std::string& password, int cost) {
   unsigned char random[16];
   if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("bcrypt: no random bytes");
   char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (!crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), reinterpret_cast<const char*>(random),
-                        sizeof random, setting, sizeof setting))
+  if (!crypt_gensalt_rn("$2b$", static_cast<unsigned long>(cost), reinterpret_cast<const char*>(random), sizeof random,
+                        setting, sizeof setting))
     throw std::runtime_error("bcrypt: cannot make a salt");
   auto data = std::make_unique<crypt_data>();
   std::memset(data.get(), 0, sizeof(crypt_data));

@@ -95,7 +95,8 @@ LoadedCheckpoint load_newest_checkpoint(const std::string& dir) {
         problem = "checksum does not match";
       } else {
         state::Checkpoint c;
-        if (!c.ParseFromArray(data.data() + header, static_cast<int>(length))) problem = "payload does not parse";
+        if (!c.ParseFromArray(data.data() + header, static_cast<int>(length)))
+          problem = "payload does not parse";
         else {
           out.checkpoint = std::move(c);
           out.path = path.string();

@@ -82,8 +82,8 @@ bool valid_metric_name(const std::string& name) {
   if (name.empty()) return false;
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-                    (i > 0 && c >= '0' && c <= '9');
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || (i > 0 && c >= '0' && c <= '9');
     if (!ok) return false;
   }
   return true;
@@ -107,11 +107,12 @@ KernelEntry read_kernel(const Reader& r, const std::string& name, const YAML::No
   }
   if (e.kernel.shape.size() != 1) r.fail(n, path, "a pipeline filters series: the kernel must be 1-D");
   if (e.kernel.values.size() > kMaxPipelineTaps)
-    r.fail(n, path, e.kernel.spec + " has " + std::to_string(e.kernel.values.size()) + " taps; a pipeline kernel may have " +
-                        "at most " + std::to_string(kMaxPipelineTaps) + " (every series keeps taps - 1 samples)");
+    r.fail(n, path,
+           e.kernel.spec + " has " + std::to_string(e.kernel.values.size()) + " taps; a pipeline kernel may have " +
+               "at most " + std::to_string(kMaxPipelineTaps) + " (every series keeps taps - 1 samples)");
   if (!pinned.empty() && pinned != e.kernel.version)
-    r.fail(n, path + ".version", "pinned " + pinned + " but " + e.kernel.spec + " is version " + e.kernel.version +
-                                     " in this build");
+    r.fail(n, path + ".version",
+           "pinned " + pinned + " but " + e.kernel.spec + " is version " + e.kernel.version + " in this build");
   return e;
 }
 
@@ -213,7 +214,8 @@ Pipeline read_pipeline(const Reader& r, const Config& c, const YAML::Node& n, co
     const std::string op = path + ".output";
     r.expect_map(o, op, {"prefix", "suffix", "name", "score_suffix", "labels"});
     if (o["name"] && (o["prefix"] || o["suffix"])) r.fail(o, op, "give name, or prefix and/or suffix, not both");
-    p.output.suffix = o["suffix"] ? r.text(o["suffix"], op + ".suffix") : (o["prefix"] || o["name"] ? "" : p.output.suffix);
+    p.output.suffix =
+        o["suffix"] ? r.text(o["suffix"], op + ".suffix") : (o["prefix"] || o["name"] ? "" : p.output.suffix);
     if (o["prefix"]) p.output.prefix = r.text(o["prefix"], op + ".prefix");
     if (o["name"]) p.output.name = r.text(o["name"], op + ".name");
     if (o["score_suffix"]) p.output.score_suffix = r.text(o["score_suffix"], op + ".score_suffix");
@@ -255,9 +257,10 @@ void check_collisions(const Reader& r, const YAML::Node& list, const Config& c) 
       const auto& b = c.pipelines[j];
       const std::string an = a.select.metric_name(), bn = b.select.metric_name();
       const bool same_input = an.empty() || bn.empty() || an == bn;
-      const bool same_rule = a.output.name.empty() == b.output.name.empty() &&
-                             (a.output.name.empty() ? a.output.prefix == b.output.prefix && a.output.suffix == b.output.suffix
-                                                    : a.output.name == b.output.name);
+      const bool same_rule =
+          a.output.name.empty() == b.output.name.empty() &&
+          (a.output.name.empty() ? a.output.prefix == b.output.prefix && a.output.suffix == b.output.suffix
+                                 : a.output.name == b.output.name);
       if (same_rule && (same_input || !a.output.name.empty()))
         r.fail(list[j], "pipelines[" + std::to_string(j) + "].output",
                "pipelines " + a.name + " and " + b.name + " would write the same series (" +
@@ -286,7 +289,8 @@ std::optional<std::string> read_secret(const Reader& r, const YAML::Node& n, con
   const std::string file_key = key + "_file";
   if (n[key] && n[file_key]) r.fail(n, path, "give " + key + " or " + file_key + ", not both");
   if (n[key]) return r.text(n[key], path + "." + key);
-  if (n[file_key]) return read_small_file(r, n[file_key], path + "." + file_key, r.text(n[file_key], path + "." + file_key));
+  if (n[file_key])
+    return read_small_file(r, n[file_key], path + "." + file_key, r.text(n[file_key], path + "." + file_key));
   return std::nullopt;
 }
 
@@ -321,7 +325,8 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
     if (t["client_ca_file"]) out.tls_client_ca_file = r.text(t["client_ca_file"], "server.tls.client_ca_file");
     for (const auto& [key, file] : {std::pair{"cert_file", out.tls_cert_file}, std::pair{"key_file", out.tls_key_file},
                                     std::pair{"client_ca_file", out.tls_client_ca_file}})
-      if (!file.empty() && !std::ifstream(file)) r.fail(t[key], std::string("server.tls.") + key, "cannot read " + file);
+      if (!file.empty() && !std::ifstream(file))
+        r.fail(t[key], std::string("server.tls.") + key, "cannot read " + file);
   }
   if (const auto& c = n["connections"]) {
     r.expect_map(c, "server.connections", {"max", "idle_timeout", "request_timeout"});
@@ -351,8 +356,10 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
       return v;
     };
     auto& limits = out.limits;
-    if (const auto v = bounded("max_body_bytes", 1 << 10, std::int64_t{1} << 30)) limits.max_body_bytes = static_cast<std::size_t>(*v);
-    if (const auto v = bounded("max_decoded_bytes", 1 << 10, std::int64_t{1} << 31)) limits.max_decoded_bytes = static_cast<std::size_t>(*v);
+    if (const auto v = bounded("max_body_bytes", 1 << 10, std::int64_t{1} << 30))
+      limits.max_body_bytes = static_cast<std::size_t>(*v);
+    if (const auto v = bounded("max_decoded_bytes", 1 << 10, std::int64_t{1} << 31))
+      limits.max_decoded_bytes = static_cast<std::size_t>(*v);
     if (const auto v = bounded("max_in_flight", 1, 1024)) limits.max_in_flight = static_cast<int>(*v);
     if (const auto v = bounded("max_future", 0, 7 * 86400)) limits.max_future_ms = *v * 1000;
   }
@@ -369,8 +376,9 @@ std::string name_from_url(const std::string& url) {
 }
 
 RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const std::string& path) {
-  r.expect_map(n, path, {"url", "name", "bearer_token", "bearer_token_file", "basic_auth", "tls_config",
-                         "remote_timeout", "queue_config"});
+  r.expect_map(n, path,
+               {"url", "name", "bearer_token", "bearer_token_file", "basic_auth", "tls_config", "remote_timeout",
+                "queue_config"});
   RemoteWriteTarget t;
   if (!n["url"]) r.fail(n, path, "needs a url (e.g. http://receiver:9090/api/v1/write)");
   t.url = r.text(n["url"], path + ".url");
@@ -378,8 +386,10 @@ RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const 
     r.fail(n["url"], path + ".url", "'" + t.url + "' is not an http:// or https:// URL");
   t.name = n["name"] ? r.text(n["name"], path + ".name") : name_from_url(t.url);
   if (t.name.empty() || t.name[0] == '.' ||
-      t.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != std::string::npos)
-    r.fail(n["name"] ? n["name"] : n, path + ".name", "'" + t.name + "' must be letters, digits, _ - . (it names a directory)");
+      t.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+          std::string::npos)
+    r.fail(n["name"] ? n["name"] : n, path + ".name",
+           "'" + t.name + "' must be letters, digits, _ - . (it names a directory)");
   const auto token = read_secret(r, n, path, "bearer_token");
   if (token) t.bearer_token = *token;
   if (const auto& b = n["basic_auth"]) {
@@ -395,8 +405,8 @@ RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const 
     const std::string at = path + ".tls_config";
     r.expect_map(tls, at, {"ca_file", "cert_file", "key_file"});
     if (!tls["cert_file"] != !tls["key_file"]) r.fail(tls, at, "cert_file and key_file go together");
-    for (auto [key, field] : {std::pair{"ca_file", &t.ca_file}, std::pair{"cert_file", &t.cert_file},
-                              std::pair{"key_file", &t.key_file}}) {
+    for (auto [key, field] :
+         {std::pair{"ca_file", &t.ca_file}, std::pair{"cert_file", &t.cert_file}, std::pair{"key_file", &t.key_file}}) {
       if (!tls[key]) continue;
       *field = r.text(tls[key], at + "." + key);
       if (!std::ifstream(*field)) r.fail(tls[key], at + "." + key, "cannot read " + *field);
@@ -419,8 +429,7 @@ RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const 
     }
     if (q["min_backoff"]) t.min_backoff_seconds = seconds(q["min_backoff"], at + ".min_backoff", 0.001, 60);
     if (q["max_backoff"]) t.max_backoff_seconds = seconds(q["max_backoff"], at + ".max_backoff", 0.001, 3600);
-    if (t.max_backoff_seconds < t.min_backoff_seconds)
-      r.fail(q, at + ".max_backoff", "is less than min_backoff");
+    if (t.max_backoff_seconds < t.min_backoff_seconds) r.fail(q, at + ".max_backoff", "is less than min_backoff");
     if (q["max_bytes"]) {
       const auto bytes = r.number<std::int64_t>(q["max_bytes"], at + ".max_bytes");
       if (bytes < (8 << 20)) r.fail(q["max_bytes"], at + ".max_bytes", "must be at least 8388608 (8 MiB)");
@@ -466,15 +475,17 @@ Config parse_config_checked(const std::string& text, const std::string& file) {
       c.remote_write.push_back(read_remote_write(r, list[i], path));
       for (std::size_t j = 0; j < i; ++j)
         if (c.remote_write[j].name == c.remote_write[i].name)
-          r.fail(list[i], path + ".name", "'" + c.remote_write[i].name + "' names remote_write[" + std::to_string(j) +
-                                              "] too (give each a name:)");
+          r.fail(
+              list[i], path + ".name",
+              "'" + c.remote_write[i].name + "' names remote_write[" + std::to_string(j) + "] too (give each a name:)");
     }
   }
   if (root["server"]) c.server = read_server(r, root["server"]);
   if (const auto& a = root["alerting"]) {
     r.expect_map(a, "alerting", {"alertmanagers", "resend_interval"});
     if (a["alertmanagers"]) {
-      if (!a["alertmanagers"].IsSequence()) r.fail(a["alertmanagers"], "alerting.alertmanagers", "expected a list of URLs");
+      if (!a["alertmanagers"].IsSequence())
+        r.fail(a["alertmanagers"], "alerting.alertmanagers", "expected a list of URLs");
       for (std::size_t i = 0; i < a["alertmanagers"].size(); ++i) {
         const std::string path = "alerting.alertmanagers[" + std::to_string(i) + "]";
         const std::string url = r.text(a["alertmanagers"][i], path);

@@ -51,7 +51,7 @@ struct KernelEntry {
 
 struct Stage {
   enum class Kind { filter, detect } kind;
-  std::string kernel;                // filter: the kernel's name
+  std::string kernel;                 // filter: the kernel's name
   faltung::DetectorOptions detector;  // detect
 };
 

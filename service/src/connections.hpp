@@ -40,10 +40,10 @@ struct ConnectionPolicy {
 struct ConnectionCounts {
   std::int64_t open = 0, idle = 0;
   std::int64_t accepted = 0;
-  std::int64_t refused = 0;       // at the cap with every connection busy
-  std::int64_t closed_idle = 0;   // idle past idle_timeout
-  std::int64_t evicted = 0;       // idle, closed at the cap for a new one
-  std::int64_t cut_slow = 0;      // a request not whole within request_read_timeout
+  std::int64_t refused = 0;      // at the cap with every connection busy
+  std::int64_t closed_idle = 0;  // idle past idle_timeout
+  std::int64_t evicted = 0;      // idle, closed at the cap for a new one
+  std::int64_t cut_slow = 0;     // a request not whole within request_read_timeout
 };
 
 // The open connections and their states. Thread-safe.

@@ -92,7 +92,7 @@ struct Engine::PipelineState {
     // the newest accepted timestamps, newest first: a sample at one of them
     // is a duplicate (a retried batch), one older than the last is late
     std::array<std::int64_t, 4> recent{INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
-    std::string value_line, score_line;  // "name{labels} " for /metrics
+    std::string value_line, score_line;      // "name{labels} " for /metrics
     std::string value_labels, score_labels;  // encode_labels_field() of the outputs (encode_outputs)
     double value = NAN, score = NAN;
     std::int64_t value_ts = 0;
@@ -162,7 +162,8 @@ struct Engine::PipelineState {
       for (const auto& [name, value] : a.labels)
         for (std::size_t at; (at = text.find("{{ $labels." + name + " }}")) != std::string::npos;)
           text.replace(at, name.size() + 14, value);
-      for (std::size_t at; (at = text.find("{{ $value }}")) != std::string::npos;) text.replace(at, 12, format_value(s.score));
+      for (std::size_t at; (at = text.find("{{ $value }}")) != std::string::npos;)
+        text.replace(at, 12, format_value(s.score));
       a.annotations[k] = text;
     }
     a.starts_ms = s.alert_since;
@@ -369,9 +370,12 @@ IngestCounts Engine::ingest(const std::vector<SeriesSamples>& request, OutputBat
   for (const auto& s : request) {
     counts.samples += static_cast<std::int64_t>(s.samples.size());
     for (const auto& sample : s.samples) {
-      if (is_stale_marker(sample.value)) counts.stale_markers += 1;
-      else if (std::isnan(sample.value)) counts.nonfinite["nan"] += 1;
-      else if (std::isinf(sample.value)) counts.nonfinite["inf"] += 1;
+      if (is_stale_marker(sample.value))
+        counts.stale_markers += 1;
+      else if (std::isnan(sample.value))
+        counts.nonfinite["nan"] += 1;
+      else if (std::isinf(sample.value))
+        counts.nonfinite["inf"] += 1;
     }
     key_.clear();
     for (const auto& l : s.labels) key_.append(l.name).append(1, '\xff').append(l.value).append(1, '\xfe');

@@ -35,9 +35,9 @@ class Checkpoint;
 
 // What one request did, for the response and the SLIs.
 struct IngestCounts {
-  std::int64_t samples = 0;           // received
-  std::int64_t processed = 0;         // through at least one pipeline
-  std::map<std::string, std::int64_t> dropped;   // by reason: duplicate, out_of_order, series_limit
+  std::int64_t samples = 0;                       // received
+  std::int64_t processed = 0;                     // through at least one pipeline
+  std::map<std::string, std::int64_t> dropped;    // by reason: duplicate, out_of_order, series_limit
   std::map<std::string, std::int64_t> nonfinite;  // by kind: nan, inf (stale markers apart)
   std::int64_t stale_markers = 0;
   void add(const IngestCounts& other);

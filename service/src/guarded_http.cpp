@@ -83,9 +83,7 @@ class PlainStream final : public StreamBase {
  public:
   using StreamBase::StreamBase;
   bool open() override { return true; }
-  bool wait_for_request(Clock::time_point until) override {
-    return held_ < filled_ || wait_until(fd_, POLLIN, until);
-  }
+  bool wait_for_request(Clock::time_point until) override { return held_ < filled_ || wait_until(fd_, POLLIN, until); }
   bool is_readable() const override { return held_ < filled_ || wait_until(fd_, POLLIN, deadline_); }
 
   // cpp-httplib reads the request line and headers a byte at a time: they

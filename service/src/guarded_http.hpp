@@ -127,8 +127,10 @@ class Guarded : public Base, public GuardedListener {
 
   bool process_and_close_socket(socket_t sock) override {
     std::unique_ptr<ConnectionStream> stream;
-    if constexpr (std::is_same_v<Base, httplib::Server>) stream = plain_stream(sock, table_.policy());
-    else stream = tls_stream(sock, table_.policy(), this->ssl_context());
+    if constexpr (std::is_same_v<Base, httplib::Server>)
+      stream = plain_stream(sock, table_.policy());
+    else
+      stream = tls_stream(sock, table_.policy(), this->ssl_context());
     return serve_connection(table_, sock, std::move(stream), this->keep_alive_max_count_,
                             [this](httplib::Stream& s, bool close_connection, bool& closed) {
                               return this->process_request(s, close_connection, closed, nullptr);

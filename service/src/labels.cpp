@@ -7,9 +7,12 @@ namespace {
 void append_quoted(std::string& out, std::string_view v) {
   out += '"';
   for (char c : v) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   out += '"';
 }

@@ -56,9 +56,9 @@ void feed_demo(int port, const faltungd::Server& server) {
   const auto start = std::chrono::steady_clock::now();
   std::map<std::string, double> peaks;  // series scoring as anomalous since the last status line, by host
   for (long tick = 0; !demo_stop; ++tick) {
-    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     std::vector<faltungd::SeriesSamples> batch;
     for (int h = 0; h < 6; ++h) {
       double v = 50 + 10 * std::sin(0.01 * static_cast<double>(tick) + h) + noise(rng);
@@ -88,16 +88,17 @@ void feed_demo(int port, const faltungd::Server& server) {
     }
     if (tick % 50 == 49) {
       std::string seen;
-      for (const auto& [host, peak] : peaks) seen += (seen.empty() ? " (" : ", ") + host + " peaked at " + std::to_string(peak).substr(0, 5);
-      std::fprintf(stderr, "faltungd: demo: %ld samples sent, %d smoothed series; in the last 10 s %zu scored as "
-                           "anomalous%s (curl http://127.0.0.1:%d/metrics)\n",
+      for (const auto& [host, peak] : peaks)
+        seen += (seen.empty() ? " (" : ", ") + host + " peaked at " + std::to_string(peak).substr(0, 5);
+      std::fprintf(stderr,
+                   "faltungd: demo: %ld samples sent, %d smoothed series; in the last 10 s %zu scored as "
+                   "anomalous%s (curl http://127.0.0.1:%d/metrics)\n",
                    6 * (tick + 1), smoothed, peaks.size(), seen.empty() ? "" : (seen + ")").c_str(), port);
       peaks.clear();
     }
     std::this_thread::sleep_until(start + std::chrono::milliseconds(200 * (tick + 1)));
   }
 }
-
 
 }  // namespace
 
@@ -113,8 +114,9 @@ int main(int argc, char** argv) {
   std::string port_file;
   app.add_option("--port-file", port_file, "write the port listened on to this file (with --listen host:0)");
   bool demo = false;
-  app.add_flag("--demo", demo, "feed itself a few synthetic series (a daily cycle, noise, a spike, a level shift) "
-                               "so /metrics shows smoothed values and anomaly scores");
+  app.add_flag("--demo", demo,
+               "feed itself a few synthetic series (a daily cycle, noise, a spike, a level shift) "
+               "so /metrics shows smoothed values and anomaly scores");
   bool check = false;
   app.add_flag("--check-config", check, "load and check the configuration, then exit");
   CLI11_PARSE(app, argc, argv);

@@ -229,7 +229,8 @@ RemoteQueue::Stats RemoteQueue::stats() const {
   s.backlog_bytes = backlog_bytes_;
   s.dropped_samples = dropped_samples_;
   s.bytes = log_.bytes_on_disk();
-  if (!pending_.empty()) s.lag_seconds = std::max<double>(0, static_cast<double>(newest_ms_ - pending_.front().min_ms) / 1000);
+  if (!pending_.empty())
+    s.lag_seconds = std::max<double>(0, static_cast<double>(newest_ms_ - pending_.front().min_ms) / 1000);
   return s;
 }
 

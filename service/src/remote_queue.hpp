@@ -88,11 +88,11 @@ class RemoteQueue {
   void wake();
 
   struct Stats {
-    std::int64_t pending_samples = 0;   // queued (on disk or waiting to be written), not acknowledged
-    std::uint64_t backlog_bytes = 0;    // waiting in memory to be written
-    std::int64_t dropped_samples = 0;   // removed unsent (queue full)
-    std::uint64_t bytes = 0;            // on disk
-    double lag_seconds = 0;             // sample time from the oldest pending record to the newest queued
+    std::int64_t pending_samples = 0;  // queued (on disk or waiting to be written), not acknowledged
+    std::uint64_t backlog_bytes = 0;   // waiting in memory to be written
+    std::int64_t dropped_samples = 0;  // removed unsent (queue full)
+    std::uint64_t bytes = 0;           // on disk
+    double lag_seconds = 0;            // sample time from the oldest pending record to the newest queued
   };
   Stats stats() const;
 
@@ -116,7 +116,7 @@ class RemoteQueue {
     std::uint64_t sequence;
     std::int64_t samples, min_ms;
   };
-  std::deque<Entry> pending_;      // records after the acknowledged position
+  std::deque<Entry> pending_;  // records after the acknowledged position
   std::int64_t pending_samples_ = 0, dropped_samples_ = 0;
   std::int64_t newest_ms_ = INT64_MIN;
   std::uint64_t acknowledged_ = 0;  // the receiver's position (a log sequence)

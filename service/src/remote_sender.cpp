@@ -48,8 +48,8 @@ int RemoteSender::post(const std::string& body, double& retry_after) {
   const auto url = split_url(target_.url);
   if (!client_) {
     client_ = target_.cert_file.empty()
-                 ? std::make_unique<httplib::Client>(url.origin)
-                 : std::make_unique<httplib::Client>(url.origin, target_.cert_file, target_.key_file);
+                  ? std::make_unique<httplib::Client>(url.origin)
+                  : std::make_unique<httplib::Client>(url.origin, target_.cert_file, target_.key_file);
     const auto whole = static_cast<time_t>(target_.timeout_seconds);
     const auto micros = static_cast<time_t>((target_.timeout_seconds - static_cast<double>(whole)) * 1e6);
     client_->set_connection_timeout(whole, micros);
@@ -61,9 +61,8 @@ int RemoteSender::post(const std::string& body, double& retry_after) {
     if (!target_.bearer_token.empty()) client_->set_bearer_token_auth(target_.bearer_token);
     if (!target_.basic_user.empty()) client_->set_basic_auth(target_.basic_user, target_.basic_password);
   }
-  const httplib::Headers headers{{"Content-Encoding", "snappy"},
-                                 {"User-Agent", "faltungd"},
-                                 {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+  const httplib::Headers headers{
+      {"Content-Encoding", "snappy"}, {"User-Agent", "faltungd"}, {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
   auto r = client_->Post(url.path.empty() ? "/" : url.path, headers, body, "application/x-protobuf");
   if (!r) {
     client_.reset();  // a fresh connection next time

@@ -41,9 +41,9 @@ void checked_labels(const prompb::TimeSeries& ts, const Limits& limits, Labels& 
     if (!valid_label_name(l.name())) throw fail("label name '" + l.name() + "' is not [a-zA-Z_][a-zA-Z0-9_]*");
     if (l.value().empty()) throw fail("label " + l.name() + " has an empty value");
     if (n > 0 && !(labels[n - 1].name < l.name()))
-      throw fail(labels[n - 1].name == l.name() ? "label " + l.name() + " appears twice"
-                                                : "labels are not sorted by name (" + l.name() + " after " +
-                                                      labels[n - 1].name + ")");
+      throw fail(labels[n - 1].name == l.name()
+                     ? "label " + l.name() + " appears twice"
+                     : "labels are not sorted by name (" + l.name() + " after " + labels[n - 1].name + ")");
     named = named || l.name() == "__name__";
     labels[n].name.assign(l.name());
     labels[n].value.assign(l.value());

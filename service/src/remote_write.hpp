@@ -17,9 +17,9 @@
 namespace faltungd {
 
 struct Limits {
-  std::size_t max_body_bytes = 16 << 20;      // compressed, as received
-  std::size_t max_decoded_bytes = 64 << 20;   // the snappy block's declared length
-  std::size_t max_labels = 64;                // per series
+  std::size_t max_body_bytes = 16 << 20;     // compressed, as received
+  std::size_t max_decoded_bytes = 64 << 20;  // the snappy block's declared length
+  std::size_t max_labels = 64;               // per series
   std::size_t max_label_name_bytes = 256;
   std::size_t max_label_value_bytes = 4096;
   // Write requests decoded and not yet answered at once; more get 503 with

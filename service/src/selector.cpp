@@ -73,11 +73,16 @@ class Parser {
     }
     skip_space();
     Selector::Op op;
-    if (s_.substr(i_, 2) == "=~") op = Selector::Op::regex, i_ += 2;
-    else if (s_.substr(i_, 2) == "!~") op = Selector::Op::not_regex, i_ += 2;
-    else if (s_.substr(i_, 2) == "!=") op = Selector::Op::not_equal, i_ += 2;
-    else if (peek() == '=') op = Selector::Op::equal, ++i_;
-    else fail("expected one of = != =~ !~ after " + label);
+    if (s_.substr(i_, 2) == "=~")
+      op = Selector::Op::regex, i_ += 2;
+    else if (s_.substr(i_, 2) == "!~")
+      op = Selector::Op::not_regex, i_ += 2;
+    else if (s_.substr(i_, 2) == "!=")
+      op = Selector::Op::not_equal, i_ += 2;
+    else if (peek() == '=')
+      op = Selector::Op::equal, ++i_;
+    else
+      fail("expected one of = != =~ !~ after " + label);
     skip_space();
     std::string value = quoted();
     std::shared_ptr<const re2::RE2> regex;
@@ -103,10 +108,19 @@ class Parser {
         if (i_ >= s_.size()) fail("unterminated string");
         const char e = s_[i_++];
         switch (e) {
-          case 'n': out += '\n'; break;
-          case 't': out += '\t'; break;
-          case '\\': case '"': case '\'': out += e; break;
-          default: out += '\\', out += e;  // kept for the regex (\d, \.)
+          case 'n':
+            out += '\n';
+            break;
+          case 't':
+            out += '\t';
+            break;
+          case '\\':
+          case '"':
+          case '\'':
+            out += e;
+            break;
+          default:
+            out += '\\', out += e;  // kept for the regex (\d, \.)
         }
       } else {
         out += c;
@@ -123,10 +137,14 @@ class Parser {
 
 bool Selector::Matcher::matches(std::string_view v) const {
   switch (op) {
-    case Op::equal: return v == value;
-    case Op::not_equal: return v != value;
-    case Op::regex: return RE2::FullMatch(v, *regex);
-    case Op::not_regex: return !RE2::FullMatch(v, *regex);
+    case Op::equal:
+      return v == value;
+    case Op::not_equal:
+      return v != value;
+    case Op::regex:
+      return RE2::FullMatch(v, *regex);
+    case Op::not_regex:
+      return !RE2::FullMatch(v, *regex);
   }
   return false;
 }

@@ -112,12 +112,12 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
   // Write responses are counted before they leave: 2xx by the handler,
   // every error here (the HTTP layer's own too: 413, a gzip body that does
   // not inflate), so a client reading /metrics right after sees its request.
-  http_->set_error_handler(httplib::Server::HandlerWithResponse(
-      [this](const httplib::Request& req, httplib::Response& res) {
-    if (req.path == "/api/v1/write") {
-      std::lock_guard lock(mu_);
-      requests_by_code_[res.status] += 1;
-    }
+  http_->set_error_handler(
+      httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
+        if (req.path == "/api/v1/write") {
+          std::lock_guard lock(mu_);
+          requests_by_code_[res.status] += 1;
+        }
         return httplib::Server::HandlerResponse::Unhandled;
       }));
   // Credentials, and for remote write the encoding, type and length, are
@@ -134,10 +134,10 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
     if (!authorized(needed, req.get_header_value("Authorization"))) {
       answer_unauthorized(needed, res);
       res.set_content("faltungd: this endpoint needs credentials\n", "text/plain");
-    } else if (write && (refusal = refuse_write_headers(req.get_header_value("Content-Type"),
-                                                        req.get_header_value("Content-Encoding"),
-                                                        req.get_header_value("Transfer-Encoding"),
-                                                        declared_length(req), limits_.max_body_bytes))) {
+    } else if (write &&
+               (refusal = refuse_write_headers(
+                    req.get_header_value("Content-Type"), req.get_header_value("Content-Encoding"),
+                    req.get_header_value("Transfer-Encoding"), declared_length(req), limits_.max_body_bytes))) {
       res.status = refusal->status;
       res.set_content("faltungd: " + refusal->reply + "\n", "text/plain");
     } else {
@@ -156,7 +156,7 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
         s.request_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       }
     } timed{*this, start};
-    std::string reply;  // credentials were checked before the body was read
+    std::string reply;                          // credentials were checked before the body was read
     handle_write(req.body, res.status, reply);  // encoding and type too: refuse_write_headers
     if (res.status == 503) res.set_header("Retry-After", "1");
     if (!reply.empty()) res.set_content(reply + "\n", "text/plain");
@@ -178,8 +178,7 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
       std::fprintf(stderr, "faltungd: POST /-/reload: %s\n", said.c_str());
       res.set_content(said + "\n", "text/plain");
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "faltungd: POST /-/reload: reload refused, the running configuration stays: %s\n",
-                   e.what());
+      std::fprintf(stderr, "faltungd: POST /-/reload: reload refused, the running configuration stays: %s\n", e.what());
       res.status = 400;
       res.set_content(std::string("faltungd: reload refused, the running configuration stays: ") + e.what() + "\n",
                       "text/plain");
@@ -295,8 +294,7 @@ std::string Server::recover() {
   ready_ = true;
   if (options_.checkpoint_seconds > 0 && !checkpointer_.joinable())
     checkpointer_ = std::thread([this] { checkpoint_loop(); });
-  if (!alerting_.alertmanagers.empty() && !notifier_.joinable())
-    notifier_ = std::thread([this] { notify_loop(); });
+  if (!alerting_.alertmanagers.empty() && !notifier_.joinable()) notifier_ = std::thread([this] { notify_loop(); });
   for (auto& r : remotes_) r.sender->start();
   return said;
 }
@@ -383,11 +381,10 @@ void Server::notify_once() {
     resolved_in_body = unsent_resolved_.size();
   }
   if (alerts.empty()) return;
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  const std::string body =
-      alerts_json(alerts, now_ms, static_cast<std::int64_t>(4000 * alerting_.resend_seconds));
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const std::string body = alerts_json(alerts, now_ms, static_cast<std::int64_t>(4000 * alerting_.resend_seconds));
   bool delivered = false;
   for (const auto& url : alerting_.alertmanagers) {
     const bool ok = post_alerts(url, body);
@@ -439,11 +436,11 @@ void Server::handle_write(const std::string& body, int& status, std::string& rep
   thread_local std::vector<SeriesSamples> request;  // storage reused request after request
   try {
     decode_remote_write_into(body, limits_, request);
-    check_sample_times(request,
-                       std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count(),
-                       limits_);
+    check_sample_times(
+        request,
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count(),
+        limits_);
   } catch (const BadRequest& e) {
     status = 400;
     reply = e.what();
@@ -515,24 +512,32 @@ void render_remote_metrics(std::string& out, const std::vector<Server::RemoteSta
   };
   const auto n = [](auto v) { return std::to_string(v); };
   const std::vector<Family> families{
-      {"faltungd_remote_write_samples_total", "counter",
+      {"faltungd_remote_write_samples_total",
+       "counter",
        "Output samples by what became of them: sent, rejected by the receiver (4xx), dropped unsent (queue full).",
        {{"sent", [&](const Stats& r) { return n(r.sender.sent_samples); }},
         {"rejected", [&](const Stats& r) { return n(r.sender.rejected_samples); }},
         {"dropped", [&](const Stats& r) { return n(r.queue.dropped_samples); }}}},
-      {"faltungd_remote_write_requests_total", "counter",
+      {"faltungd_remote_write_requests_total",
+       "counter",
        "Remote-write requests sent, by result: ok (2xx), failed (retried), rejected (4xx, dropped).",
        {{"ok", [&](const Stats& r) { return n(r.sender.requests_ok); }},
         {"failed", [&](const Stats& r) { return n(r.sender.requests_failed); }},
         {"rejected", [&](const Stats& r) { return n(r.sender.requests_rejected); }}}},
-      {"faltungd_remote_write_pending_samples", "gauge", "Output samples queued for the receiver, not yet taken.",
+      {"faltungd_remote_write_pending_samples",
+       "gauge",
+       "Output samples queued for the receiver, not yet taken.",
        {{nullptr, [&](const Stats& r) { return n(r.queue.pending_samples); }}}},
-      {"faltungd_remote_write_queue_bytes", "gauge", "Bytes of the receiver's queue on disk.",
+      {"faltungd_remote_write_queue_bytes",
+       "gauge",
+       "Bytes of the receiver's queue on disk.",
        {{nullptr, [&](const Stats& r) { return n(r.queue.bytes); }}}},
-      {"faltungd_remote_write_backlog_bytes", "gauge",
+      {"faltungd_remote_write_backlog_bytes",
+       "gauge",
        "Bytes of outputs waiting in memory because the queue's disk refused them (0: all on disk).",
        {{nullptr, [&](const Stats& r) { return n(r.queue.backlog_bytes); }}}},
-      {"faltungd_remote_write_lag_seconds", "gauge",
+      {"faltungd_remote_write_lag_seconds",
+       "gauge",
        "Sample time from the oldest output the receiver has not taken to the newest queued (0: caught up).",
        {{nullptr, [&](const Stats& r) { return n(r.queue.lag_seconds); }}}},
   };
@@ -569,7 +574,8 @@ std::string Server::metrics() {
   write_family(out, "faltungd_write_requests_total", "counter", "Remote-write requests by response code.");
   for (const auto& [code, n] : requests_by_code_)
     write_sample(out, "faltungd_write_requests_total", label("code", std::to_string(code)), std::to_string(n));
-  single("faltungd_samples_received_total", "counter", "Samples in accepted requests.", std::to_string(totals_.samples));
+  single("faltungd_samples_received_total", "counter", "Samples in accepted requests.",
+         std::to_string(totals_.samples));
   by("faltungd_samples_dropped_total", "Samples not applied, by reason.", "reason",
      {"duplicate", "out_of_order", "series_limit"}, totals_.dropped);
   by("faltungd_nonfinite_samples_total", "Non-finite input samples by kind (stale markers apart).", "kind",
@@ -620,7 +626,8 @@ std::string Server::metrics() {
   const ConnectionCounts connections = connections_.counts();
   write_family(out, "faltungd_connections", "gauge", "Open HTTP connections: idle (waiting for a request) or busy.");
   write_sample(out, "faltungd_connections", label("state", "idle"), std::to_string(connections.idle));
-  write_sample(out, "faltungd_connections", label("state", "busy"), std::to_string(connections.open - connections.idle));
+  write_sample(out, "faltungd_connections", label("state", "busy"),
+               std::to_string(connections.open - connections.idle));
   write_family(out, "faltungd_connections_total", "counter",
                "HTTP connections accepted, and refused at the cap with every connection busy.");
   write_sample(out, "faltungd_connections_total", label("result", "accepted"), std::to_string(connections.accepted));
@@ -630,7 +637,8 @@ std::string Server::metrics() {
                "or a request not whole within its deadline.");
   write_sample(out, "faltungd_connections_closed_total", label("reason", "idle_timeout"),
                std::to_string(connections.closed_idle));
-  write_sample(out, "faltungd_connections_closed_total", label("reason", "evicted"), std::to_string(connections.evicted));
+  write_sample(out, "faltungd_connections_closed_total", label("reason", "evicted"),
+               std::to_string(connections.evicted));
   write_sample(out, "faltungd_connections_closed_total", label("reason", "request_deadline"),
                std::to_string(connections.cut_slow));
   counter("faltungd_overloaded_requests_total", "Write requests answered 503 because too many were in flight.",

@@ -63,7 +63,7 @@ class Server {
 
   // Binds (port 0: any free port) and returns the port.
   int bind(const std::string& host, int port);
-  void run();   // serves until stop(); writes answer 503 until recover() is done
+  void run();  // serves until stop(); writes answer 503 until recover() is done
   void stop();
   // The newest valid checkpoint, then the log after it; then ready. Returns
   // a line saying what it did.
@@ -109,7 +109,7 @@ class Server {
   ServerOptions options_;
   ServerSection section_;  // auth and TLS
   AlertingSection alerting_;
-  StateDirLock state_lock_;  // first: nothing touches the directory before it is ours
+  StateDirLock state_lock_;      // first: nothing touches the directory before it is ours
   ConnectionTable connections_;  // before http_, whose threads use it
   // Failures to write to disk, on stderr (at most a line a minute each).
   ProblemLog wal_problems_, checkpoint_problems_, queue_problems_;
@@ -126,8 +126,8 @@ class Server {
     std::uint64_t queued_through = 0;  // input sequence whose outputs the queue holds (at recovery)
   };
   std::vector<Remote> remotes_;
-  OutputBatch outputs_;  // one request's outputs for the remotes (reused)
-  std::uint64_t outputs_for_ = 0;  // the request outputs_ holds (for its spill)
+  OutputBatch outputs_;                // one request's outputs for the remotes (reused)
+  std::uint64_t outputs_for_ = 0;      // the request outputs_ holds (for its spill)
   std::uint64_t applied_through_ = 0;  // every log record <= this is applied (or failed)
   IngestCounts totals_;
   std::map<int, std::int64_t> requests_by_code_;

@@ -61,7 +61,8 @@ WalReplay Wal::replay(std::uint64_t after, const std::function<void(std::uint64_
     if (entry.path().extension() != ".wal" || name.size() != 24 || !entry.is_regular_file()) continue;
     found.push_back({std::stoull(name.substr(0, 20)), entry.path().string(), entry.file_size(), {}});
   }
-  std::sort(found.begin(), found.end(), [](const Segment& a, const Segment& b) { return a.first_sequence < b.first_sequence; });
+  std::sort(found.begin(), found.end(),
+            [](const Segment& a, const Segment& b) { return a.first_sequence < b.first_sequence; });
   std::uint64_t last = 0;
   bool newest_damaged = false;
   for (std::size_t i = 0; i < found.size(); ++i) {
@@ -90,7 +91,8 @@ WalReplay Wal::replay(std::uint64_t after, const std::function<void(std::uint64_
       if (span.torn_tail && newest) {
         report.cut_reason = where;
         report.cut_bytes += span.end - span.begin;
-        if (::truncate(segment.path.c_str(), static_cast<off_t>(span.begin)) != 0) throw io_error("cannot cut", segment.path);
+        if (::truncate(segment.path.c_str(), static_cast<off_t>(span.begin)) != 0)
+          throw io_error("cannot cut", segment.path);
         segment.bytes = span.begin;
         continue;
       }
@@ -311,7 +313,8 @@ std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, st
       if (cursor.offset + kHeader > seg.bytes) break;
       char header[kHeader];
       if (::pread(fd, header, kHeader, static_cast<off_t>(cursor.offset)) != static_cast<ssize_t>(kHeader)) break;
-      const auto [length, crc, sequence] = wal_header_at(header);  // written by this process or checked at replay: crc unused
+      const auto [length, crc, sequence] =
+          wal_header_at(header);  // written by this process or checked at replay: crc unused
       if (cursor.offset + kHeader + length > seg.bytes) break;
       if (sequence > cursor.after) {
         payload.resize(length);

@@ -36,10 +36,10 @@
 namespace faltungd {
 
 struct WalReplay {
-  std::uint64_t records = 0;          // replayed
-  std::uint64_t last_sequence = 0;    // the last valid record's (0: none)
-  std::uint64_t cut_bytes = 0;        // torn tail removed from the newest segment
-  std::string cut_reason;             // empty when nothing was cut
+  std::uint64_t records = 0;        // replayed
+  std::uint64_t last_sequence = 0;  // the last valid record's (0: none)
+  std::uint64_t cut_bytes = 0;      // torn tail removed from the newest segment
+  std::string cut_reason;           // empty when nothing was cut
   // Damaged spans passed over, each costing the records in it: those that
   // may hold records after `after` (acknowledged data lost), and those
   // holding only records `after` already covers (nothing lost).
@@ -56,7 +56,7 @@ class Wal {
     std::string dir;
     std::uint64_t segment_bytes = 64ull << 20;
     std::uint32_t max_record_bytes = 256u << 20;  // larger lengths read back as corruption
-    bool sync_each_batch = true;  // false: wait_durable() writes without fdatasync
+    bool sync_each_batch = true;                  // false: wait_durable() writes without fdatasync
   };
 
   // Where read() goes on from: after record `after` (the position in
@@ -127,13 +127,13 @@ class Wal {
   std::condition_variable cv_;
   std::vector<Segment> segments_;  // oldest first; the last is being written
   int fd_ = -1;
-  std::uint64_t file_bytes_ = 0;   // of the current segment
-  std::uint64_t old_bytes_ = 0;    // of the others
+  std::uint64_t file_bytes_ = 0;  // of the current segment
+  std::uint64_t old_bytes_ = 0;   // of the others
   std::uint64_t next_sequence_ = 1;
-  std::string pending_;            // records not written yet
-  std::string spare_;              // a cleared buffer pending_ takes next
+  std::string pending_;  // records not written yet
+  std::string spare_;    // a cleared buffer pending_ takes next
   std::uint64_t pending_first_ = 0, pending_last_ = 0;
-  std::uint64_t done_through_ = 0;  // every record <= this is durable or failed
+  std::uint64_t done_through_ = 0;                               // every record <= this is durable or failed
   std::vector<std::pair<std::uint64_t, std::uint64_t>> failed_;  // failed batches (first, last)
   std::vector<std::string> unsynced_;  // finished segments sync() has not synced (sync_each_batch off)
   bool syncing_ = false;

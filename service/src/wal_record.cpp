@@ -64,14 +64,11 @@ std::size_t next_good_record(std::string_view bytes, std::size_t from, std::uint
 }
 
 // A file system may leave zeros where a crash cut a write short.
-bool only_zeros(std::string_view bytes) {
-  return bytes.find_first_not_of('\0') == std::string_view::npos;
-}
+bool only_zeros(std::string_view bytes) { return bytes.find_first_not_of('\0') == std::string_view::npos; }
 
 }  // namespace
 
-WalSegmentScan scan_wal_segment(std::string_view bytes, std::uint64_t sequence_before,
-                                std::uint64_t max_record_bytes) {
+WalSegmentScan scan_wal_segment(std::string_view bytes, std::uint64_t sequence_before, std::uint64_t max_record_bytes) {
   WalSegmentScan scan;
   std::uint64_t last = sequence_before;
   std::size_t at = 0;
@@ -91,8 +88,10 @@ WalSegmentScan scan_wal_segment(std::string_view bytes, std::uint64_t sequence_b
     span.sequence_before = last;
     const std::size_t next = next_good_record(bytes, at + 1, last, max_record_bytes);
     span.end = next;
-    if (next < bytes.size()) span.sequence_after = wal_header_at(bytes.data() + next).sequence;
-    else span.torn_tail = torn || only_zeros(bytes.substr(at));
+    if (next < bytes.size())
+      span.sequence_after = wal_header_at(bytes.data() + next).sequence;
+    else
+      span.torn_tail = torn || only_zeros(bytes.substr(at));
     scan.damage.push_back(std::move(span));
     at = next;
   }

@@ -41,11 +41,11 @@ struct WalScannedRecord {
 };
 
 struct WalDamagedSpan {
-  std::uint64_t begin = 0, end = 0;  // bytes [begin, end) of the segment were passed over
-  std::string problem;               // what the record at `begin` failed
-  std::uint64_t sequence_before = 0; // the last good record's sequence before the span (0: none)
-  std::uint64_t sequence_after = 0;  // the first good record's after it (0: none in this segment)
-  bool torn_tail = false;            // an unfinished last record, nothing good after it
+  std::uint64_t begin = 0, end = 0;   // bytes [begin, end) of the segment were passed over
+  std::string problem;                // what the record at `begin` failed
+  std::uint64_t sequence_before = 0;  // the last good record's sequence before the span (0: none)
+  std::uint64_t sequence_after = 0;   // the first good record's after it (0: none in this segment)
+  bool torn_tail = false;             // an unfinished last record, nothing good after it
 };
 
 struct WalSegmentScan {

@@ -51,8 +51,8 @@ inline Child spawn(const std::string& dir, const SpawnOptions& options = {}) {
                                              std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
                                              std::filesystem::perms::others_exec);
   }
-  std::vector<const char*> argv = {binary.c_str(), "--config", config.c_str(), "--state-dir", state.c_str(),
-                                   "--listen", "127.0.0.1:0", "--port-file", port_file.c_str()};
+  std::vector<const char*> argv = {binary.c_str(), "--config",    config.c_str(), "--state-dir",    state.c_str(),
+                                   "--listen",     "127.0.0.1:0", "--port-file",  port_file.c_str()};
   for (const auto& a : options.extra_args) argv.push_back(a.c_str());
   argv.push_back(nullptr);
   Child c;
@@ -86,7 +86,8 @@ inline int wait_exit(pid_t pid, double seconds) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   int status = 0;
   while (std::chrono::steady_clock::now() < until) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ::kill(pid, SIGKILL);

@@ -20,8 +20,8 @@ namespace faltungd {
 // A fresh path for a test's state: <tmp>/faltungd-<name>-<pid>, emptied
 // (not created: a Server creates what it needs).
 inline std::string temp_dir(const std::string& name) {
-  const auto dir = (std::filesystem::temp_directory_path() / ("faltungd-" + name + "-" + std::to_string(::getpid())))
-                       .string();
+  const auto dir =
+      (std::filesystem::temp_directory_path() / ("faltungd-" + name + "-" + std::to_string(::getpid()))).string();
   std::filesystem::remove_all(dir);
   return dir;
 }

@@ -85,8 +85,10 @@ class FakeReceiver {
           for (const auto& p : s.samples) {
             const auto [at, fresh] = series.emplace(p.timestamp_ms, p.value);
             if (fresh) continue;
-            if (std::memcmp(&at->second, &p.value, sizeof p.value) == 0) ++duplicates_;
-            else ++conflicts_;
+            if (std::memcmp(&at->second, &p.value, sizeof p.value) == 0)
+              ++duplicates_;
+            else
+              ++conflicts_;
           }
           received_ += static_cast<std::int64_t>(s.samples.size());
         }

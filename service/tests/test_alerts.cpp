@@ -49,7 +49,8 @@ TEST(Alerts, RaisedResentAndResolved) {
   const auto before = am.posted().size();
   am.failing_ = false;
   ASSERT_TRUE(wait_for([&] {
-    for (const auto& a : am.posted()) if (a["endsAt"].get<std::string>() < "2000") return true;
+    for (const auto& a : am.posted())
+      if (a["endsAt"].get<std::string>() < "2000") return true;
     return false;
   })) << "a resolved alert (endsAt at the sample time) arrives once Alertmanager is back";
   EXPECT_GE(am.posted().size(), before);

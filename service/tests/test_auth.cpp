@@ -77,7 +77,8 @@ TEST(Auth, ConfigurationIsChecked) {
   refused("server:\n  write_auth: {basic_auth_users: {a: plaintext}}\n", "not a bcrypt hash");
   refused("server:\n  write_auth: {bearer_token_file: /nonexistent/token}\n", "cannot read /nonexistent/token");
   refused("server:\n  tls: {cert_file: a.crt}\n", "needs cert_file and key_file");
-  refused("server:\n  tls: {cert_file: /nonexistent.crt, key_file: /nonexistent.key}\n", "cannot read /nonexistent.crt");
+  refused("server:\n  tls: {cert_file: /nonexistent.crt, key_file: /nonexistent.key}\n",
+          "cannot read /nonexistent.crt");
   refused("server:\n  listen: x\n", "server.listen: unknown field");
   refused("server:\n  admin_auth: {}\n", "give a bearer token or basic_auth_users");
 }
@@ -155,8 +156,8 @@ TEST(Auth, TlsAndClientCertificates) {
   Dir dir;
   make_certificates(dir);
   {
-    Serving s(kPipelines + "server:\n  tls: {cert_file: " + (dir / "server.crt") + ", key_file: " +
-                  (dir / "server.key") + "}\n",
+    Serving s(kPipelines + "server:\n  tls: {cert_file: " + (dir / "server.crt") +
+                  ", key_file: " + (dir / "server.key") + "}\n",
               dir.path);
     httplib::SSLClient c("127.0.0.1", s.port());
     c.set_ca_cert_path((dir / "ca.crt").c_str());
@@ -166,8 +167,8 @@ TEST(Auth, TlsAndClientCertificates) {
     EXPECT_NE(post(plain), 204);
   }
   {
-    Serving s(kPipelines + "server:\n  tls: {cert_file: " + (dir / "server.crt") + ", key_file: " +
-                  (dir / "server.key") + ", client_ca_file: " + (dir / "ca.crt") + "}\n",
+    Serving s(kPipelines + "server:\n  tls: {cert_file: " + (dir / "server.crt") +
+                  ", key_file: " + (dir / "server.key") + ", client_ca_file: " + (dir / "ca.crt") + "}\n",
               dir.path);
     httplib::SSLClient anonymous("127.0.0.1", s.port());
     anonymous.set_ca_cert_path((dir / "ca.crt").c_str());
@@ -184,14 +185,15 @@ TEST(Auth, RemoteWriteOutputOverMutualTls) {
   Dir dir;
   make_certificates(dir);
   const std::string token = "0123456789abcdef-remote";
-  Serving receiver(kPipelines + "server:\n  write_auth: {bearer_token: " + token + "}\n  tls: {cert_file: " +
-                       (dir / "server.crt") + ", key_file: " + (dir / "server.key") +
+  Serving receiver(kPipelines + "server:\n  write_auth: {bearer_token: " + token +
+                       "}\n  tls: {cert_file: " + (dir / "server.crt") + ", key_file: " + (dir / "server.key") +
                        ", client_ca_file: " + (dir / "ca.crt") + "}\n",
                    dir / "receiver");
   const std::string remote = "remote_write:\n  - url: https://127.0.0.1:" + std::to_string(receiver.port()) +
-                             "/api/v1/write\n    bearer_token: " + token + "\n    tls_config: {ca_file: " +
-                             (dir / "ca.crt") + ", cert_file: " + (dir / "client.crt") + ", key_file: " +
-                             (dir / "client.key") + "}\n    queue_config: {min_backoff: 0.01, max_backoff: 0.05}\n";
+                             "/api/v1/write\n    bearer_token: " + token +
+                             "\n    tls_config: {ca_file: " + (dir / "ca.crt") +
+                             ", cert_file: " + (dir / "client.crt") + ", key_file: " + (dir / "client.key") +
+                             "}\n    queue_config: {min_backoff: 0.01, max_backoff: 0.05}\n";
   Serving sender(kPipelines + remote, dir / "sender");
   httplib::Client c("127.0.0.1", sender.port());
   for (int t = 1; t <= 20; ++t) {

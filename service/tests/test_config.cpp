@@ -73,13 +73,17 @@ std::string with(const std::string& from, const std::string& to) {
 
 TEST(Config, MistakesNameFileLineAndField) {
   refused(with("max_series: 5000", "max_seris: 5000"), "f.yml:8: pipelines[0].max_seris: unknown field");
-  refused(with("- filter: smooth15", "- filter: smoth15"), "f.yml:10: pipelines[0].stages[0].filter: unknown kernel 'smoth15' (known: box5, smooth15)");
-  refused(with("- filter: smooth15", "- filter: smooth15@0000000000000000"), "pinned smooth15@0000000000000000 but kernel smooth15 is version");
-  refused(with("box5: {spec: \"box:width=5\"}", "box5: {spec: \"box:width=5\", version: abc}"), "kernels.box5.version: pinned abc");
+  refused(with("- filter: smooth15", "- filter: smoth15"),
+          "f.yml:10: pipelines[0].stages[0].filter: unknown kernel 'smoth15' (known: box5, smooth15)");
+  refused(with("- filter: smooth15", "- filter: smooth15@0000000000000000"),
+          "pinned smooth15@0000000000000000 but kernel smooth15 is version");
+  refused(with("box5: {spec: \"box:width=5\"}", "box5: {spec: \"box:width=5\", version: abc}"),
+          "kernels.box5.version: pinned abc");
   refused(with("gaussian:sigma=2.5,radius=7", "gaussian:sigma=-1"), "f.yml:3: kernels.smooth15: ");
   refused(with("box:width=5", "box:width=5,dims=2"), "must be 1-D");
   // a huge kernel is refused at once, where it is written
-  refused(with("gaussian:sigma=2.5,radius=7", "gaussian:sigma=1e7"), "f.yml:3: kernels.smooth15: kernel spec: gaussian: 80000001 taps");
+  refused(with("gaussian:sigma=2.5,radius=7", "gaussian:sigma=1e7"),
+          "f.yml:3: kernels.smooth15: kernel spec: gaussian: 80000001 taps");
   refused(with("gaussian:sigma=2.5,radius=7", "box:width=70000"),
           "f.yml:3: kernels.smooth15: box:width=70000 has 70000 taps; a pipeline kernel may have at most 65536");
   refused(with("node_cpu_utilisation{mode=\"user\"}", "node_cpu{mode=}"), "f.yml:7: pipelines[0].select: selector");
@@ -104,7 +108,8 @@ TEST(Config, MistakesNameFileLineAndField) {
 
 TEST(Config, ConnectionLimits) {
   const std::string base = kExample;
-  const auto c = parse_config(base + "server:\n  connections: {max: 64, idle_timeout: 5, request_timeout: 2.5}\n", "f.yml");
+  const auto c =
+      parse_config(base + "server:\n  connections: {max: 64, idle_timeout: 5, request_timeout: 2.5}\n", "f.yml");
   EXPECT_EQ(c.server.connections.max_connections, 64u);
   EXPECT_EQ(c.server.connections.idle_timeout, std::chrono::milliseconds(5000));
   EXPECT_EQ(c.server.connections.request_read_timeout, std::chrono::milliseconds(2500));
@@ -118,8 +123,11 @@ TEST(Config, ConnectionLimits) {
           "server.connections.request_timeout: must be between 0.1 and 3600 seconds");
   refused(base + "server:\n  connections: {idle: 5}\n", "server.connections.idle: unknown field");
   const auto limited =
-      parse_config(base + "server:\n  limits: {max_body_bytes: 1048576, max_decoded_bytes: 4194304, max_in_flight: 2, "
-                          "max_future: 60}\n", "f.yml").server.limits;
+      parse_config(base +
+                       "server:\n  limits: {max_body_bytes: 1048576, max_decoded_bytes: 4194304, max_in_flight: 2, "
+                       "max_future: 60}\n",
+                   "f.yml")
+          .server.limits;
   EXPECT_EQ(limited.max_body_bytes, 1u << 20);
   EXPECT_EQ(limited.max_decoded_bytes, 4u << 20);
   EXPECT_EQ(limited.max_in_flight, 2);
@@ -161,7 +169,8 @@ TEST(Config, RemoteWriteTargets) {
   refused(rw("{url: 'http://a:1/w', basic_auth: {username: u}}"), "needs a username and one of password");
   refused(rw("{url: 'http://a:1/w', queue_config: {max_bytes: 1000}}"), "max_bytes: must be at least 8388608");
   refused(rw("{url: 'http://a:1/w', queue_config: {when_full: block}}"), "'block' is not drop_oldest or refuse_writes");
-  refused(rw("{url: 'http://a:1/w', queue_config: {min_backoff: 2, max_backoff: 1}}"), "max_backoff: is less than min_backoff");
+  refused(rw("{url: 'http://a:1/w', queue_config: {min_backoff: 2, max_backoff: 1}}"),
+          "max_backoff: is less than min_backoff");
   refused(rw("{url: 'http://a:1/w', tls_config: {ca_file: /nonexistent/ca.crt}}"), "cannot read /nonexistent/ca.crt");
 }
 

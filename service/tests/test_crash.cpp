@@ -68,8 +68,10 @@ std::map<std::string, std::string> transitions(const std::vector<nlohmann::json>
   for (const auto& a : posted) {
     const std::string key = a["labels"].dump() + " from " + a["startsAt"].get<std::string>();
     const std::string ends = a["endsAt"].get<std::string>();
-    if (ends < yesterday) out[key] = ends;
-    else out.emplace(key, "firing");
+    if (ends < yesterday)
+      out[key] = ends;
+    else
+      out.emplace(key, "firing");
   }
   return out;
 }
@@ -212,10 +214,12 @@ TEST(CrashSafety, KillNineAtRandomMomentsLosesNothing) {
   const Outputs got = collect(client, receiver, am);
   ::kill(last.pid, SIGKILL);
   ::waitpid(last.pid, nullptr, 0);
-  std::printf("%d kills (%d while requests were being sent, %d requests cut off and retried, %d lives after a torn "
-              "write, %d on a full disk: %d writes refused); %d output samples received twice (same value), %zu alert transitions\n",
-              kills, kills_with_requests_in_flight, retried, torn_lives, full_disk_lives, disk_full_refusals, receiver.duplicates(),
-              got.alerts.size());
+  std::printf(
+      "%d kills (%d while requests were being sent, %d requests cut off and retried, %d lives after a torn "
+      "write, %d on a full disk: %d writes refused); %d output samples received twice (same value), %zu alert "
+      "transitions\n",
+      kills, kills_with_requests_in_flight, retried, torn_lives, full_disk_lives, disk_full_refusals,
+      receiver.duplicates(), got.alerts.size());
   EXPECT_GE(kills, 20);
   EXPECT_GE(kills_with_requests_in_flight, 20);
   EXPECT_GT(disk_full_refusals, 0) << "the full disk was never met";

@@ -34,7 +34,8 @@ std::set<std::string> metric_names(const std::string& text) {
 }
 
 TEST(Deploy, DashboardAndRulesUseServedMetricsAndRunbooksExist) {
-  const std::string dir = (std::filesystem::temp_directory_path() / ("faltungd-deploy-" + std::to_string(::getpid()))).string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("faltungd-deploy-" + std::to_string(::getpid()))).string();
   const std::string root = DEPLOY_DIR;
   std::string served;
   {

@@ -27,8 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kDay = 288;              // 5-minute samples
-constexpr int kSamples = 10 * kDay;    // ten days
+constexpr int kDay = 288;            // 5-minute samples
+constexpr int kSamples = 10 * kDay;  // ten days
 constexpr std::int64_t kStartMs = 1'700'000'000'000;
 constexpr std::int64_t kStepMs = 300'000;
 const char* const kHosts[] = {"quiet", "spike", "shift"};
@@ -62,9 +62,8 @@ std::vector<std::vector<double>> make_series() {
   std::normal_distribution<double> noise(0.0, 20.0);
   std::vector<std::vector<double>> out(3, std::vector<double>(kSamples));
   for (int h = 0; h < 3; ++h)
-    for (int t = 0; t < kSamples; ++t)
-      out[h][t] = 1000.0 + 200.0 * std::sin(2 * M_PI * t / kDay) + noise(rng);
-  out[1][7 * kDay + 100] += 400.0;                                   // a spike of 20 sigma
+    for (int t = 0; t < kSamples; ++t) out[h][t] = 1000.0 + 200.0 * std::sin(2 * M_PI * t / kDay) + noise(rng);
+  out[1][7 * kDay + 100] += 400.0;                                    // a spike of 20 sigma
   for (int t = 8 * kDay + 50; t < kSamples; ++t) out[2][t] += 150.0;  // a shift of 7.5 sigma
   return out;
 }
@@ -98,8 +97,8 @@ TEST(DetectReplay, ScoresAndAlertsAreTheDetectorsOnTheSameSeries) {
       for (int t = at; t < at + 12; ++t) s.samples.push_back({kStartMs + kStepMs * t, series[h][t]});
       batch.push_back(std::move(s));
     }
-    auto r = c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, encode_remote_write(batch),
-                    "application/x-protobuf");
+    auto r =
+        c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, encode_remote_write(batch), "application/x-protobuf");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 204) << r->body;
   }

@@ -132,7 +132,8 @@ TEST(Instances, SigtermRightAfterReadyAlwaysEnds) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     for (int t = 1; t <= 3; ++t) {
-      const auto body = encode_remote_write({{{{"__name__", "load"}, {"host", "h"}}, {{1000LL * (100 * run + t), 1.0}}}});
+      const auto body =
+          encode_remote_write({{{{"__name__", "load"}, {"host", "h"}}, {{1000LL * (100 * run + t), 1.0}}}});
       client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the sender has taken a batch
@@ -177,12 +178,13 @@ TEST(Instances, AFullDiskIsLoggedOnceAMinuteNotPerRequest) {
   for (int i = 0; i < 200 && c.Get("/-/ready")->status != 200; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::vector<SeriesSamples> batch;
-  for (int s = 0; s < 200; ++s) batch.push_back({{{"__name__", "load"}, {"host", "h" + std::to_string(s)}}, {{1000, 1.0}}});
+  for (int s = 0; s < 200; ++s)
+    batch.push_back({{{"__name__", "load"}, {"host", "h" + std::to_string(s)}}, {{1000, 1.0}}});
   int refused = 0;
   for (int r = 0; r < 100; ++r) {
     for (auto& s : batch) s.samples[0] = {1000 * (r + 1), 1.0 * r};
-    const auto answer = c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, encode_remote_write(batch),
-                               "application/x-protobuf");
+    const auto answer =
+        c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, encode_remote_write(batch), "application/x-protobuf");
     ASSERT_TRUE(answer);
     refused += answer->status == 503;
   }

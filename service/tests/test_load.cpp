@@ -50,7 +50,8 @@ TEST(Load, ManySendersManySeriesBoundedMemory) {
             "--checkpoint-interval", "1", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  for (int i = 0; i < 2000 && !fs::exists(dir + "/port"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 2000 && !fs::exists(dir + "/port"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   int port = 0;
   std::ifstream(dir + "/port") >> port;
   ASSERT_GT(port, 0);
@@ -77,9 +78,12 @@ TEST(Load, ManySendersManySeriesBoundedMemory) {
                            {{1000 * t, static_cast<double>((k * 31 + t) % 97)}}});
         auto r = c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, encode_remote_write(batch),
                         "application/x-protobuf");
-        if (r && r->status == 204) ++ok;
-        else if (r && r->status == 503 && !r->get_header_value("Retry-After").empty()) ++busy, --t;  // retry it
-        else ++other;
+        if (r && r->status == 204)
+          ++ok;
+        else if (r && r->status == 503 && !r->get_header_value("Retry-After").empty())
+          ++busy, --t;  // retry it
+        else
+          ++other;
       }
     });
   for (auto& t : senders) t.join();

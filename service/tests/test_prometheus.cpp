@@ -73,8 +73,9 @@ TEST(Prometheus, SmoothsWhatARealPrometheusSends) {
   httplib::Server target;
   target.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
     const int n = scrapes++;
-    res.set_content("# TYPE e2e_value gauge\ne2e_value{series=\"a\"} " + std::to_string((n * 37) % 11 + 0.25 * n) + "\n",
-                    "text/plain; version=0.0.4");
+    res.set_content(
+        "# TYPE e2e_value gauge\ne2e_value{series=\"a\"} " + std::to_string((n * 37) % 11 + 0.25 * n) + "\n",
+        "text/plain; version=0.0.4");
   });
   const int target_port = target.bind_to_any_port("127.0.0.1");
   std::thread targeting([&] { target.listen_after_bind(); });
@@ -86,10 +87,10 @@ TEST(Prometheus, SmoothsWhatARealPrometheusSends) {
   // the second Prometheus, which takes faltungd's remote write
   const int store_port = free_port();
   std::ofstream(dir + "/store.yml") << "global: {}\n";
-  const pid_t store = start({"prometheus", "--config.file=" + dir + "/store.yml", "--storage.tsdb.path=" + dir + "/store",
-                             "--web.listen-address=127.0.0.1:" + std::to_string(store_port),
-                             "--web.enable-remote-write-receiver"},
-                            dir + "/store.log");
+  const pid_t store =
+      start({"prometheus", "--config.file=" + dir + "/store.yml", "--storage.tsdb.path=" + dir + "/store",
+             "--web.listen-address=127.0.0.1:" + std::to_string(store_port), "--web.enable-remote-write-receiver"},
+            dir + "/store.log");
   Finally stop_store{[&] {
     ::kill(store, SIGTERM);
     ::waitpid(store, nullptr, 0);
@@ -114,14 +115,19 @@ remote_write:
   const int prom_port = free_port();
   std::ofstream(dir + "/prometheus.yml") << "global: {scrape_interval: 1s}\n"
                                             "remote_write:\n"
-                                            "  - url: http://127.0.0.1:" << faltungd_port << "/api/v1/write\n"
+                                            "  - url: http://127.0.0.1:"
+                                         << faltungd_port
+                                         << "/api/v1/write\n"
                                             "    queue_config: {batch_send_deadline: 200ms, min_backoff: 50ms}\n"
                                             "scrape_configs:\n"
                                             "  - job_name: target\n"
-                                            "    static_configs: [{targets: ['127.0.0.1:" << target_port << "']}]\n"
+                                            "    static_configs: [{targets: ['127.0.0.1:"
+                                         << target_port
+                                         << "']}]\n"
                                             "  - job_name: faltungd\n"
                                             "    honor_labels: true\n"
-                                            "    static_configs: [{targets: ['127.0.0.1:" << faltungd_port << "']}]\n";
+                                            "    static_configs: [{targets: ['127.0.0.1:"
+                                         << faltungd_port << "']}]\n";
   const pid_t prometheus = ::fork();
   if (prometheus == 0) {
     freopen((dir + "/prometheus.log").c_str(), "w", stderr);
@@ -146,8 +152,7 @@ remote_write:
   for (int i = 0; i < 600; ++i) {
     scraped = query(prom, "e2e_value:smooth[5m]");
     received = query(store_client, "e2e_value:smooth[5m]");
-    if (!scraped.empty() && scraped[0]["values"].size() >= 8 && !received.empty() &&
-        received[0]["values"].size() >= 8)
+    if (!scraped.empty() && scraped[0]["values"].size() >= 8 && !received.empty() && received[0]["values"].size() >= 8)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -192,12 +197,13 @@ TEST(Alertmanager, ReceivesTheAlertAndItsResolution) {
   const std::string dir = (fs::temp_directory_path() / ("faltungd-am-" + std::to_string(::getpid()))).string();
   fs::remove_all(dir);
   fs::create_directories(dir);
-  std::ofstream(dir + "/alertmanager.yml") << "route: {receiver: nobody, group_wait: 0s}\nreceivers: [{name: nobody}]\n";
+  std::ofstream(dir + "/alertmanager.yml")
+      << "route: {receiver: nobody, group_wait: 0s}\nreceivers: [{name: nobody}]\n";
   const int am_port = free_port();
-  const pid_t am = start({"prometheus-alertmanager", "--config.file=" + dir + "/alertmanager.yml",
-                          "--storage.path=" + dir + "/am", "--web.listen-address=127.0.0.1:" + std::to_string(am_port),
-                          "--cluster.listen-address="},
-                         dir + "/alertmanager.log");
+  const pid_t am =
+      start({"prometheus-alertmanager", "--config.file=" + dir + "/alertmanager.yml", "--storage.path=" + dir + "/am",
+             "--web.listen-address=127.0.0.1:" + std::to_string(am_port), "--cluster.listen-address="},
+            dir + "/alertmanager.log");
   Finally stop_am{[&] {
     ::kill(am, SIGTERM);
     ::waitpid(am, nullptr, 0);
@@ -214,7 +220,7 @@ TEST(Alertmanager, ReceivesTheAlertAndItsResolution) {
   }
 
   Loopback faltungd(parse_config(latency_alert_config("http://127.0.0.1:" + std::to_string(am_port), 0.2,
-                                                     "latency of {{ $labels.host }} is unusual"),
+                                                      "latency of {{ $labels.host }} is unusual"),
                                  "t.yml"),
                     test_options(dir + "/faltungd"));
   httplib::Client c("127.0.0.1", faltungd.port());

@@ -50,8 +50,8 @@ TEST(WriteRequestBuilder, DecodesAsTheSeriesAndSamplesPutIn) {
   EXPECT_EQ(batch.max_ms, INT64_MAX);
   const auto got = decode_uncompressed(batch.write_request);
   ASSERT_EQ(got.size(), 6u);  // one TimeSeries per sample, as Prometheus sends them
-  const std::vector<std::pair<Labels, std::int64_t>> want{{a, 1700000000123}, {b, -5}, {a, 1700000000124},
-                                                          {b, 0},           {a, 1700000000125}, {b, INT64_MAX}};
+  const std::vector<std::pair<Labels, std::int64_t>> want{{a, 1700000000123}, {b, -5},       {a, 1700000000124}, {b, 0},
+                                                          {a, 1700000000125}, {b, INT64_MAX}};
   for (std::size_t i = 0; i < got.size(); ++i) {
     EXPECT_EQ(got[i].labels, want[i].first) << i;
     ASSERT_EQ(got[i].samples.size(), 1u);
@@ -377,8 +377,9 @@ TEST(RemoteWrite, AStaleMarkerEndsTheOutputSeriesToo) {
 TEST(RemoteWrite, SendsItsCredentials) {
   FakeReceiver receiver;
   const auto dir = temp_dir("rw-auth");
-  Loopback faltungd(parse_config(config_to(receiver.url(), kQuickQueue, "    bearer_token: 0123456789abcdef-token\n"), "t.yml"),
-                    test_options(dir));
+  Loopback faltungd(
+      parse_config(config_to(receiver.url(), kQuickQueue, "    bearer_token: 0123456789abcdef-token\n"), "t.yml"),
+      test_options(dir));
   httplib::Client c("127.0.0.1", faltungd.port());
   write(c, request(1));
   ASSERT_TRUE(wait_for([&] { return receiver.received() >= 6; }));
@@ -408,7 +409,8 @@ TEST(RemoteWrite, AFullQueueRefusesWritesWhenToldTo) {
       for (int t = 1; t <= 250; ++t) big.back().samples.push_back({1000LL * (250 * request + t), std::cos(t + s)});
     }
     const bool was_full = faltungd.server().remote_stats()[0].queue.bytes > (8u << 20);
-    auto r = c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, encode_remote_write(big), "application/x-protobuf");
+    auto r =
+        c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, encode_remote_write(big), "application/x-protobuf");
     ASSERT_TRUE(r);
     status = r->status;
     reply = r->body;

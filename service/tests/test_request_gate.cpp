@@ -40,7 +40,8 @@ const std::string kConfig = R"yaml(pipelines:
     stages:
       - detect: {}
 server:
-  write_auth: {bearer_token: )yaml" + kToken + "}\n";
+  write_auth: {bearer_token: )yaml" +
+                            kToken + "}\n";
 
 // `megabytes` of zeros, gzip-compressed a chunk at a time (the test never
 // holds the inflated size: what the server would make of it is the point).
@@ -116,7 +117,8 @@ TEST(RequestGate, BombsWithoutCredentialsGet401AtOnceAndCostNothing) {
   EXPECT_EQ(raw_exchange(faltungd.port(), chunked_head, chunk).rfind("HTTP/1.1 401", 0), 0u);
   const std::string authorized_head =
       "POST /api/v1/write HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
-      "Content-Encoding: snappy\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer " + kToken + "\r\n\r\n";
+      "Content-Encoding: snappy\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer " +
+      kToken + "\r\n\r\n";
   EXPECT_EQ(raw_exchange(faltungd.port(), authorized_head, chunk).rfind("HTTP/1.1 411", 0), 0u);
   EXPECT_LT(peak_rss_mb() - before, 100);
 
@@ -134,9 +136,9 @@ TEST(RequestGate, FutureAndNonPositiveTimestampsAreRefusedAndTheSeriesGoesOn) {
   const auto dir = temp_dir("future");
   Loopback faltungd(parse_config(kConfig, "t.yml"), test_options(dir));
   httplib::Client c("127.0.0.1", faltungd.port());
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   auto send = [&](std::int64_t ts) {
     const auto body = encode_remote_write({{{{"__name__", "load"}, {"host", "h"}}, {{ts, 1.0}}}});
     return c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}, {"Authorization", "Bearer " + kToken}}, body,

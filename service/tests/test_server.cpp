@@ -104,8 +104,8 @@ TEST(Server, SmoothsWhatItReceivesAsTheBatchEngineWould) {
                         .data;
   for (std::size_t t = 0; t < x.size(); t += 2) {  // two samples per request
     auto r = faltungd.write(encode_remote_write(
-        {series("cpu", "api", {{1000 * static_cast<std::int64_t>(t + 1), x[t]},
-                               {1000 * static_cast<std::int64_t>(t + 2), x[t + 1]}}),
+        {series("cpu", "api",
+                {{1000 * static_cast<std::int64_t>(t + 1), x[t]}, {1000 * static_cast<std::int64_t>(t + 2), x[t + 1]}}),
          series("cpu", "web", {{1000 * static_cast<std::int64_t>(t + 1), 100.0}})}));
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 204) << r->body;
@@ -277,8 +277,7 @@ TEST(Server, ADamagedLogRecordCostsThatRequestAlone) {
   Running second(kDetectConfig, {}, dir.path);
   EXPECT_NE(second.said().find("replayed 18 log records"), std::string::npos) << second.said();
   EXPECT_NE(second.said().find("passed over a damaged record"), std::string::npos) << second.said();
-  EXPECT_NE(second.said().find("damaged segment kept for inspection: " + dir.path + "/wal/damaged/"),
-            std::string::npos)
+  EXPECT_NE(second.said().find("damaged segment kept for inspection: " + dir.path + "/wal/damaged/"), std::string::npos)
       << second.said();
   const std::string m = second.metrics();
   EXPECT_NE(m.find("faltungd_wal_damaged_records_total{log=\"input\",checkpointed=\"false\"} 1\n"), std::string::npos)
@@ -315,7 +314,8 @@ TEST(Server, OverloadIsAnsweredWith503NotWithMemory) {
   limits.max_in_flight = 1;
   Running faltungd(kDetectConfig, limits);
   std::vector<SeriesSamples> big;
-  for (int s = 0; s < 3000; ++s) big.push_back({{{"__name__", "cpu"}, {"host", "h" + std::to_string(s)}}, {{1000, 1.0}}});
+  for (int s = 0; s < 3000; ++s)
+    big.push_back({{{"__name__", "cpu"}, {"host", "h" + std::to_string(s)}}, {{1000, 1.0}}});
   const std::string body = encode_remote_write(big);
   std::atomic<int> ok{0}, busy{0}, other{0};
   std::vector<std::thread> senders;
@@ -324,11 +324,13 @@ TEST(Server, OverloadIsAnsweredWith503NotWithMemory) {
       httplib::Client c("127.0.0.1", faltungd.port());
       for (int i = 0; i < 10; ++i) {
         auto r = c.Post("/api/v1/write", {{"Content-Encoding", "snappy"}}, body, "application/x-protobuf");
-        if (r && r->status == 204) ++ok;
+        if (r && r->status == 204)
+          ++ok;
         else if (r && r->status == 503 && r->get_header_value("Retry-After") == "1" &&
                  r->body.find("overloaded") != std::string::npos)
           ++busy;
-        else ++other;
+        else
+          ++other;
       }
     });
   for (auto& t : senders) t.join();

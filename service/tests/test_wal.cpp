@@ -260,8 +260,10 @@ TEST(Wal, AnyOneDamagedByteCostsAtMostItsRecord) {
     ASSERT_GE(all.size() + 1, static_cast<std::size_t>(count)) << problem;
     std::set<std::uint64_t> lost;
     for (std::uint64_t seq = 1, k = 0; seq <= static_cast<std::uint64_t>(count); ++seq)
-      if (k < all.size() && all[k].first == seq) ++k;
-      else lost.insert(seq);
+      if (k < all.size() && all[k].first == seq)
+        ++k;
+      else
+        lost.insert(seq);
     expect_all_but(all, count, lost, problem);
   }
 }

@@ -8,14 +8,14 @@ namespace {
 
 // bench/calibrate_costs.cpp's output on this machine kind (docs/performance.md).
 struct Constants {
-  double pair_pow2[19];      // seconds of a 1-D transform pair of 2^k samples, k = 4..22
-  double pair_square[9];     // seconds of a square 2-D pair of 4^k samples, k = 3..11
-  double vertical_columns;   // a real 2-D pair with our own column pass, over FFTW's columns
-  double slowdown[4];        // lengths whose largest prime factor is 2, 3, 5, 7
-  double slowdown15[9];      // lengths 15 * 2^k, k = 6..14 (by size: see fast_lengths.hpp)
-  double block_per_element;  // seconds per sample of a block: gather, multiply, scatter
-  double direct_per_output;  // seconds per output of a 1-D direct sum ...
-  double direct_per_tap;     // ... and per output and real multiply-add
+  double pair_pow2[19];         // seconds of a 1-D transform pair of 2^k samples, k = 4..22
+  double pair_square[9];        // seconds of a square 2-D pair of 4^k samples, k = 3..11
+  double vertical_columns;      // a real 2-D pair with our own column pass, over FFTW's columns
+  double slowdown[4];           // lengths whose largest prime factor is 2, 3, 5, 7
+  double slowdown15[9];         // lengths 15 * 2^k, k = 6..14 (by size: see fast_lengths.hpp)
+  double block_per_element;     // seconds per sample of a block: gather, multiply, scatter
+  double direct_per_output;     // seconds per output of a 1-D direct sum ...
+  double direct_per_tap;        // ... and per output and real multiply-add
   double direct_per_output_nd;  // the same for kernels along 2 or more axes
   double direct_per_tap_nd;
 };
@@ -62,8 +62,10 @@ double rate_seconds(const double* table, int first, int last, int step, double n
     return table[i] / (std::exp2(log2_size) * log2_size);
   };
   double rate;
-  if (k <= first) rate = per_nlogn(0);
-  else if (k >= last) rate = per_nlogn(last - first);
+  if (k <= first)
+    rate = per_nlogn(0);
+  else if (k >= last)
+    rate = per_nlogn(last - first);
   else {
     const int i = static_cast<int>(std::floor(k)) - first;
     const double f = k - std::floor(k);

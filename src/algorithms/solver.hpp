@@ -19,10 +19,10 @@ struct Context {
 };
 
 struct Estimate {
-  double flops = 0;              // useful floating-point operations
-  double seconds = 0;            // predicted time on this machine kind
+  double flops = 0;    // useful floating-point operations
+  double seconds = 0;  // predicted time on this machine kind
   std::size_t workspace_bytes = 0;
-  std::string detail;            // the chosen parameters, for explain (block sizes ...)
+  std::string detail;  // the chosen parameters, for explain (block sizes ...)
 };
 
 // How a method's rounding error is bounded (docs/semantics.md, tolerance rules).

@@ -7,7 +7,6 @@
 namespace faltung::core {
 namespace {
 
-
 // Calls f(i) for each non-finite element until f returns false.
 template <class F>
 void for_each_nonfinite(const void* data, DType t, std::int64_t count, F&& f) {
@@ -19,10 +18,18 @@ void for_each_nonfinite(const void* data, DType t, std::int64_t count, F&& f) {
     }
   };
   switch (t) {
-    case DType::f32: scan(static_cast<const float*>(data), 1); break;
-    case DType::f64: scan(static_cast<const double*>(data), 1); break;
-    case DType::c64: scan(static_cast<const float*>(data), 2); break;
-    case DType::c128: scan(static_cast<const double*>(data), 2); break;
+    case DType::f32:
+      scan(static_cast<const float*>(data), 1);
+      break;
+    case DType::f64:
+      scan(static_cast<const double*>(data), 1);
+      break;
+    case DType::c64:
+      scan(static_cast<const float*>(data), 2);
+      break;
+    case DType::c128:
+      scan(static_cast<const double*>(data), 2);
+      break;
   }
 }
 
@@ -30,13 +37,19 @@ void for_each_nonfinite(const void* data, DType t, std::int64_t count, F&& f) {
 
 std::int64_t first_nonfinite(const void* data, DType t, std::int64_t count) {
   std::int64_t first = -1;
-  for_each_nonfinite(data, t, count, [&](std::int64_t i) { first = i; return false; });
+  for_each_nonfinite(data, t, count, [&](std::int64_t i) {
+    first = i;
+    return false;
+  });
   return first;
 }
 
 std::int64_t count_nonfinite(const void* data, DType t, std::int64_t count) {
   std::int64_t n = 0;
-  for_each_nonfinite(data, t, count, [&](std::int64_t) { ++n; return true; });
+  for_each_nonfinite(data, t, count, [&](std::int64_t) {
+    ++n;
+    return true;
+  });
   return n;
 }
 
@@ -54,17 +67,16 @@ std::string index_string(const Shape& shape, std::int64_t flat) {
 void require_finite_kernel(const Problem& p, const void* k) {
   const std::int64_t i = first_nonfinite(k, p.dtype, element_count(p.k));
   if (i >= 0)
-    throw Error(ErrorKind::nonfinite_kernel,
-                "kernel value k" + index_string(p.k, i) + " is not finite (" + to_string(p) +
-                    "); a non-finite kernel is an error under every nan policy");
+    throw Error(ErrorKind::nonfinite_kernel, "kernel value k" + index_string(p.k, i) + " is not finite (" +
+                                                 to_string(p) +
+                                                 "); a non-finite kernel is an error under every nan policy");
 }
 
 void raise_on_nonfinite_input(const Problem& p, const void* x) {
   const std::int64_t i = first_nonfinite(x, p.dtype, element_count(p.x));
   if (i >= 0)
     throw Error(ErrorKind::nonfinite_input,
-                "input sample x" + index_string(p.x, i) + " is not finite and nan=raise (" +
-                    to_string(p) + ")");
+                "input sample x" + index_string(p.x, i) + " is not finite and nan=raise (" + to_string(p) + ")");
 }
 
 }  // namespace faltung::core

@@ -24,14 +24,21 @@ Geometry make_geometry(const Problem& p0) {
     const std::size_t i = static_cast<std::size_t>(it - axes.begin());
     ax.convolved = true;
     ax.m = p.k.size() == axes.size() ? p.k[i] : p.k[a];
-    ax.rule = p.mode == Mode::valid ? BoundaryRule::constant
-              : p.boundary.empty()  ? BoundaryRule::constant
-              : p.boundary.size() == 1 ? p.boundary[0] : p.boundary[i];
+    ax.rule = p.mode == Mode::valid    ? BoundaryRule::constant
+              : p.boundary.empty()     ? BoundaryRule::constant
+              : p.boundary.size() == 1 ? p.boundary[0]
+                                       : p.boundary[i];
     const std::int64_t origin = p.origin.empty() ? 0 : p.origin.size() == 1 ? p.origin[0] : p.origin[i];
     const std::int64_t n = ax.n, m = ax.m;
     switch (p.mode) {
-      case Mode::full: ax.out = n + m - 1; ax.start = -(m - 1); break;
-      case Mode::same: ax.out = n; ax.start = (m - 1) / 2 + origin - (m - 1); break;
+      case Mode::full:
+        ax.out = n + m - 1;
+        ax.start = -(m - 1);
+        break;
+      case Mode::same:
+        ax.out = n;
+        ax.start = (m - 1) / 2 + origin - (m - 1);
+        break;
       case Mode::valid:
         // The full output's indices min(n,m)-1 .. max(n,m)-1 (scipy swaps x and
         // the kernel when the kernel is the larger; convolution commutes).

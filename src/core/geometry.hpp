@@ -44,9 +44,12 @@ inline std::int64_t extend_index(std::int64_t i, std::int64_t n, BoundaryRule ru
   if (i >= 0 && i < n) return i;
   auto mod = [](std::int64_t a, std::int64_t b) { return ((a % b) + b) % b; };
   switch (rule) {
-    case BoundaryRule::constant: return -1;
-    case BoundaryRule::nearest: return i < 0 ? 0 : n - 1;
-    case BoundaryRule::wrap: return mod(i, n);
+    case BoundaryRule::constant:
+      return -1;
+    case BoundaryRule::nearest:
+      return i < 0 ? 0 : n - 1;
+    case BoundaryRule::wrap:
+      return mod(i, n);
     case BoundaryRule::symmetric: {
       const std::int64_t q = mod(i, 2 * n);
       return q < n ? q : 2 * n - 1 - q;

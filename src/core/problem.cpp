@@ -36,12 +36,10 @@ std::string alternatives(const std::array<std::string_view, N>& names) {
 constexpr std::array<std::string_view, 2> kOps{"conv", "corr"};
 constexpr std::array<std::string_view, 4> kDTypes{"f32", "f64", "c64", "c128"};
 constexpr std::array<std::string_view, 3> kModes{"full", "same", "valid"};
-constexpr std::array<std::string_view, 5> kRules{"constant", "symmetric", "mirror", "nearest",
-                                                 "wrap"};
+constexpr std::array<std::string_view, 5> kRules{"constant", "symmetric", "mirror", "nearest", "wrap"};
 constexpr std::array<std::string_view, 4> kNans{"propagate", "ignore", "fill", "raise"};
-constexpr std::array<std::string_view, 10> kKeyOrder{"op",       "dtype",  "x",   "k",
-                                                     "axes",     "mode",   "boundary", "cval",
-                                                     "origin",   "nan"};
+constexpr std::array<std::string_view, 10> kKeyOrder{"op",   "dtype",    "x",    "k",      "axes",
+                                                     "mode", "boundary", "cval", "origin", "nan"};
 
 [[noreturn]] void parse_error(std::string_view text, const std::string& what) {
   throw Error(ErrorKind::parse, "cannot parse problem '" + std::string(text) + "': " + what);
@@ -65,8 +63,7 @@ std::vector<int> resolved_axes(const Problem& p) {
 
 template <class T>
 std::vector<T> collapse(std::vector<T> v, T default_value) {
-  if (!v.empty() && std::all_of(v.begin(), v.end(), [&](const T& e) { return e == v.front(); }))
-    v.resize(1);
+  if (!v.empty() && std::all_of(v.begin(), v.end(), [&](const T& e) { return e == v.front(); })) v.resize(1);
   if (v.size() == 1 && v.front() == default_value) v.clear();
   return v;
 }
@@ -115,10 +112,14 @@ std::int64_t element_count(const Shape& s) {
 
 std::size_t dtype_size(DType t) {
   switch (t) {
-    case DType::f32: return 4;
-    case DType::f64: return 8;
-    case DType::c64: return 8;
-    case DType::c128: return 16;
+    case DType::f32:
+      return 4;
+    case DType::f64:
+      return 8;
+    case DType::c64:
+      return 8;
+    case DType::c128:
+      return 16;
   }
   return 0;
 }
@@ -129,9 +130,8 @@ Problem canonical(const Problem& p) {
   Problem c = p;
   if (!p.axes.empty() && p.k.size() <= p.x.size()) {
     const auto axes = resolved_axes(p);
-    const bool in_range = std::all_of(axes.begin(), axes.end(), [&](int a) {
-      return a >= 0 && a < static_cast<int>(p.x.size());
-    });
+    const bool in_range =
+        std::all_of(axes.begin(), axes.end(), [&](int a) { return a >= 0 && a < static_cast<int>(p.x.size()); });
     Problem d = p;
     d.axes.clear();
     if (in_range) c.axes = axes;
@@ -162,8 +162,7 @@ std::string to_string(const Problem& p0) {
   if (p.mode != Mode::full) s += " mode=" + std::string(name(p.mode));
   if (!p.boundary.empty()) {
     s += " boundary=";
-    for (std::size_t i = 0; i < p.boundary.size(); ++i)
-      s += (i ? "," : "") + std::string(name(p.boundary[i]));
+    for (std::size_t i = 0; i < p.boundary.size(); ++i) s += (i ? "," : "") + std::string(name(p.boundary[i]));
   }
   if (p.cval != 0.0 || std::signbit(p.cval)) s += " cval=" + core::format_double(p.cval);
   if (!p.origin.empty()) s += " origin=" + core::join(p.origin, ",");
@@ -184,14 +183,12 @@ Problem parse_problem(std::string_view text) {
       parse_error(text, "'" + token + "' is not key=value");
     const std::string key = token.substr(0, eq);
     const std::string_view value = std::string_view(token).substr(eq + 1);
-    if (std::find(seen.begin(), seen.end(), key) != seen.end())
-      parse_error(text, "key '" + key + "' given twice");
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) parse_error(text, "key '" + key + "' given twice");
     seen.push_back(key);
     auto enum_value = [&](const auto& names, auto tag) {
       using E = decltype(tag);
       const auto v = lookup<E>(names, value);
-      if (!v)
-        parse_error(text, key + "=" + std::string(value) + " is not one of " + alternatives(names));
+      if (!v) parse_error(text, key + "=" + std::string(value) + " is not one of " + alternatives(names));
       return *v;
     };
     if (key == "op") {
@@ -214,8 +211,7 @@ Problem parse_problem(std::string_view text) {
       for (auto part : core::split(value, ',')) {
         const auto r = lookup<BoundaryRule>(kRules, part);
         if (!r)
-          parse_error(text, "boundary '" + std::string(part) + "' is not one of " +
-                                alternatives(kRules) +
+          parse_error(text, "boundary '" + std::string(part) + "' is not one of " + alternatives(kRules) +
                                 (part == "reflect" ? " ('reflect' is ambiguous: ndimage's is "
                                                      "'symmetric', numpy's and torch's 'mirror')"
                                                    : ""));
@@ -255,17 +251,14 @@ void validate(const Problem& p) {
   for (auto d : p.k)
     if (d <= 0) invalid(p, "empty kernel: k=" + shape_to_string(p.k) + " has an axis of size 0");
   constexpr std::int64_t kMaxElements = std::int64_t{1} << 52;
-  if (element_count(p.x) > kMaxElements || element_count(p.k) > kMaxElements)
-    invalid(p, "more than 2^52 elements");
+  if (element_count(p.x) > kMaxElements || element_count(p.k) > kMaxElements) invalid(p, "more than 2^52 elements");
   if (p.k.size() > p.x.size())
-    invalid(p, "the kernel has more axes (" + std::to_string(p.k.size()) + ") than x (" +
-                   std::to_string(r) + ")");
+    invalid(p, "the kernel has more axes (" + std::to_string(p.k.size()) + ") than x (" + std::to_string(r) + ")");
 
   const std::vector<int> axes = resolved_axes(p);
   for (int a : axes)
     if (a < 0 || a >= r)
-      invalid(p, "axis " + std::to_string(a) + " is out of range for x with " +
-                     std::to_string(r) + " axes");
+      invalid(p, "axis " + std::to_string(a) + " is out of range for x with " + std::to_string(r) + " axes");
   for (std::size_t i = 1; i < axes.size(); ++i)
     if (axes[i] <= axes[i - 1]) invalid(p, "axes must be strictly increasing");
   if (axes.empty() || axes.size() > 3)
@@ -273,22 +266,21 @@ void validate(const Problem& p) {
                    (p.axes.empty() ? " (name them with axes=)" : ""));
   if (!p.axes.empty() && p.k.size() != axes.size()) {
     if (p.k.size() != p.x.size())
-      invalid(p, "the kernel must have one axis per convolved axis (" +
-                     std::to_string(axes.size()) + ") or as many axes as x (" +
-                     std::to_string(r) + ")");
+      invalid(p, "the kernel must have one axis per convolved axis (" + std::to_string(axes.size()) +
+                     ") or as many axes as x (" + std::to_string(r) + ")");
     for (int a = 0; a < r; ++a)
       if (std::find(axes.begin(), axes.end(), a) == axes.end() && p.k[a] != 1)
-        invalid(p, "the kernel has size " + std::to_string(p.k[a]) + " on batch axis " +
-                       std::to_string(a) + "; batch axes broadcast and need kernel size 1");
+        invalid(p, "the kernel has size " + std::to_string(p.k[a]) + " on batch axis " + std::to_string(a) +
+                       "; batch axes broadcast and need kernel size 1");
   }
 
   const std::size_t nc = axes.size();
   if (p.boundary.size() > 1 && p.boundary.size() != nc)
-    invalid(p, "boundary lists " + std::to_string(p.boundary.size()) +
-                   " rules; give one, or one per convolved axis (" + std::to_string(nc) + ")");
+    invalid(p, "boundary lists " + std::to_string(p.boundary.size()) + " rules; give one, or one per convolved axis (" +
+                   std::to_string(nc) + ")");
   if (p.origin.size() > 1 && p.origin.size() != nc)
-    invalid(p, "origin lists " + std::to_string(p.origin.size()) +
-                   " values; give one, or one per convolved axis (" + std::to_string(nc) + ")");
+    invalid(p, "origin lists " + std::to_string(p.origin.size()) + " values; give one, or one per convolved axis (" +
+                   std::to_string(nc) + ")");
 
   // Kernel and input sizes along each convolved axis.
   std::vector<std::int64_t> n(nc), m(nc);
@@ -297,15 +289,14 @@ void validate(const Problem& p) {
     m[i] = p.k.size() == axes.size() ? p.k[i] : p.k[axes[i]];
   }
   const bool any_origin = std::any_of(p.origin.begin(), p.origin.end(), [](auto o) { return o; });
-  if (any_origin && p.mode != Mode::same)
-    invalid(p, "origin applies to mode=same only");
+  if (any_origin && p.mode != Mode::same) invalid(p, "origin applies to mode=same only");
   for (std::size_t i = 0; i < nc && any_origin; ++i) {
     const std::int64_t o = p.origin.size() == 1 ? p.origin[0] : p.origin[i];
     const std::int64_t lo = -((m[i] - 1) / 2), hi = m[i] / 2;
     if (o < lo || o > hi)
-      invalid(p, "origin " + std::to_string(o) + " on axis " + std::to_string(axes[i]) +
-                     " is outside " + std::to_string(lo) + ".." + std::to_string(hi) +
-                     " for a kernel of " + std::to_string(m[i]) + " taps");
+      invalid(p, "origin " + std::to_string(o) + " on axis " + std::to_string(axes[i]) + " is outside " +
+                     std::to_string(lo) + ".." + std::to_string(hi) + " for a kernel of " + std::to_string(m[i]) +
+                     " taps");
   }
   if (p.mode == Mode::valid) {
     bool kernel_fits = true, input_fits = true;
@@ -314,8 +305,9 @@ void validate(const Problem& p) {
       input_fits = input_fits && n[i] <= m[i];
     }
     if (!kernel_fits && !input_fits)
-      invalid(p, "mode=valid needs the kernel to fit in x on every convolved axis, or x in the "
-                 "kernel (then the two swap, as in scipy); here neither contains the other");
+      invalid(p,
+              "mode=valid needs the kernel to fit in x on every convolved axis, or x in the "
+              "kernel (then the two swap, as in scipy); here neither contains the other");
   }
 }
 

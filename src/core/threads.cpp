@@ -117,8 +117,7 @@ int resolve_threads(int requested) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-void run_on_threads(std::int64_t items, int workers,
-                    const std::function<void(std::int64_t, std::int64_t, int)>& body) {
+void run_on_threads(std::int64_t items, int workers, const std::function<void(std::int64_t, std::int64_t, int)>& body) {
   std::exception_ptr error;
   std::mutex error_mutex;
   const std::function<void(int)> run = [&](int w) {

@@ -12,8 +12,7 @@ namespace faltung::core {
 int resolve_threads(int requested);
 
 // Runs body on `workers` >= 2 threads (see parallel_for).
-void run_on_threads(std::int64_t items, int workers,
-                    const std::function<void(std::int64_t, std::int64_t, int)>& body);
+void run_on_threads(std::int64_t items, int workers, const std::function<void(std::int64_t, std::int64_t, int)>& body);
 
 // Calls body(begin, end, worker) on contiguous ranges covering [0, items),
 // one range per worker, workers numbered 0 .. min(threads, items)-1. The

@@ -34,15 +34,15 @@ Problem filter_problem(DType dtype, const Shape& x, const Shape& k, const Filter
   p.cval = o.cval;
   p.nan = o.nan;
   p.fill = o.fill;
-  validate(p);  // shapes and axes first, so the kernel sizes below exist
+  validate(p);                     // shapes and axes first, so the kernel sizes below exist
   std::vector<std::int64_t> taps;  // kernel length per convolved axis
   for (const auto& ax : core::make_geometry(p).axes)
     if (ax.convolved) taps.push_back(ax.m);
   const std::size_t naxes = taps.size();
   if (o.origin.size() > 1 && o.origin.size() != naxes)
-    throw Error(ErrorKind::invalid_problem,
-                "origin lists " + std::to_string(o.origin.size()) +
-                    " values; give one, or one per convolved axis (" + std::to_string(naxes) + ")");
+    throw Error(ErrorKind::invalid_problem, "origin lists " + std::to_string(o.origin.size()) +
+                                                " values; give one, or one per convolved axis (" +
+                                                std::to_string(naxes) + ")");
   // Every axis, also with no origin given: convolve shifts even kernels.
   for (std::size_t i = 0; i < naxes; ++i) {
     const std::int64_t m = taps[i];
@@ -61,16 +61,14 @@ Problem filter_problem(DType dtype, const Shape& x, const Shape& k, const Filter
 
 namespace detail {
 
-void run_problem(const Problem& p, const void* x, std::size_t x_count, const void* k,
-                 std::size_t k_count, void* y, Method method, int threads) {
+void run_problem(const Problem& p, const void* x, std::size_t x_count, const void* k, std::size_t k_count, void* y,
+                 Method method, int threads) {
   if (static_cast<std::int64_t>(x_count) != element_count(p.x))
-    throw Error(ErrorKind::invalid_argument, "x holds " + std::to_string(x_count) +
-                                                 " values but its shape " + shape_to_string(p.x) +
-                                                 " needs " + std::to_string(element_count(p.x)));
+    throw Error(ErrorKind::invalid_argument, "x holds " + std::to_string(x_count) + " values but its shape " +
+                                                 shape_to_string(p.x) + " needs " + std::to_string(element_count(p.x)));
   if (static_cast<std::int64_t>(k_count) != element_count(p.k))
-    throw Error(ErrorKind::invalid_argument, "k holds " + std::to_string(k_count) +
-                                                 " values but its shape " + shape_to_string(p.k) +
-                                                 " needs " + std::to_string(element_count(p.k)));
+    throw Error(ErrorKind::invalid_argument, "k holds " + std::to_string(k_count) + " values but its shape " +
+                                                 shape_to_string(p.k) + " needs " + std::to_string(element_count(p.k)));
   PlanOptions options;
   options.method = method;
   options.threads = threads;

@@ -30,9 +30,12 @@ constexpr std::array<std::string_view, 2> kAccuracyNames{"normwise", "elementwis
 
 std::string format_seconds(double s) {
   char buf[64];
-  if (s < 1e-3) std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
-  else if (s < 1) std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);
-  else std::snprintf(buf, sizeof buf, "%.3g s", s);
+  if (s < 1e-3)
+    std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
+  else if (s < 1)
+    std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g s", s);
   return buf;
 }
 }  // namespace
@@ -181,8 +184,8 @@ PlanCache& plan_cache() {
 
 Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   if (options.threads < 0)
-    throw Error(ErrorKind::invalid_argument, "threads must be >= 0 (0 = all hardware threads), got " +
-                                                 std::to_string(options.threads));
+    throw Error(ErrorKind::invalid_argument,
+                "threads must be >= 0 (0 = all hardware threads), got " + std::to_string(options.threads));
   const int threads = core::resolve_threads(options.threads);
   CacheKey key{canonical(p0), options.method, threads, options.max_workspace_bytes, options.accuracy, {}, {}};
   const Problem& p = key.problem;
@@ -226,8 +229,8 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   for (auto& c : cands)
     if (c.wanted && (!chosen || c.estimate.seconds < chosen->estimate.seconds)) chosen = &c;
   if (!chosen)
-    throw Error(ErrorKind::invalid_problem, "method " + std::string(name(options.method)) +
-                                                " cannot compute '" + to_string(p) + "' under these options");
+    throw Error(ErrorKind::invalid_problem, "method " + std::string(name(options.method)) + " cannot compute '" +
+                                                to_string(p) + "' under these options");
   state->choice = options.method == Method::automatic ? "auto: lowest estimated time" : "requested";
 
   // auto and measure take a choice measured before (wisdom) over the model,
@@ -260,7 +263,8 @@ Plan Plan::create(const Problem& p0, const PlanOptions& options) {
   }
   for (auto& c : cands) {
     std::string line = c.line;
-    if (c.solver == chosen->solver) line += "  <- chosen";
+    if (c.solver == chosen->solver)
+      line += "  <- chosen";
     else if (c.wanted == false && line.find("refused") == std::string::npos &&
              line.find("not chosen") == std::string::npos)
       line += "; not chosen: method=" + std::string(name(options.method)) + " was requested";
@@ -290,11 +294,10 @@ Accuracy Plan::accuracy() const {
 std::int64_t Plan::transform_length() const { return state_->executor->transform_length(); }
 
 ExecuteReport Plan::execute(const void* x, const void* k, void* y, void* workspace) const {
-  if (!x || !k || !y)
-    throw Error(ErrorKind::invalid_argument, "execute() needs x, k and y (got a null pointer)");
+  if (!x || !k || !y) throw Error(ErrorKind::invalid_argument, "execute() needs x, k and y (got a null pointer)");
   if (!workspace && workspace_bytes() > 0)
-    throw Error(ErrorKind::invalid_argument, "execute() needs a workspace of " +
-                                                 std::to_string(workspace_bytes()) + " bytes");
+    throw Error(ErrorKind::invalid_argument,
+                "execute() needs a workspace of " + std::to_string(workspace_bytes()) + " bytes");
   return state_->executor->execute(x, k, y, workspace);
 }
 

@@ -24,8 +24,12 @@ class ReferenceExecutor final : public algorithms::Executor {
       const long double re = v.nonfinite ? nan : v.value.real();
       const long double im = v.nonfinite ? nan : v.value.imag();
       switch (p_.dtype) {
-        case DType::f32: static_cast<float*>(y)[i] = static_cast<float>(re); break;
-        case DType::f64: static_cast<double*>(y)[i] = static_cast<double>(re); break;
+        case DType::f32:
+          static_cast<float*>(y)[i] = static_cast<float>(re);
+          break;
+        case DType::f64:
+          static_cast<double*>(y)[i] = static_cast<double>(re);
+          break;
         case DType::c64:
           static_cast<float*>(y)[2 * i] = static_cast<float>(re);
           static_cast<float*>(y)[2 * i + 1] = static_cast<float>(im);

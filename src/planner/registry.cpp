@@ -13,8 +13,8 @@ const std::vector<const algorithms::Solver*>& solvers() {
   static const auto overlap_save = fft::make_overlap_save_solver();
   static const auto separable = separable::make_separable_solver();
   static const auto reference = make_reference_solver();
-  static const std::vector<const algorithms::Solver*> list{direct.get(), separable.get(), fft.get(),
-                                                           overlap_save.get(), reference.get()};
+  static const std::vector<const algorithms::Solver*> list{direct.get(), separable.get(), fft.get(), overlap_save.get(),
+                                                           reference.get()};
   return list;
 }
 

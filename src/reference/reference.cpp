@@ -21,8 +21,10 @@ struct Reference::Impl {
 
   CL load(const void* base, std::int64_t i) const {
     switch (problem.dtype) {
-      case DType::f32: return CL(static_cast<const float*>(base)[i], 0);
-      case DType::f64: return CL(static_cast<const double*>(base)[i], 0);
+      case DType::f32:
+        return CL(static_cast<const float*>(base)[i], 0);
+      case DType::f64:
+        return CL(static_cast<const double*>(base)[i], 0);
       case DType::c64: {
         const float* d = static_cast<const float*>(base);
         return CL(d[2 * i], d[2 * i + 1]);
@@ -112,8 +114,8 @@ ReferenceValue Reference::at(std::int64_t flat) const {
     // Normalised convolution: y = A * S / B with A = sum_valid(w x), B = sum_valid(w), S = sum(w).
     const CL A = sum_valid_wx, B = sum_valid_w, S = sum_all_w;
     out.value = A * S / B;
-    out.error_scale = std::abs(S / B) * abs_valid_wx + std::abs(A * S / (B * B)) * abs_valid_w +
-                      std::abs(A / B) * abs_all_w;
+    out.error_scale =
+        std::abs(S / B) * abs_valid_wx + std::abs(A * S / (B * B)) * abs_valid_w + std::abs(A / B) * abs_all_w;
     out.x_gain = std::abs(S / B);
     out.valid_gain = std::abs(A * S / (B * B));
   }

@@ -65,7 +65,8 @@ std::vector<double> wiener(const double* image, const Shape& shape, const double
   const std::int64_t bins = spectra.bins();
   using Array = core::AlignedArray<double>;
   Array x(static_cast<std::size_t>(n)), spec_x(static_cast<std::size_t>(2 * bins)), h(static_cast<std::size_t>(n)),
-      spec_h(static_cast<std::size_t>(2 * bins)), r(static_cast<std::size_t>(n)), spec_r(static_cast<std::size_t>(2 * bins));
+      spec_h(static_cast<std::size_t>(2 * bins)), r(static_cast<std::size_t>(n)),
+      spec_r(static_cast<std::size_t>(2 * bins));
   std::copy(image, image + n, x.data());
   spectra.forward(x.data(), spec_x.data());
   pad_centred(psf, psf_shape, shape, h.data());
@@ -106,8 +107,8 @@ std::vector<double> wiener(const double* image, const Shape& shape, const double
   return y;
 }
 
-std::vector<double> richardson_lucy(const double* image, const Shape& shape, const double* psf,
-                                    const Shape& psf_shape, const RichardsonLucyOptions& o) {
+std::vector<double> richardson_lucy(const double* image, const Shape& shape, const double* psf, const Shape& psf_shape,
+                                    const RichardsonLucyOptions& o) {
   check_shapes(shape, psf_shape);
   check(image, shape, "the image");
   check(psf, psf_shape, "the psf");

@@ -31,11 +31,16 @@ using KindModel = std::variant<signal::SurpriseDetector, signal::MultiscaleDetec
 
 KindModel make_model(const DetectorOptions& o) {
   switch (o.kind) {
-    case DetectorKind::surprise: return signal::SurpriseDetector(o);
-    case DetectorKind::multiscale: return signal::MultiscaleDetector(o);
-    case DetectorKind::zscore: return signal::ZScoreDetector(o);
-    case DetectorKind::ewma: return signal::EwmaDetector(o);
-    case DetectorKind::holt: return signal::HoltDetector(o);
+    case DetectorKind::surprise:
+      return signal::SurpriseDetector(o);
+    case DetectorKind::multiscale:
+      return signal::MultiscaleDetector(o);
+    case DetectorKind::zscore:
+      return signal::ZScoreDetector(o);
+    case DetectorKind::ewma:
+      return signal::EwmaDetector(o);
+    case DetectorKind::holt:
+      return signal::HoltDetector(o);
   }
   throw invalid("unknown kind code " + std::to_string(static_cast<int>(o.kind)));
 }
@@ -63,18 +68,23 @@ void check_options(const DetectorOptions& o) {
 
 const char* name(DetectorKind kind) {
   switch (kind) {
-    case DetectorKind::surprise: return "surprise";
-    case DetectorKind::multiscale: return "multiscale";
-    case DetectorKind::zscore: return "zscore";
-    case DetectorKind::ewma: return "ewma";
-    case DetectorKind::holt: return "holt";
+    case DetectorKind::surprise:
+      return "surprise";
+    case DetectorKind::multiscale:
+      return "multiscale";
+    case DetectorKind::zscore:
+      return "zscore";
+    case DetectorKind::ewma:
+      return "ewma";
+    case DetectorKind::holt:
+      return "holt";
   }
   return "?";
 }
 
 DetectorKind detector_kind_from_name(const std::string& text) {
-  for (auto k : {DetectorKind::surprise, DetectorKind::multiscale, DetectorKind::zscore, DetectorKind::ewma,
-                 DetectorKind::holt})
+  for (auto k :
+       {DetectorKind::surprise, DetectorKind::multiscale, DetectorKind::zscore, DetectorKind::ewma, DetectorKind::holt})
     if (text == name(k)) return k;
   throw Error(ErrorKind::parse,
               "unknown detector kind '" + text + "' (known: surprise, multiscale, zscore, ewma, holt)");
@@ -90,9 +100,7 @@ struct Detector::State {
   std::int64_t processed = 0;
 
   explicit State(const DetectorOptions& o)
-      : options(o),
-        model(make_model(o)),
-        latch{o.set_score, o.clear_score, o.set_samples, o.clear_samples} {
+      : options(o), model(make_model(o)), latch{o.set_score, o.clear_score, o.set_samples, o.clear_samples} {
     std::visit(
         [&](const auto& m) {
           doubles_per_series = m.doubles_per_series();
@@ -265,11 +273,15 @@ std::string Detector::explain() const {
             << " samples, learnt as it goes; features wait for the first period)\n";
       break;
     }
-    case DetectorKind::zscore: out << "  sliding mean and deviation over " << o.window << " samples\n"; break;
-    case DetectorKind::ewma: out << "  exponentially weighted mean and variance, alpha " << o.alpha << "\n"; break;
+    case DetectorKind::zscore:
+      out << "  sliding mean and deviation over " << o.window << " samples\n";
+      break;
+    case DetectorKind::ewma:
+      out << "  exponentially weighted mean and variance, alpha " << o.alpha << "\n";
+      break;
     case DetectorKind::holt:
-      out << "  Holt forecast, smoothing " << o.smoothing << ", trend " << o.trend << "; error scale alpha "
-          << o.alpha << "\n";
+      out << "  Holt forecast, smoothing " << o.smoothing << ", trend " << o.trend << "; error scale alpha " << o.alpha
+          << "\n";
       break;
   }
   out << "  robust location and scale with half-life " << o.scale_halflife << " samples\n"

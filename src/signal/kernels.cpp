@@ -112,7 +112,8 @@ std::vector<double> hann(long long w) {  // scipy.signal.windows.hann (symmetric
   if (w == 1) return {1.0};
   std::vector<double> v(static_cast<std::size_t>(w));
   for (long long i = 0; i < w; ++i)
-    v[static_cast<std::size_t>(i)] = 0.5 - 0.5 * std::cos(2.0 * M_PI * static_cast<double>(i) / static_cast<double>(w - 1));
+    v[static_cast<std::size_t>(i)] =
+        0.5 - 0.5 * std::cos(2.0 * M_PI * static_cast<double>(i) / static_cast<double>(w - 1));
   return v;
 }
 
@@ -182,8 +183,8 @@ Made make_1d(const signal::Spec& spec, Params& p) {
     const long long window = checked_taps(name, positive(p, "window", name)), order = p.required_integer("order");
     const long long deriv = p.integer("deriv", 0);
     if (order < 0 || order >= window)
-      throw bad("savgol: order must be 0..window-1, got order=" + std::to_string(order) + " for window=" +
-                std::to_string(window));
+      throw bad("savgol: order must be 0..window-1, got order=" + std::to_string(order) +
+                " for window=" + std::to_string(window));
     if (deriv < 0) throw bad("savgol: deriv must be >= 0, got " + std::to_string(deriv));
     m.values = savgol(window, order, deriv);
     m.canonical = "savgol:window=" + std::to_string(window) + ",order=" + std::to_string(order) +
@@ -198,7 +199,7 @@ Made make_1d(const signal::Spec& spec, Params& p) {
     if (name == "step") {
       const long long h = w / 2;
       for (long long j = 0; j < h; ++j) {
-        m.values[static_cast<std::size_t>(j)] = 1.0 / static_cast<double>(h);          // the newest h samples
+        m.values[static_cast<std::size_t>(j)] = 1.0 / static_cast<double>(h);           // the newest h samples
         m.values[static_cast<std::size_t>(w - 1 - j)] = -1.0 / static_cast<double>(h);  // the oldest h
       }
     } else if (name == "spike") {

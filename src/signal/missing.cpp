@@ -17,7 +17,8 @@ Error invalid(const std::string& what) { return Error(ErrorKind::invalid_argumen
 double kernel_sum(const double* k, const Shape& kernel_shape) {
   double sum = 0;
   for (std::int64_t i = 0; i < element_count(kernel_shape); ++i) {
-    if (!std::isfinite(k[i])) throw Error(ErrorKind::nonfinite_kernel, "missing data: kernel value " + std::to_string(i) + " is not finite");
+    if (!std::isfinite(k[i]))
+      throw Error(ErrorKind::nonfinite_kernel, "missing data: kernel value " + std::to_string(i) + " is not finite");
     sum += k[i];
   }
   if (sum == 0) throw invalid("the kernel sums to 0: there is nothing to normalise by");

@@ -20,7 +20,6 @@ constexpr std::int64_t kMaxPeriod = 1 << 20;
 // normal noise it wanders by about 0.15).
 constexpr double kNoiseScaleFloor = 0.05;
 
-
 Error bad_widths(const std::string& what) { return Error(ErrorKind::invalid_argument, "detector widths: " + what); }
 
 }  // namespace
@@ -93,8 +92,8 @@ void MultiscaleDetector::recompute_sums(double* state, const double* ring, std::
   }
 }
 
-double MultiscaleDetector::steady_statistics(const double* f, double* loc, double* scale, double* noise,
-                                             double floor, double rate) const {
+double MultiscaleDetector::steady_statistics(const double* f, double* loc, double* scale, double* noise, double floor,
+                                             double rate) const {
   // What step() does once every feature is ready and settled and every
   // average runs at its own rate: the same arithmetic (bit-identical),
   // without the masks. One scalar pass per feature: f was just stored
@@ -131,8 +130,8 @@ bool MultiscaleDetector::settled(const double* updates, const double* noise) con
   return fewest >= kSettleUpdates && alpha_ * (fewest + 1.0) >= 1.0 && noise_alpha_ * (noise[1] + 1.0) >= 1.0;
 }
 
-double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap,
-                                double x, bool alerting, double* features) const {
+double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame, std::int64_t seen, Gap gap, double x,
+                                bool alerting, double* features) const {
   double* s0 = state + s0_;
   double* s1 = state + s1_;
   const int nw = static_cast<int>(widths_.size());
@@ -190,8 +189,8 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame,
   if (season_.enabled()) {
     // the profile learns x, clipped at 3 sigma of the short residual
     const bool scaled = updates[0] >= kSettleUpdates;
-    const double clip = scaled ? kClipSigmas * std::max(scale[0] * kSigmaPerMeanAbs, floor)
-                               : std::numeric_limits<double>::infinity();
+    const double clip =
+        scaled ? kClipSigmas * std::max(scale[0] * kSigmaPerMeanAbs, floor) : std::numeric_limits<double>::infinity();
     if (!fresh_phase) season_.learn(profile, state + season_state_, frame, x, clip);
   }
   if (all_ready && !features && settled(updates, state + noise_))
@@ -217,8 +216,8 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame,
       f[noise_k] = noise[0];
       ready[noise_k] = true;
       if (updates[noise_k] >= kSettleUpdates)  // one-sided: only a rise in the noise counts
-        z[noise_k] = std::max(f[noise_k] - loc[noise_k], 0.0) /
-                     std::max(scale[noise_k] * kSigmaPerMeanAbs, kNoiseScaleFloor);
+        z[noise_k] =
+            std::max(f[noise_k] - loc[noise_k], 0.0) / std::max(scale[noise_k] * kSigmaPerMeanAbs, kNoiseScaleFloor);
     }
   }
   double largest = 0.0;

@@ -58,18 +58,17 @@ class MultiscaleDetector {
  private:
   struct Width {
     std::int64_t w;
-    int sum_w, sum_half;  // indices of the running sums over w and w/2
-    double centre;        // (w - 1) / 2: the age of the window's centre
+    int sum_w, sum_half;                 // indices of the running sums over w and w/2
+    double centre;                       // (w - 1) / 2: the age of the window's centre
     double inv_w, inv_half, inv_spread;  // 1/w, 2/w, 1 / sum (age - centre)^2
   };
   void recompute_sums(double* state, const double* ring, std::int64_t seen) const;
   bool settled(const double* updates, const double* noise) const;
-  double steady_statistics(const double* f, double* loc, double* scale, double* noise, double floor,
-                           double rate) const;
+  double steady_statistics(const double* f, double* loc, double* scale, double* noise, double floor, double rate) const;
 
   std::vector<std::int64_t> sums_;  // the running-sum lengths: every w and w/2
   std::vector<Width> widths_;
-  std::int64_t mask_ = 0;           // ring length - 1 (a power of two)
+  std::int64_t mask_ = 0;  // ring length - 1 (a power of two)
   SeasonalProfile season_;
   double alpha_ = 0, noise_alpha_ = 0;
   // offsets into a series' state

@@ -104,8 +104,7 @@ double HoltDetector::step(double* state, double*, std::int64_t, std::int64_t see
     return 0;
   }
   const double error = x - (level + trend);
-  const double z =
-      updates >= kSettleUpdates ? std::abs(error) / std::max(error_scale * kSigmaPerMeanAbs, floor) : 0.0;
+  const double z = updates >= kSettleUpdates ? std::abs(error) / std::max(error_scale * kSigmaPerMeanAbs, floor) : 0.0;
   error_scale += std::max(alpha_, 1.0 / (updates + 1.0)) * (std::abs(error) - error_scale);
   updates += 1;
   const double previous = level;

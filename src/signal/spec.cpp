@@ -31,11 +31,11 @@ Spec parse_spec(std::string_view text) {
     const std::size_t comma = rest.find(',');
     const std::string_view item = rest.substr(0, comma);
     const std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos)
-      throw bad("'" + trim(item) + "' in '" + std::string(text) + "' is not key=value");
+    if (eq == std::string_view::npos) throw bad("'" + trim(item) + "' in '" + std::string(text) + "' is not key=value");
     const std::string key = trim(item.substr(0, eq)), value = trim(item.substr(eq + 1));
     if (key.empty() || value.empty()) throw bad("'" + trim(item) + "' in '" + std::string(text) + "' is not key=value");
-    if (!spec.params.emplace(key, value).second) throw bad("'" + key + "' is given twice in '" + std::string(text) + "'");
+    if (!spec.params.emplace(key, value).second)
+      throw bad("'" + key + "' is given twice in '" + std::string(text) + "'");
     if (comma == std::string_view::npos) break;
     rest = rest.substr(comma + 1);
   }

@@ -103,9 +103,8 @@ double SurpriseDetector::step(double* state, double* ring, std::int64_t frame, s
     }
     // the profile learns y, clipped at 3 sigma of the residual
     const double* residual = state + kFixed + kPerFeature;
-    const double clip = residual[2] >= kSettleUpdates
-                            ? kClipSigmas * std::max(residual[1] * kSigmaPerMeanAbs, floor)
-                            : std::numeric_limits<double>::infinity();
+    const double clip = residual[2] >= kSettleUpdates ? kClipSigmas * std::max(residual[1] * kSigmaPerMeanAbs, floor)
+                                                      : std::numeric_limits<double>::infinity();
     if (!fresh_phase) season_.learn(profile, state + kSeason, frame, y, clip);
   }
 

@@ -76,8 +76,8 @@ class SurpriseDetector {
   // per series: magnitude (for the scale floor), the residual's average,
   // the running sum of the newest kMeanWidth samples; then per feature
   // location, scale, updates and record
-  static constexpr int kMagnitude = 0, kAverage = 1, kSum = 2, kSeasonalSum = 3, kSeasonalSeen = 4,
-                       kSeason = 5, kFixed = kSeason + SeasonalProfile::kDoubles, kPerFeature = 4;
+  static constexpr int kMagnitude = 0, kAverage = 1, kSum = 2, kSeasonalSum = 3, kSeasonalSeen = 4, kSeason = 5,
+                       kFixed = kSeason + SeasonalProfile::kDoubles, kPerFeature = 4;
   std::int64_t period_;
   SeasonalProfile season_;
   double alpha_, residual_alpha_, record_decay_;

@@ -54,9 +54,8 @@ class ByteReader {
   void get_array(V* out, std::size_t expected, const char* what) {
     const auto count = get<std::uint64_t>();
     if (count != expected)
-      throw Error(ErrorKind::invalid_argument, std::string("saved state: ") + what + " holds " +
-                                                   std::to_string(count) + " values where this filter has " +
-                                                   std::to_string(expected));
+      throw Error(ErrorKind::invalid_argument, std::string("saved state: ") + what + " holds " + std::to_string(count) +
+                                                   " values where this filter has " + std::to_string(expected));
     copy_out(out, expected * sizeof(V));
   }
   template <class V>
@@ -77,8 +76,8 @@ class ByteReader {
  private:
   void copy_out(void* out, std::size_t n) {
     if (n > size_ - at_)
-      throw Error(ErrorKind::invalid_argument, "saved state is truncated (" + std::to_string(size_) +
-                                                   " bytes, more needed)");
+      throw Error(ErrorKind::invalid_argument,
+                  "saved state is truncated (" + std::to_string(size_) + " bytes, more needed)");
     if (n) std::memcpy(out, data_ + at_, n);
     at_ += n;
   }

@@ -131,9 +131,11 @@ class DirectRows final : public Engine<T> {
     kernel_({&src, taps_[ci].data(), 1, static_cast<std::size_t>(m_), y, static_cast<std::size_t>(n)});
     if (ok && last_bad_[ci] >= t_ - window_) {  // some window of this piece held a bad sample
       const T* valid_src = ok;
-      kernel_({&valid_src, taps_[ci].data(), 1, static_cast<std::size_t>(m_), den_.data(), static_cast<std::size_t>(n)});
+      kernel_(
+          {&valid_src, taps_[ci].data(), 1, static_cast<std::size_t>(m_), den_.data(), static_cast<std::size_t>(n)});
       for (std::int64_t i = 0; i < n; ++i)
-        if (recent_[static_cast<std::size_t>(i)] >= t_ + i - window_) y[i] = normalised(y[i], total_[ci], den_[static_cast<std::size_t>(i)]);
+        if (recent_[static_cast<std::size_t>(i)] >= t_ + i - window_)
+          y[i] = normalised(y[i], total_[ci], den_[static_cast<std::size_t>(i)]);
     }
     if (C > 1)
       for (std::int64_t i = 0; i < n; ++i) out[i * C] = y[i];
@@ -188,8 +190,8 @@ class DirectFrames final : public Engine<T> {
       const std::int64_t slot = t_ % m_;
       take_frame(in, ring_.data() + slot * C, valid_.empty() ? nullptr : valid_.data() + slot * C);
       point_rows(ring_.data());
-      kernel_({rows_.data(), taps_.data(), static_cast<std::size_t>(m_), static_cast<std::size_t>(C),
-               cfg_.per_channel, out});
+      kernel_({rows_.data(), taps_.data(), static_cast<std::size_t>(m_), static_cast<std::size_t>(C), cfg_.per_channel,
+               out});
       if (!valid_.empty() && any_bad_ >= t_ - m_ + 1) normalise(out);
       ++t_;
     }

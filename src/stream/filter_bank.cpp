@@ -25,8 +25,8 @@ struct FilterBank::State {
   std::vector<double> kernel;  // kernel[j]: the weight of the sample j steps back
   double total = 0;            // sum of the weights, ascending
   FilterBankOptions options;
-  std::int64_t history = 0;       // taps - 1 samples kept per series
-  std::vector<double> values;     // slot s: values[s * history ...], a ring
+  std::int64_t history = 0;        // taps - 1 samples kept per series
+  std::vector<double> values;      // slot s: values[s * history ...], a ring
   std::vector<std::int32_t> next;  // slot s: where its next sample goes in the ring
   std::vector<std::uint8_t> in_use;
   std::vector<std::int64_t> free_slots;
@@ -47,8 +47,10 @@ struct FilterBank::State {
       for (std::int64_t j = 1, at = next_at - 1; j < m; ++j, --at) {
         if (at < 0) at += history;
         const double v = ring[at];
-        if (std::isfinite(v)) num += kernel[static_cast<std::size_t>(j)] * v, den += kernel[static_cast<std::size_t>(j)];
-        else all = false;
+        if (std::isfinite(v))
+          num += kernel[static_cast<std::size_t>(j)] * v, den += kernel[static_cast<std::size_t>(j)];
+        else
+          all = false;
       }
       y = all ? num : (den == 0.0 ? std::numeric_limits<double>::quiet_NaN() : num * total / den);
     } else {
@@ -113,7 +115,8 @@ std::int64_t FilterBank::add() {
 }
 
 bool FilterBank::live(std::int64_t id) const {
-  return id >= 0 && id < static_cast<std::int64_t>(state_->in_use.size()) && state_->in_use[static_cast<std::size_t>(id)];
+  return id >= 0 && id < static_cast<std::int64_t>(state_->in_use.size()) &&
+         state_->in_use[static_cast<std::size_t>(id)];
 }
 
 void FilterBank::remove(std::int64_t id) {
@@ -180,8 +183,10 @@ FilterBank FilterBank::restore(const std::uint8_t* bytes, std::size_t size) {
   for (std::size_t id = 0; id < slots; ++id) {
     if (s.next[id] < 0 || (s.history > 0 && s.next[id] >= s.history) || (s.history == 0 && s.next[id] != 0))
       throw invalid("saved state is damaged (ring position)");
-    if (s.in_use[id]) ++s.live_count;
-    else s.free_slots.push_back(static_cast<std::int64_t>(id));
+    if (s.in_use[id])
+      ++s.live_count;
+    else
+      s.free_slots.push_back(static_cast<std::int64_t>(id));
   }
   return bank;
 }

@@ -23,9 +23,9 @@ template <class T>
 struct SegmentPlan {
   Segment s;
   std::shared_ptr<const fft::TransformPair<T>> pair;
-  std::int64_t bins;                  // block + 1
-  std::int64_t stride;                // scalars per spectrum, 64-byte multiple (FFTW's alignment)
-  std::vector<Aligned<T>> spectra;    // [channel or 0][part * stride]
+  std::int64_t bins;                // block + 1
+  std::int64_t stride;              // scalars per spectrum, 64-byte multiple (FFTW's alignment)
+  std::vector<Aligned<T>> spectra;  // [channel or 0][part * stride]
 };
 
 // One segment's state in one channel: the last `parts` input spectra.
@@ -56,7 +56,8 @@ class Partitioned final : public Engine<T> {
     step_ = std::min(first_block_, cfg.max_block);
     len_ = keep_ + std::max<std::int64_t>(4 * largest_, 1024);
     // the direct head: taps [0, head), oriented, per channel or shared
-    for (std::int64_t c = 0; c < (cfg.per_channel ? C : 1); ++c) head_taps_.push_back(oriented_taps(cfg, kernel, c, head_));
+    for (std::int64_t c = 0; c < (cfg.per_channel ? C : 1); ++c)
+      head_taps_.push_back(oriented_taps(cfg, kernel, c, head_));
     for (const auto& g : schedule.segments) plans_.push_back(plan_segment(g, kernel));
     fft_in_.resize(static_cast<std::size_t>(2 * largest_));
     sum_.resize(static_cast<std::size_t>(2 * (largest_ + 1)));
@@ -144,8 +145,11 @@ class Partitioned final : public Engine<T> {
     // in another process, and a restored filter must continue bit for bit
     // (its saved spectra came from this plan). Costs ~10-20% here.
     const std::int64_t per_line = 64 / static_cast<std::int64_t>(sizeof(T));
-    SegmentPlan<T> p{g, fft::transform_pair<T>(true, {2 * g.block}, fft::PlanEffort::estimate), g.block + 1,
-                     (2 * (g.block + 1) + per_line - 1) / per_line * per_line, {}};
+    SegmentPlan<T> p{g,
+                     fft::transform_pair<T>(true, {2 * g.block}, fft::PlanEffort::estimate),
+                     g.block + 1,
+                     (2 * (g.block + 1) + per_line - 1) / per_line * per_line,
+                     {}};
     const std::int64_t C = cfg_.channels;
     const T scale = T(1) / static_cast<T>(2 * g.block);  // FFTW's transforms are unnormalised
     Aligned<T> padded(static_cast<std::size_t>(2 * g.block));
@@ -219,7 +223,8 @@ class Partitioned final : public Engine<T> {
     if (cfg_.nan == NanPolicy::propagate && ch.last_bad >= t_ - m_ + 1)
       for (std::int64_t i = 0; i < n; ++i)  // the latest bad sample at or before t_ + i lies in its window
         if (recent_[static_cast<std::size_t>(i)] >= t_ + i - m_ + 1) y[i] = std::numeric_limits<T>::quiet_NaN();
-    if (C == 1) std::memcpy(out, y, sizeof(T) * static_cast<std::size_t>(n));
+    if (C == 1)
+      std::memcpy(out, y, sizeof(T) * static_cast<std::size_t>(n));
     else
       for (std::int64_t i = 0; i < n; ++i) out[i * C] = y[i];
   }

@@ -13,9 +13,9 @@ namespace {
 struct StreamConstants {
   struct Direct {
     double per_sample, per_tap;
-  } direct[9];             // pieces of 16, 32, ..., 4096 samples
-  double mac_per_bin;      // one complex multiply-add in the frequency domain
-  double segment_rest;     // a segment's copies and sums, per sample
+  } direct[9];          // pieces of 16, 32, ..., 4096 samples
+  double mac_per_bin;   // one complex multiply-add in the frequency domain
+  double segment_rest;  // a segment's copies and sums, per sample
 };
 
 constexpr StreamConstants kStreamConstants[2] = {
@@ -43,8 +43,8 @@ PartitionSchedule grow(std::int64_t taps, std::int64_t first, std::int64_t growt
   std::int64_t offset = first, block = first;
   while (offset < taps) {
     const std::int64_t next = block * growth;
-    std::int64_t parts = block < largest ? std::max<std::int64_t>(1, ceil_div(next - offset, block))
-                                         : ceil_div(taps - offset, block);
+    std::int64_t parts =
+        block < largest ? std::max<std::int64_t>(1, ceil_div(next - offset, block)) : ceil_div(taps - offset, block);
     parts = std::min(parts, ceil_div(taps - offset, block));
     s.segments.push_back({block, parts, offset});
     offset += parts * block;

@@ -47,8 +47,10 @@ struct StreamFilter::State {
   }
 
   void make_engines() {
-    if (cfg.dtype == DType::f32) f32 = make_engine(kernel_f32);
-    else f64 = make_engine(kernel_f64);
+    if (cfg.dtype == DType::f32)
+      f32 = make_engine(kernel_f32);
+    else
+      f64 = make_engine(kernel_f64);
   }
 
   std::unique_ptr<State> clone() const {
@@ -85,8 +87,10 @@ struct StreamFilter::State {
       w.put(g.offset);
     }
     w.put(schedule.seconds_per_sample);
-    if (cfg.dtype == DType::f32) w.put_array(kernel_f32.data(), kernel_f32.size());
-    else w.put_array(kernel_f64.data(), kernel_f64.size());
+    if (cfg.dtype == DType::f32)
+      w.put_array(kernel_f32.data(), kernel_f32.size());
+    else
+      w.put_array(kernel_f64.data(), kernel_f64.size());
   }
 };
 
@@ -109,7 +113,8 @@ std::unique_ptr<StreamFilter::State> read_header(stream::ByteReader& r) {
   const auto fill = r.get<double>();
   const auto method = r.get<std::uint8_t>();
   if (s->cfg.taps < 1 || s->cfg.channels < 1 || s->cfg.max_block < 1 || nan > 2 ||
-      (method != static_cast<std::uint8_t>(Method::direct) && method != static_cast<std::uint8_t>(Method::overlap_save)))
+      (method != static_cast<std::uint8_t>(Method::direct) &&
+       method != static_cast<std::uint8_t>(Method::overlap_save)))
     throw invalid("saved state is damaged (options out of range)");
   s->cfg.nan = static_cast<NanPolicy>(nan);
   s->cfg.fill = fill;
@@ -130,8 +135,10 @@ std::unique_ptr<StreamFilter::State> read_header(stream::ByteReader& r) {
   if (s->method == Method::overlap_save && s->schedule.segments.empty())
     throw invalid("saved state is damaged (partitioned method without segments)");
   const std::size_t values = static_cast<std::size_t>(s->cfg.taps * (s->cfg.per_channel ? s->cfg.channels : 1));
-  if (s->cfg.dtype == DType::f32) s->kernel_f32 = r.get_vector<float>(values, "the kernel");
-  else s->kernel_f64 = r.get_vector<double>(values, "the kernel");
+  if (s->cfg.dtype == DType::f32)
+    s->kernel_f32 = r.get_vector<float>(values, "the kernel");
+  else
+    s->kernel_f64 = r.get_vector<double>(values, "the kernel");
   if ((s->cfg.dtype == DType::f32 ? s->kernel_f32.size() : s->kernel_f64.size()) != values)
     throw invalid("saved state is damaged (kernel length)");
   s->direct_seconds = stream::direct_seconds_per_sample(s->cfg.dtype, s->cfg.taps, s->cfg.max_block);
@@ -168,14 +175,17 @@ StreamFilter StreamFilter::create(const void* kernel, std::int64_t taps, const S
   s->cfg = {o.dtype, taps, o.channels, o.kernel_per_channel, o.max_block, o.nan, o.fill};
   s->latency_allowed = o.latency;
   const auto values = static_cast<std::size_t>(taps * (o.kernel_per_channel ? o.channels : 1));
-  if (o.dtype == DType::f32) s->kernel_f32 = copy_kernel<float>(kernel, values);
-  else s->kernel_f64 = copy_kernel<double>(kernel, values);
+  if (o.dtype == DType::f32)
+    s->kernel_f32 = copy_kernel<float>(kernel, values);
+  else
+    s->kernel_f64 = copy_kernel<double>(kernel, values);
 
   s->direct_seconds = stream::direct_seconds_per_sample(o.dtype, taps, o.max_block);
   s->schedule = stream::best_partition_schedule(o.dtype, taps, o.max_block);
   const bool partitions = !s->schedule.segments.empty();
   if (o.method == Method::overlap_save) {
-    if (!partitions) throw invalid("a kernel of " + std::to_string(taps) + " taps is too short to partition (> 16 needed)");
+    if (!partitions)
+      throw invalid("a kernel of " + std::to_string(taps) + " taps is too short to partition (> 16 needed)");
     s->method = Method::overlap_save;
     s->choice = "requested";
   } else if (o.method == Method::direct) {
@@ -185,7 +195,8 @@ StreamFilter StreamFilter::create(const void* kernel, std::int64_t taps, const S
     s->method = Method::direct;
     s->choice = "auto: nan=ignore runs on the direct method";
   } else {
-    s->method = partitions && s->schedule.seconds_per_sample < s->direct_seconds ? Method::overlap_save : Method::direct;
+    s->method =
+        partitions && s->schedule.seconds_per_sample < s->direct_seconds ? Method::overlap_save : Method::direct;
     s->choice = "auto: lowest estimated time";
   }
   s->make_engines();
@@ -194,20 +205,26 @@ StreamFilter StreamFilter::create(const void* kernel, std::int64_t taps, const S
 
 void StreamFilter::process(const void* in, void* out, std::int64_t count) noexcept {
   if (count <= 0) return;
-  if (state_->f32) state_->f32->process(static_cast<const float*>(in), static_cast<float*>(out), count);
-  else state_->f64->process(static_cast<const double*>(in), static_cast<double*>(out), count);
+  if (state_->f32)
+    state_->f32->process(static_cast<const float*>(in), static_cast<float*>(out), count);
+  else
+    state_->f64->process(static_cast<const double*>(in), static_cast<double*>(out), count);
 }
 
 void StreamFilter::reset() noexcept {
-  if (state_->f32) state_->f32->reset();
-  else state_->f64->reset();
+  if (state_->f32)
+    state_->f32->reset();
+  else
+    state_->f64->reset();
 }
 
 std::vector<std::uint8_t> StreamFilter::save() const {
   stream::ByteWriter w;
   state_->write_header(w);
-  if (state_->f32) state_->f32->save(w);
-  else state_->f64->save(w);
+  if (state_->f32)
+    state_->f32->save(w);
+  else
+    state_->f64->save(w);
   return w.take();
 }
 
@@ -216,8 +233,10 @@ StreamFilter StreamFilter::restore(const std::uint8_t* bytes, std::size_t size) 
   stream::ByteReader r(bytes, size);
   auto s = read_header(r);
   s->make_engines();
-  if (s->f32) s->f32->load(r);
-  else s->f64->load(r);
+  if (s->f32)
+    s->f32->load(r);
+  else
+    s->f64->load(r);
   if (!r.at_end()) throw invalid("saved state has " + std::to_string(size) + " bytes, more than this filter's state");
   return StreamFilter(std::move(s));
 }
@@ -228,18 +247,25 @@ void StreamFilter::load_state(const std::uint8_t* bytes, std::size_t size) {
   const auto saved = read_header(r);
   const State& mine = *state_;
   std::string differs;
-  if (saved->cfg.dtype != mine.cfg.dtype) differs = "dtype " + std::string(name(saved->cfg.dtype));
-  else if (saved->cfg.taps != mine.cfg.taps) differs = std::to_string(saved->cfg.taps) + " taps";
-  else if (saved->cfg.channels != mine.cfg.channels) differs = std::to_string(saved->cfg.channels) + " channels";
-  else if (saved->kernel_f32 != mine.kernel_f32 || saved->kernel_f64 != mine.kernel_f64) differs = "another kernel";
-  else if (saved->method != mine.method || saved->cfg.nan != mine.cfg.nan) differs = "another method or nan policy";
+  if (saved->cfg.dtype != mine.cfg.dtype)
+    differs = "dtype " + std::string(name(saved->cfg.dtype));
+  else if (saved->cfg.taps != mine.cfg.taps)
+    differs = std::to_string(saved->cfg.taps) + " taps";
+  else if (saved->cfg.channels != mine.cfg.channels)
+    differs = std::to_string(saved->cfg.channels) + " channels";
+  else if (saved->kernel_f32 != mine.kernel_f32 || saved->kernel_f64 != mine.kernel_f64)
+    differs = "another kernel";
+  else if (saved->method != mine.method || saved->cfg.nan != mine.cfg.nan)
+    differs = "another method or nan policy";
   if (!differs.empty())
     throw invalid("the saved state belongs to a filter with " + differs + "; this one has " +
                   std::to_string(mine.cfg.taps) + " taps, " + std::to_string(mine.cfg.channels) + " channels, " +
                   std::string(name(mine.cfg.dtype)));
   auto fresh = mine.clone();
-  if (fresh->f32) fresh->f32->load(r);
-  else fresh->f64->load(r);
+  if (fresh->f32)
+    fresh->f32->load(r);
+  else
+    fresh->f64->load(r);
   if (!r.at_end()) throw invalid("saved state is longer than this filter's state");
   state_ = std::move(fresh);  // only a complete load replaces the state
 }
@@ -249,9 +275,7 @@ std::int64_t StreamFilter::channels() const { return state_->cfg.channels; }
 DType StreamFilter::dtype() const { return state_->cfg.dtype; }
 Method StreamFilter::method() const { return state_->method; }
 std::int64_t StreamFilter::latency() const { return 0; }
-std::int64_t StreamFilter::samples_processed() const {
-  return state_->f32 ? state_->f32->time() : state_->f64->time();
-}
+std::int64_t StreamFilter::samples_processed() const { return state_->f32 ? state_->f32->time() : state_->f64->time(); }
 double StreamFilter::estimated_ns_per_sample() const { return state_->seconds_per_sample() * 1e9; }
 
 std::string StreamFilter::explain() const {
@@ -265,8 +289,8 @@ std::string StreamFilter::explain() const {
   out << "latency: 0 samples added (allowed: " << s.latency_allowed << ")\n";
   out << "chunks: any size; processed in pieces of at most " << s.cfg.max_block << " frames\n";
   char line[160];
-  std::snprintf(line, sizeof line, "estimate: %.3g ns per sample per channel (direct: %.3g", s.seconds_per_sample() * 1e9,
-                s.direct_seconds * 1e9);
+  std::snprintf(line, sizeof line, "estimate: %.3g ns per sample per channel (direct: %.3g",
+                s.seconds_per_sample() * 1e9, s.direct_seconds * 1e9);
   out << line;
   if (!s.schedule.segments.empty()) {
     std::snprintf(line, sizeof line, "; partitioned: %.3g", s.schedule.seconds_per_sample * 1e9);

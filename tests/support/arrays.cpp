@@ -4,8 +4,10 @@ namespace faltung::test {
 
 Buffer::Buffer(DType t, Shape s) : dtype(t), shape(std::move(s)) {
   const std::int64_t n = element_count(shape) * (is_complex(t) ? 2 : 1);
-  if (t == DType::f32 || t == DType::c64) f.assign(n, 0.0f);
-  else d.assign(n, 0.0);
+  if (t == DType::f32 || t == DType::c64)
+    f.assign(n, 0.0f);
+  else
+    d.assign(n, 0.0);
 }
 
 void* Buffer::data() { return f.empty() ? static_cast<void*>(d.data()) : f.data(); }
@@ -13,18 +15,26 @@ const void* Buffer::data() const { return f.empty() ? static_cast<const void*>(d
 
 std::complex<long double> Buffer::get(std::int64_t i) const {
   switch (dtype) {
-    case DType::f32: return {f[i], 0};
-    case DType::f64: return {d[i], 0};
-    case DType::c64: return {f[2 * i], f[2 * i + 1]};
-    case DType::c128: return {d[2 * i], d[2 * i + 1]};
+    case DType::f32:
+      return {f[i], 0};
+    case DType::f64:
+      return {d[i], 0};
+    case DType::c64:
+      return {f[2 * i], f[2 * i + 1]};
+    case DType::c128:
+      return {d[2 * i], d[2 * i + 1]};
   }
   return {};
 }
 
 void Buffer::set(std::int64_t i, std::complex<long double> v) {
   switch (dtype) {
-    case DType::f32: f[i] = static_cast<float>(v.real()); break;
-    case DType::f64: d[i] = static_cast<double>(v.real()); break;
+    case DType::f32:
+      f[i] = static_cast<float>(v.real());
+      break;
+    case DType::f64:
+      d[i] = static_cast<double>(v.real());
+      break;
     case DType::c64:
       f[2 * i] = static_cast<float>(v.real());
       f[2 * i + 1] = static_cast<float>(v.imag());

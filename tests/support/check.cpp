@@ -7,8 +7,7 @@
 
 namespace faltung::test {
 
-Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOptions& o,
-                ExecuteReport* report) {
+Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOptions& o, ExecuteReport* report) {
   const Plan plan = Plan::create(p, o);
   Buffer y(p.dtype, plan.output_shape());
   const ExecuteReport r = plan.execute(x.data(), k.data(), y.data());
@@ -16,8 +15,8 @@ Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOp
   return y;
 }
 
-CheckResult check_against_reference(const Problem& p, const Buffer& x, const Buffer& k,
-                                    const Buffer& y, std::uint64_t seed, std::int64_t transform_length) {
+CheckResult check_against_reference(const Problem& p, const Buffer& x, const Buffer& k, const Buffer& y,
+                                    std::uint64_t seed, std::int64_t transform_length) {
   CheckResult r;
   const Reference ref(p, x.data(), k.data());
   const ReferenceNorms norms = transform_length > 0 ? ref.norms() : ReferenceNorms{};
@@ -36,9 +35,8 @@ CheckResult check_against_reference(const Problem& p, const Buffer& x, const Buf
       std::ostringstream m;
       m << "problem: " << to_string(p) << "\nseed: " << seed << "\noutput " << i << " is "
         << tolerance::describe(verdict) << ": got (" << static_cast<double>(y.get(i).real()) << ", "
-        << static_cast<double>(y.get(i).imag()) << "), reference ("
-        << static_cast<double>(v.value.real()) << ", " << static_cast<double>(v.value.imag())
-        << "), bound " << static_cast<double>(bound(v))
+        << static_cast<double>(y.get(i).imag()) << "), reference (" << static_cast<double>(v.value.real()) << ", "
+        << static_cast<double>(v.value.imag()) << "), bound " << static_cast<double>(bound(v))
         << (transform_length > 0 ? " (normwise, L = " + std::to_string(transform_length) + ")" : std::string());
       r.ok = false;
       r.message = m.str();

@@ -12,9 +12,9 @@ namespace faltung::test {
 
 struct CheckResult {
   bool ok = true;
-  std::string message;         // the first failure: problem, seed, index, values
-  std::int64_t checked = 0;    // outputs compared
-  bool trivial = false;        // every reference output was zero or non-finite: proves little
+  std::string message;       // the first failure: problem, seed, index, values
+  std::int64_t checked = 0;  // outputs compared
+  bool trivial = false;      // every reference output was zero or non-finite: proves little
 };
 
 Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOptions& o,
@@ -22,7 +22,7 @@ Buffer run_plan(const Problem& p, const Buffer& x, const Buffer& k, const PlanOp
 
 // Compares y (computed for p from x, k) with the reference under the direct
 // rule, or with transform_length > 0 under the normwise (FFT) rule.
-CheckResult check_against_reference(const Problem& p, const Buffer& x, const Buffer& k,
-                                    const Buffer& y, std::uint64_t seed, std::int64_t transform_length = 0);
+CheckResult check_against_reference(const Problem& p, const Buffer& x, const Buffer& k, const Buffer& y,
+                                    std::uint64_t seed, std::int64_t transform_length = 0);
 
 }  // namespace faltung::test

@@ -20,7 +20,7 @@ struct SweepCase {
 struct SweepLimits {
   std::int64_t max_macs = 150000;  // outputs x kernel elements
   std::int64_t min_macs = 0;
-  bool allow_nonfinite = true;     // inject NaN / Inf into x
+  bool allow_nonfinite = true;  // inject NaN / Inf into x
 };
 
 SweepCase random_case(std::mt19937_64& rng, const SweepLimits& limits = {});

@@ -11,9 +11,10 @@ BenchCase case_for(const Problem& p0) {
                      p.nan == NanPolicy::propagate && !is_complex(p.dtype);
   const std::string dt(numpy_name(p.dtype));
   if (plain && p.x.size() == 1 && p.k.size() == 1)
-    return {"1d", "1d n=" + std::to_string(p.x[0]) + " m=" + std::to_string(p.k[0]) + " " + dt + " " +
-                      std::string(name(p.mode)),
-            p};
+    return {
+        "1d",
+        "1d n=" + std::to_string(p.x[0]) + " m=" + std::to_string(p.k[0]) + " " + dt + " " + std::string(name(p.mode)),
+        p};
   if (plain && p.mode == Mode::same && p.x.size() == 2 && p.k.size() == 2 && p.axes.empty())
     return {"2d", "2d " + shape_to_string(p.x) + " k=" + shape_to_string(p.k) + " " + dt + " same", p};
   if (plain && p.mode == Mode::same && p.x.size() == 2 && p.k.size() == 1 && p.axes.empty())
@@ -43,22 +44,22 @@ std::vector<Problem> grid_problems(const std::string& grid_json, const std::stri
   auto want = [&](const std::string& g) { return g.find(filter) != std::string::npos; };
   if (want("1d"))
     for (const auto& c : grid["1d"])
-      out.push_back(parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
-                                  " x=" + std::to_string(c["n"].get<long>()) + " k=" +
-                                  std::to_string(c["m"].get<long>()) + " mode=" + c["mode"].get<std::string>()));
+      out.push_back(
+          parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
+                        " x=" + std::to_string(c["n"].get<long>()) + " k=" + std::to_string(c["m"].get<long>()) +
+                        " mode=" + c["mode"].get<std::string>()));
   if (want("2d"))
     for (const auto& c : grid["2d"])
-      out.push_back(parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
-                                  " x=" + std::to_string(c["H"].get<long>()) + "x" +
-                                  std::to_string(c["W"].get<long>()) + " k=" +
-                                  std::to_string(c["kh"].get<long>()) + "x" +
-                                  std::to_string(c["kw"].get<long>()) + " mode=same"));
+      out.push_back(parse_problem(
+          "op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
+          " x=" + std::to_string(c["H"].get<long>()) + "x" + std::to_string(c["W"].get<long>()) +
+          " k=" + std::to_string(c["kh"].get<long>()) + "x" + std::to_string(c["kw"].get<long>()) + " mode=same"));
   if (want("batched"))
     for (const auto& c : grid["batched"])
-      out.push_back(parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
-                                  " x=" + std::to_string(c["series"].get<long>()) + "x" +
-                                  std::to_string(c["length"].get<long>()) + " k=" +
-                                  std::to_string(c["m"].get<long>()) + " mode=same"));
+      out.push_back(parse_problem(
+          "op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
+          " x=" + std::to_string(c["series"].get<long>()) + "x" + std::to_string(c["length"].get<long>()) +
+          " k=" + std::to_string(c["m"].get<long>()) + " mode=same"));
   return out;
 }
 

@@ -55,8 +55,7 @@ int run_detect(const DetectCase& c) {
       "{\"group\": \"detect\", \"case\": \"kind=%s series=%lld block=%lld period=%lld\", \"system\": \"faltung\", "
       "\"seconds\": %.6g, \"samples_per_second\": %.4g, \"ns_per_sample\": %.3g, \"state_bytes\": %lld}\n",
       c.kind.c_str(), static_cast<long long>(c.series), static_cast<long long>(c.block),
-      static_cast<long long>(c.period), seconds, rate, 1e9 / rate,
-      static_cast<long long>(d.state_bytes()));
+      static_cast<long long>(c.period), seconds, rate, 1e9 / rate, static_cast<long long>(d.state_bytes()));
   return 0;
 }
 

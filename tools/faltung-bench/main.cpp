@@ -57,8 +57,10 @@ Bytes random_array(DType t, const Shape& s, std::mt19937_64& rng) {
   Bytes b(element_count(s) * dtype_size(t));
   std::normal_distribution<double> normal;
   for (std::int64_t i = 0; i < scalars; ++i) {
-    if (t == DType::f32 || t == DType::c64) static_cast<float*>(b.data())[i] = static_cast<float>(normal(rng));
-    else static_cast<double*>(b.data())[i] = normal(rng);
+    if (t == DType::f32 || t == DType::c64)
+      static_cast<float*>(b.data())[i] = static_cast<float>(normal(rng));
+    else
+      static_cast<double*>(b.data())[i] = normal(rng);
   }
   return b;
 }
@@ -76,10 +78,14 @@ Bytes from_npy(const std::string& path, const Problem& p, const Shape& want, con
 
 std::complex<long double> element(const void* y, DType t, std::int64_t i) {
   switch (t) {
-    case DType::f32: return {static_cast<const float*>(y)[i], 0};
-    case DType::f64: return {static_cast<const double*>(y)[i], 0};
-    case DType::c64: return {static_cast<const float*>(y)[2 * i], static_cast<const float*>(y)[2 * i + 1]};
-    case DType::c128: return {static_cast<const double*>(y)[2 * i], static_cast<const double*>(y)[2 * i + 1]};
+    case DType::f32:
+      return {static_cast<const float*>(y)[i], 0};
+    case DType::f64:
+      return {static_cast<const double*>(y)[i], 0};
+    case DType::c64:
+      return {static_cast<const float*>(y)[2 * i], static_cast<const float*>(y)[2 * i + 1]};
+    case DType::c128:
+      return {static_cast<const double*>(y)[2 * i], static_cast<const double*>(y)[2 * i + 1]};
   }
   return {};
 }
@@ -115,8 +121,7 @@ std::int64_t verify(const Problem& p, const void* x, const void* k, const void* 
       char buf[512];
       std::snprintf(buf, sizeof buf, "output %lld is %s: got (%.17g, %.17g), reference (%.17Lg, %.17Lg), bound %.3Lg",
                     static_cast<long long>(i), tolerance::describe(verdict), static_cast<double>(got.real()),
-                    static_cast<double>(got.imag()), v.value.real(), v.value.imag(),
-                    bound(v));
+                    static_cast<double>(got.imag()), v.value.real(), v.value.imag(), bound(v));
       throw std::runtime_error("MISMATCH problem: " + to_string(p) + " seed: " + std::to_string(seed) + "\n  " + buf);
     }
   }
@@ -162,71 +167,73 @@ int run(const std::vector<Problem>& problems, const Settings& s) {
   std::FILE* notes = (s.perf && !s.table) ? stderr : stdout;
   const std::vector<std::string> methods = split_methods(s.method);
   for (std::size_t pi = 0; pi < problems.size(); ++pi)
-  for (const std::string& method : methods) {
-    const Problem& p = problems[pi];
-    const std::uint64_t seed = s.seed + pi;
-    Row row{case_for(p)};
-    try {
-      std::mt19937_64 rng(seed);
-      const Bytes x = s.input.empty() ? random_array(p.dtype, p.x, rng) : from_npy(s.input, p, p.x, "x");
-      const Bytes k = s.kernel.empty() ? random_array(p.dtype, p.k, rng) : from_npy(s.kernel, p, p.k, "k");
-      PlanOptions options;
-      options.method = parse_method(method);
-      options.threads = s.threads;
-      options.max_workspace_bytes = s.max_workspace;
-      options.accuracy = parse_accuracy(s.accuracy);
-      options.kernel = k.data();  // the values are known here: lets auto consider separable
-      std::optional<Plan> made;
+    for (const std::string& method : methods) {
+      const Problem& p = problems[pi];
+      const std::uint64_t seed = s.seed + pi;
+      Row row{case_for(p)};
       try {
-        made = Plan::create(p, options);
-      } catch (const Error& e) {
-        // In a list of methods, one that cannot compute the problem is a note.
-        if (methods.size() == 1 || e.kind() != ErrorKind::invalid_problem) throw;
-        std::fprintf(notes, "skipped %s with method %s: %s\n", to_string(p).c_str(), method.c_str(), e.what());
+        std::mt19937_64 rng(seed);
+        const Bytes x = s.input.empty() ? random_array(p.dtype, p.x, rng) : from_npy(s.input, p, p.x, "x");
+        const Bytes k = s.kernel.empty() ? random_array(p.dtype, p.k, rng) : from_npy(s.kernel, p, p.k, "k");
+        PlanOptions options;
+        options.method = parse_method(method);
+        options.threads = s.threads;
+        options.max_workspace_bytes = s.max_workspace;
+        options.accuracy = parse_accuracy(s.accuracy);
+        options.kernel = k.data();  // the values are known here: lets auto consider separable
+        std::optional<Plan> made;
+        try {
+          made = Plan::create(p, options);
+        } catch (const Error& e) {
+          // In a list of methods, one that cannot compute the problem is a note.
+          if (methods.size() == 1 || e.kind() != ErrorKind::invalid_problem) throw;
+          std::fprintf(notes, "skipped %s with method %s: %s\n", to_string(p).c_str(), method.c_str(), e.what());
+          continue;
+        }
+        const Plan& plan = *made;
+        row.method = std::string(name(plan.method()));
+        if (options.method == Method::automatic) row.method = "auto:" + row.method;
+        if (s.explain) std::fprintf(notes, "%s\n", plan.explain().c_str());
+        const double estimate = plan.estimated_seconds();
+        if (estimate > s.max_seconds) {
+          std::fprintf(notes, "skipped %s: ~%.0f s with method %s (over --max-seconds %.0f)\n", to_string(p).c_str(),
+                       estimate, row.method.c_str(), s.max_seconds);
+          continue;
+        }
+        Bytes y(plan.output_elements() * dtype_size(p.dtype));
+        Bytes ws(plan.workspace_bytes() + 64);
+        plan.execute(x.data(), k.data(), y.data(), ws.data());
+        if (s.verify) row.checked = verify(p, x.data(), k.data(), y.data(), seed, plan.transform_length());
+        if (!s.output.empty()) write_npy(s.output, p.dtype, plan.output_shape(), y.data());
+        if (s.perf) {
+          row.seconds = time_best(plan, x.data(), k.data(), y.data(), ws.data(), s.budget);
+          const double flops = 2.0 * plan.output_elements() * element_count(p.k) * (is_complex(p.dtype) ? 4 : 1);
+          row.gflops = flops / row.seconds / 1e9;
+          // One table column per request: "faltung" is auto (whatever it chose,
+          // in "method"), "faltung(fft)" a forced method; " 2 threads" added.
+          std::string system = options.method == Method::automatic ? "faltung" : "faltung(" + method + ")";
+          if (plan.threads() > 1) system += " " + std::to_string(plan.threads()) + " threads";
+          if (!s.table)
+            std::printf(
+                "{\"group\": \"%s\", \"case\": \"%s\", \"system\": \"%s\", \"method\": \"%s\", "
+                "\"seconds\": %.9g, \"gflops\": %.4g, \"threads\": %d}\n",
+                row.c.group.c_str(), row.c.name.c_str(), system.c_str(), name(plan.method()).data(), row.seconds,
+                row.gflops, plan.threads());
+        }
+        if (s.verify && !s.table)
+          std::fprintf(notes, "ok %s (checked %lld outputs, seed %llu)\n", to_string(p).c_str(),
+                       static_cast<long long>(row.checked), static_cast<unsigned long long>(seed));
+        std::fflush(stdout);
+      } catch (const std::exception& e) {
+        ++failures;
+        std::fprintf(stderr, "%s\n", e.what());
+        if (std::string(e.what()).rfind("MISMATCH", 0) != 0)
+          std::fprintf(stderr, "  (problem: %s, seed %llu)\n", to_string(p).c_str(),
+                       static_cast<unsigned long long>(seed));
         continue;
       }
-      const Plan& plan = *made;
-      row.method = std::string(name(plan.method()));
-      if (options.method == Method::automatic) row.method = "auto:" + row.method;
-      if (s.explain) std::fprintf(notes, "%s\n", plan.explain().c_str());
-      const double estimate = plan.estimated_seconds();
-      if (estimate > s.max_seconds) {
-        std::fprintf(notes, "skipped %s: ~%.0f s with method %s (over --max-seconds %.0f)\n",
-                     to_string(p).c_str(), estimate, row.method.c_str(), s.max_seconds);
-        continue;
-      }
-      Bytes y(plan.output_elements() * dtype_size(p.dtype));
-      Bytes ws(plan.workspace_bytes() + 64);
-      plan.execute(x.data(), k.data(), y.data(), ws.data());
-      if (s.verify) row.checked = verify(p, x.data(), k.data(), y.data(), seed, plan.transform_length());
-      if (!s.output.empty()) write_npy(s.output, p.dtype, plan.output_shape(), y.data());
-      if (s.perf) {
-        row.seconds = time_best(plan, x.data(), k.data(), y.data(), ws.data(), s.budget);
-        const double flops = 2.0 * plan.output_elements() * element_count(p.k) * (is_complex(p.dtype) ? 4 : 1);
-        row.gflops = flops / row.seconds / 1e9;
-        // One table column per request: "faltung" is auto (whatever it chose,
-        // in "method"), "faltung(fft)" a forced method; " 2 threads" added.
-        std::string system = options.method == Method::automatic ? "faltung" : "faltung(" + method + ")";
-        if (plan.threads() > 1) system += " " + std::to_string(plan.threads()) + " threads";
-        if (!s.table)
-          std::printf("{\"group\": \"%s\", \"case\": \"%s\", \"system\": \"%s\", \"method\": \"%s\", "
-                      "\"seconds\": %.9g, \"gflops\": %.4g, \"threads\": %d}\n",
-                      row.c.group.c_str(), row.c.name.c_str(), system.c_str(), name(plan.method()).data(),
-                      row.seconds, row.gflops, plan.threads());
-      }
-      if (s.verify && !s.table)
-        std::fprintf(notes, "ok %s (checked %lld outputs, seed %llu)\n", to_string(p).c_str(),
-                     static_cast<long long>(row.checked), static_cast<unsigned long long>(seed));
-      std::fflush(stdout);
-    } catch (const std::exception& e) {
-      ++failures;
-      std::fprintf(stderr, "%s\n", e.what());
-      if (std::string(e.what()).rfind("MISMATCH", 0) != 0)
-        std::fprintf(stderr, "  (problem: %s, seed %llu)\n", to_string(p).c_str(), static_cast<unsigned long long>(seed));
-      continue;
+      rows.push_back(row);
     }
-    rows.push_back(row);
-  }
   if (s.table) {
     int width = 4;
     for (const auto& r : rows) width = std::max(width, static_cast<int>(r.c.name.size()));
@@ -234,11 +241,11 @@ int run(const std::vector<Problem>& problems, const Settings& s) {
     for (const auto& r : rows) {
       const std::string verdict = r.checked < 0 ? "-" : "ok " + std::to_string(r.checked);
       if (r.seconds >= 0)
-        std::printf("%-*s  %-9s %-10s %12.4f %10.1f\n", width, r.c.name.c_str(), r.method.c_str(),
-                    verdict.c_str(), r.seconds * 1e3, r.gflops);
+        std::printf("%-*s  %-9s %-10s %12.4f %10.1f\n", width, r.c.name.c_str(), r.method.c_str(), verdict.c_str(),
+                    r.seconds * 1e3, r.gflops);
       else
-        std::printf("%-*s  %-9s %-10s %12s %10s\n", width, r.c.name.c_str(), r.method.c_str(), verdict.c_str(),
-                    "-", "-");
+        std::printf("%-*s  %-9s %-10s %12s %10s\n", width, r.c.name.c_str(), r.method.c_str(), verdict.c_str(), "-",
+                    "-");
     }
     if (failures) std::printf("%d problem(s) failed; see above\n", failures);
   }

@@ -16,10 +16,14 @@ namespace {
 
 std::string descr_of(DType t) {
   switch (t) {
-    case DType::f32: return "<f4";
-    case DType::f64: return "<f8";
-    case DType::c64: return "<c8";
-    case DType::c128: return "<c16";
+    case DType::f32:
+      return "<f4";
+    case DType::f64:
+      return "<f8";
+    case DType::c64:
+      return "<c8";
+    case DType::c128:
+      return "<c16";
   }
   return "";
 }
@@ -55,19 +59,22 @@ NpyArray parse_npy(std::string_view bytes, const std::string& path) {
   at += header_len;
 
   std::smatch m;
-  if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']*)')")))
-    fail(path, "header has no descr");
+  if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']*)')"))) fail(path, "header has no descr");
   const std::string descr = m[1];
   NpyArray a;
-  if (descr == "<f4") a.dtype = DType::f32;
-  else if (descr == "<f8") a.dtype = DType::f64;
-  else if (descr == "<c8") a.dtype = DType::c64;
-  else if (descr == "<c16") a.dtype = DType::c128;
-  else fail(path, "dtype '" + descr + "' is not supported (use float32, float64, complex64 or complex128)");
+  if (descr == "<f4")
+    a.dtype = DType::f32;
+  else if (descr == "<f8")
+    a.dtype = DType::f64;
+  else if (descr == "<c8")
+    a.dtype = DType::c64;
+  else if (descr == "<c16")
+    a.dtype = DType::c128;
+  else
+    fail(path, "dtype '" + descr + "' is not supported (use float32, float64, complex64 or complex128)");
   if (std::regex_search(header, m, std::regex(R"('fortran_order'\s*:\s*True)")))
     fail(path, "Fortran-ordered arrays are not supported (save with np.ascontiguousarray)");
-  if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))")))
-    fail(path, "header has no shape");
+  if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))"))) fail(path, "header has no shape");
   const std::string dims = m[1];
   const std::regex number(R"(\d+)");
   for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
@@ -89,8 +96,10 @@ NpyArray parse_npy(std::string_view bytes, const std::string& path) {
 void write_npy(const std::string& path, DType dtype, const Shape& shape, const void* data) {
   std::string dims;
   for (auto d : shape) dims += std::to_string(d) + ", ";
-  if (shape.size() > 1) dims.erase(dims.size() - 2);
-  else dims.pop_back();
+  if (shape.size() > 1)
+    dims.erase(dims.size() - 2);
+  else
+    dims.pop_back();
   std::string header = "{'descr': '" + descr_of(dtype) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Pad so that magic + length + header + '\n' is a multiple of 64 bytes.
   const std::size_t total = 10 + header.size() + 1;

@@ -107,11 +107,12 @@ int run_one(const StreamCase& c, const StreamSettings& s) {
       spent += t;
     }
     const double samples = static_cast<double>(c.total) * static_cast<double>(C);
-    std::printf("{\"group\": \"stream\", \"case\": \"%s\", \"system\": \"faltung\", \"method\": \"%s\", "
-                "\"seconds\": %.9g, \"ns_per_sample\": %.4g, \"samples_per_second\": %.4g, \"latency_samples\": %lld, "
-                "\"channels\": %lld}\n",
-                name.c_str(), std::string(faltung::name(f.method())).c_str(), best, best / samples * 1e9,
-                samples / best, static_cast<long long>(f.latency()), static_cast<long long>(C));
+    std::printf(
+        "{\"group\": \"stream\", \"case\": \"%s\", \"system\": \"faltung\", \"method\": \"%s\", "
+        "\"seconds\": %.9g, \"ns_per_sample\": %.4g, \"samples_per_second\": %.4g, \"latency_samples\": %lld, "
+        "\"channels\": %lld}\n",
+        name.c_str(), std::string(faltung::name(f.method())).c_str(), best, best / samples * 1e9, samples / best,
+        static_cast<long long>(f.latency()), static_cast<long long>(C));
     std::fflush(stdout);
   }
   return 0;
@@ -123,8 +124,10 @@ StreamCase stream_case(const Problem& p, std::int64_t block) {
   const Problem c = canonical(p);
   if (c.x.size() != 1 || c.k.size() != 1 || c.op != Op::conv || c.mode != Mode::full || !c.boundary.empty() ||
       (c.dtype != DType::f32 && c.dtype != DType::f64))
-    throw Error(ErrorKind::invalid_problem, "--stream-block runs 1-D real convolutions in full mode with the zero "
-                                            "boundary (a stream's contract); got '" + to_string(p) + "'");
+    throw Error(ErrorKind::invalid_problem,
+                "--stream-block runs 1-D real convolutions in full mode with the zero "
+                "boundary (a stream's contract); got '" +
+                    to_string(p) + "'");
   return {c.x[0], block, c.k[0], c.dtype};
 }
 

@@ -96,8 +96,10 @@ class DirectExecutor final : public DirectExecutorBase {
     std::ostringstream s;
     const std::size_t tile = kernels_.real_tile_vectors * lanes();
     s << "kernel: " << name(p_.dtype) << "_direct_rows";
-    if (complex_) s << " (complex, two real accumulators)";
-    else s << "_" << kernels_.real_tile_vectors << "x" << lanes() << "__" << kernels_.target;
+    if (complex_)
+      s << " (complex, two real accumulators)";
+    else
+      s << "_" << kernels_.real_tile_vectors << "x" << lanes() << "__" << kernels_.target;
     s << "\n";
     s << "kernel family: " << kernel_family() << "\n";
     s << "simd target: " << kernels_.target << "\n";
@@ -106,8 +108,7 @@ class DirectExecutor final : public DirectExecutorBase {
       << " work items; plain tile " << tile << " outputs\n";
     s << "threads: " << driver_.workers() << "\n";
     s << "workspace: " << workspace_bytes() << " bytes\n";
-    s << "error bound: |y - y_ref| <= c * M * eps * sum|w||x| per output (M = "
-      << g_.kernel_elements << ")\n";
+    s << "error bound: |y - y_ref| <= c * M * eps * sum|w||x| per output (M = " << g_.kernel_elements << ")\n";
     return s.str();
   }
 
@@ -120,8 +121,7 @@ class DirectExecutor final : public DirectExecutorBase {
       return "multi-row: " + std::to_string(driver_.rows_per_item()) +
              " output rows share each input load (2-D window)";
     const std::int64_t outer_taps = g_.kernel_elements / m;
-    if (!complex_ && outer_taps == 1 && kernels_.ring_max_vectors > 0 &&
-        static_cast<std::size_t>(m) >= 2 * lanes)
+    if (!complex_ && outer_taps == 1 && kernels_.ring_max_vectors > 0 && static_cast<std::size_t>(m) >= 2 * lanes)
       return "ring: each input vector feeds the " + std::to_string((m + lanes - 1) / lanes) +
              " output vectors whose windows hold it";
     return "tile: one load per tap and output vector";
@@ -131,8 +131,10 @@ class DirectExecutor final : public DirectExecutorBase {
 
   using Kernel = bool (*)(const RowJob<T>&);
   Kernel kernel() const {
-    if constexpr (sizeof(T) == 4) return complex_ ? kernels_.c64 : kernels_.f32;
-    else return complex_ ? kernels_.c128 : kernels_.f64;
+    if constexpr (sizeof(T) == 4)
+      return complex_ ? kernels_.c64 : kernels_.f32;
+    else
+      return complex_ ? kernels_.c128 : kernels_.f64;
   }
 
   std::int64_t run(const T* x, T cval, const T* taps, T* y, void* driver_ws, bool count) const {
@@ -143,8 +145,10 @@ class DirectExecutor final : public DirectExecutorBase {
 
   std::int64_t count_nonfinite(const T* x) const {
     const auto n = static_cast<std::size_t>(g_.input_elements);
-    if constexpr (sizeof(T) == 4) return static_cast<std::int64_t>(kernels_.count_f32(x, n, complex_));
-    else return static_cast<std::int64_t>(kernels_.count_f64(x, n, complex_));
+    if constexpr (sizeof(T) == 4)
+      return static_cast<std::int64_t>(kernels_.count_f32(x, n, complex_));
+    else
+      return static_cast<std::int64_t>(kernels_.count_f64(x, n, complex_));
   }
 
   // v = reversed w for convolution (flipping every axis of a row-major array
@@ -239,8 +243,7 @@ class DirectSolver final : public algorithms::Solver {
 
   std::unique_ptr<algorithms::Executor> make(const Problem& p, const algorithms::Context& c) const override {
     const int threads = c.threads;
-    if (p.dtype == DType::f32 || p.dtype == DType::c64)
-      return std::make_unique<DirectExecutor<float>>(p, threads);
+    if (p.dtype == DType::f32 || p.dtype == DType::c64) return std::make_unique<DirectExecutor<float>>(p, threads);
     return std::make_unique<DirectExecutor<double>>(p, threads);
   }
 };

@@ -73,8 +73,7 @@ bool MultiRowRows(const RowJob<T>& job) {
   const std::size_t N = hn::Lanes(d);
   bool finite = true;
   std::size_t c = 0;
-  for (; c + kMultiRowCols * N <= job.len; c += kMultiRowCols * N)
-    finite &= MultiRowTile<kMultiRowCols>(d, job, c);
+  for (; c + kMultiRowCols * N <= job.len; c += kMultiRowCols * N) finite &= MultiRowTile<kMultiRowCols>(d, job, c);
   for (; c + N <= job.len; c += N) finite &= MultiRowTile<1>(d, job, c);
   // The tail: the same MulAdd sequence per lane as in a full vector.
   if (kMaskedTail && c < job.len) return finite & MultiRowTile<1, true>(d, job, c, job.len - c);

@@ -58,8 +58,8 @@ HWY_INLINE void KeepInRegister(V& v) {
 // Blocks [0, nb) of G streams `stride` samples apart, taps w[0 .. (Q-1)*N + last).
 // accumulate: continue from the partial sums already in y.
 template <int Q, int G, class T>
-HWY_NOINLINE bool RingPass(const T* HWY_RESTRICT x, const T* HWY_RESTRICT w, T* HWY_RESTRICT y,
-                           std::size_t nb, std::size_t stride, bool accumulate, std::size_t last) {
+HWY_NOINLINE bool RingPass(const T* HWY_RESTRICT x, const T* HWY_RESTRICT w, T* HWY_RESTRICT y, std::size_t nb,
+                           std::size_t stride, bool accumulate, std::size_t last) {
   const hn::ScalableTag<T> d;
   using V = hn::Vec<decltype(d)>;
   const std::size_t N = hn::Lanes(d);
@@ -122,10 +122,8 @@ using RingFn = bool (*)(const T*, const T*, T*, std::size_t, std::size_t, bool, 
 // each q its own RingStreams(q).
 template <class T, int kStreams, std::size_t... I>
 constexpr auto MakeRingTable(std::index_sequence<I...>) {
-  return std::array<RingFn<T>, sizeof...(I)>{{(I == 0 ? nullptr
-                                                      : &RingPass<static_cast<int>(I),
-                                                                  kStreams ? kStreams : RingStreams(static_cast<int>(I)),
-                                                                  T>)...}};
+  return std::array<RingFn<T>, sizeof...(I)>{{(I == 0 ? nullptr : &RingPass < static_cast<int>(I),
+                                               kStreams ? kStreams : RingStreams(static_cast<int>(I)), T >)...}};
 }
 
 // Computes a prefix of job's outputs with the ring; returns how many (a
@@ -143,7 +141,8 @@ std::size_t RingRows(const RowJob<T>& job, bool& finite) {
     static constexpr auto own = MakeRingTable<T, 0>(std::make_index_sequence<kRingMaxQ + 1>());
     static constexpr auto single = MakeRingTable<T, 1>(std::make_index_sequence<kRingMaxQ + 1>());
     const std::size_t q_first = q_total < static_cast<std::size_t>(kRingMaxQ) ? q_total : kRingMaxQ;
-    const std::size_t streams = q_total > static_cast<std::size_t>(kRingMaxQ) ? 1 : RingStreams(static_cast<int>(q_first));
+    const std::size_t streams =
+        q_total > static_cast<std::size_t>(kRingMaxQ) ? 1 : RingStreams(static_cast<int>(q_first));
     // Every load stays inside the len + m - 1 source samples: the ring loads
     // whole tap vectors at every step, up to offset (streams*nb + q_total)*N - 2
     // (the part beyond the last real tap feeds only blocks it never stores).

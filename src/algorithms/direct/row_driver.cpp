@@ -9,17 +9,14 @@
 namespace faltung::direct {
 namespace {
 
-
 // Outputs [begin, end) cut into items of at most `chunk`.
-void append_segments(std::vector<Segment>& out, std::int64_t begin, std::int64_t end,
-                     std::int64_t chunk, bool edge) {
+void append_segments(std::vector<Segment>& out, std::int64_t begin, std::int64_t end, std::int64_t chunk, bool edge) {
   for (std::int64_t b = begin; b < end; b += chunk) out.push_back({b, std::min(end, b + chunk), edge});
 }
 
 }  // namespace
 
-RowDriver::RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_bytes,
-                     Schedule schedule, int threads)
+RowDriver::RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_bytes, Schedule schedule, int threads)
     : g_(g), complex_(complex), scalar_bytes_(scalar_bytes) {
   const auto& last = g_.axes.back();
   const std::size_t outer = g_.axes.size() - 1;
@@ -92,9 +89,8 @@ std::int64_t RowDriver::locate(std::int64_t item, std::int64_t* o) const {
 }
 
 template <class T>
-void RowDriver::resolve_sources(const T* x, T cval_re, const std::int64_t* o, std::int64_t rows,
-                                const Segment& seg, const T* constant_row, T* scratch,
-                                std::size_t scratch_stride, const T** src) const {
+void RowDriver::resolve_sources(const T* x, T cval_re, const std::int64_t* o, std::int64_t rows, const Segment& seg,
+                                const T* constant_row, T* scratch, std::size_t scratch_stride, const T** src) const {
   const int outer = static_cast<int>(g_.axes.size()) - 1;
   const auto& last = g_.axes.back();
   const std::int64_t cs = complex_ ? 2 : 1;
@@ -195,8 +191,10 @@ std::int64_t RowDriver::run(const T* x, T cval_re, const T* taps, T* y, void* wo
   std::fill(counts, counts + workers_, std::int64_t{0});
   ws += l.counts;
   std::size_t (*count_fn)(const T*, std::size_t, bool) = nullptr;
-  if constexpr (sizeof(T) == 4) count_fn = kernels.count_f32;
-  else count_fn = kernels.count_f64;
+  if constexpr (sizeof(T) == 4)
+    count_fn = kernels.count_f32;
+  else
+    count_fn = kernels.count_f64;
   const std::int64_t nseg = static_cast<std::int64_t>(segments_.size());
 
   core::parallel_for(work_items(), workers_, [&](std::int64_t begin, std::int64_t end, int w) {

@@ -16,8 +16,7 @@ namespace faltung::direct {
 
 class RowDriver {
  public:
-  RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_bytes, Schedule schedule,
-            int threads);
+  RowDriver(const core::Geometry& g, bool complex, std::size_t scalar_bytes, Schedule schedule, int threads);
 
   std::int64_t work_items() const { return row_groups_ * static_cast<std::int64_t>(segments_.size()); }
   std::int64_t rows_per_item() const { return rows_per_item_; }
@@ -41,13 +40,13 @@ class RowDriver {
   bool complex_;
   std::size_t scalar_bytes_;
   int workers_;
-  std::int64_t kernel_rows_ = 1;  // K: product of outer kernel sizes
+  std::int64_t kernel_rows_ = 1;    // K: product of outer kernel sizes
   std::int64_t rows_per_item_ = 1;  // output rows one kernel call computes
   std::int64_t row_blocks_ = 1;     // blocks of rows along the second-last axis
   std::int64_t row_groups_ = 1;     // work items per segment column
   std::int64_t max_sources_ = 1;    // source rows one item reads
-  std::int64_t max_edge_ = 0;     // longest edge segment
-  std::int64_t max_segment_ = 0;  // longest segment
+  std::int64_t max_edge_ = 0;       // longest edge segment
+  std::int64_t max_segment_ = 0;    // longest segment
   std::vector<Segment> segments_;
   std::int64_t owned_input_end(std::size_t axis, std::int64_t o) const;
   // The workspace: a constant row (cval), per-worker counts, then per worker

@@ -171,18 +171,17 @@ bool C64Rows(const RowJob<float>& job) { return ComplexRows(job); }
 bool C128Rows(const RowJob<double>& job) { return ComplexRows(job); }
 
 const RowKernelTable* GetRowKernelTable() {
-  static const RowKernelTable table{
-      hwy::TargetName(HWY_TARGET),
-      static_cast<std::size_t>(kRealTile),
-      hn::Lanes(hn::ScalableTag<float>()),
-      hn::Lanes(hn::ScalableTag<double>()),
-      static_cast<std::size_t>(kRingMaxQ),
-      &F32Rows,
-      &F64Rows,
-      &C64Rows,
-      &C128Rows,
-      &CountF32,
-      &CountF64};
+  static const RowKernelTable table{hwy::TargetName(HWY_TARGET),
+                                    static_cast<std::size_t>(kRealTile),
+                                    hn::Lanes(hn::ScalableTag<float>()),
+                                    hn::Lanes(hn::ScalableTag<double>()),
+                                    static_cast<std::size_t>(kRingMaxQ),
+                                    &F32Rows,
+                                    &F64Rows,
+                                    &C64Rows,
+                                    &C128Rows,
+                                    &CountF32,
+                                    &CountF64};
   return &table;
 }
 

@@ -33,9 +33,9 @@ struct RowJob {
 
 // Kernels for one SIMD target, named <dtype>_direct_rows_<tile vectors>x<lanes>__<target>.
 struct RowKernelTable {
-  const char* target;              // Highway target name, e.g. AVX3
-  std::size_t real_tile_vectors;   // output vectors per plain register tile
-  std::size_t f32_lanes;           // vector lanes
+  const char* target;             // Highway target name, e.g. AVX3
+  std::size_t real_tile_vectors;  // output vectors per plain register tile
+  std::size_t f32_lanes;          // vector lanes
   std::size_t f64_lanes;
   std::size_t ring_max_vectors;  // taps per ring pass, in vectors (0: no ring kernel)
   // Each returns true when every output it wrote is finite.

@@ -47,12 +47,16 @@ struct TileIO {
   using T = hn::TFromD<D>;
   HWY_INLINE explicit TileIO(std::size_t lanes = 0) : mask(hn::FirstN(D(), lanes)) {}
   HWY_INLINE hn::Vec<D> Load(const T* p) const {
-    if constexpr (kPartial) return hn::MaskedLoad(mask, D(), p);
-    else return hn::LoadU(D(), p);
+    if constexpr (kPartial)
+      return hn::MaskedLoad(mask, D(), p);
+    else
+      return hn::LoadU(D(), p);
   }
   HWY_INLINE void Store(hn::Vec<D> v, T* p) const {
-    if constexpr (kPartial) hn::BlendedStore(v, mask, D(), p);
-    else hn::StoreU(v, D(), p);
+    if constexpr (kPartial)
+      hn::BlendedStore(v, mask, D(), p);
+    else
+      hn::StoreU(v, D(), p);
   }
   hn::Mask<D> mask;
 };

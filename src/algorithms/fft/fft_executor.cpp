@@ -155,7 +155,9 @@ class FftExecutor final : public algorithms::Executor {
     if (report.nonfinite_inputs == 0 && std::isfinite(t_.g.cval)) return report;  // overflow: keep the Inf
     if (p_.nan == NanPolicy::raise && report.nonfinite_inputs > 0) core::raise_on_nonfinite_input(p_, xv);
     // raise's only bad value was a non-finite constant: as propagate.
-    const Pass pass = p_.nan == NanPolicy::fill ? Pass::fill : p_.nan == NanPolicy::ignore ? Pass::ignore : Pass::propagate;
+    const Pass pass = p_.nan == NanPolicy::fill     ? Pass::fill
+                      : p_.nan == NanPolicy::ignore ? Pass::ignore
+                                                    : Pass::propagate;
     const Weights weights = pass == Pass::ignore ? weight_totals(static_cast<const T*>(kv)) : Weights{};
     run_blocks(x, pass, h, y, ws, weights);
     return report;
@@ -178,8 +180,9 @@ class FftExecutor final : public algorithms::Executor {
     for (std::size_t i = 0; i < s_.block.size(); ++i) s << (i ? "x" : "") << s_.block[i];
     s << " outputs (" << t_.batch_count << " batch index" << (t_.batch_count == 1 ? "" : "es")
       << "); boundary extension applied while gathering each block"
-      << (!in_place_ ? "" : rows_columns_ ? "; rows inside x are transformed in place (no gather), rows of zeros skipped"
-                                           : "; blocks inside x are transformed in place (no gather)")
+      << (!in_place_      ? ""
+          : rows_columns_ ? "; rows inside x are transformed in place (no gather), rows of zeros skipped"
+                          : "; blocks inside x are transformed in place (no gather)")
       << "\n";
     s << "simd target: " << kernels_.target << " (spectrum products, copies)\n";
     if (four_step_)
@@ -188,8 +191,7 @@ class FftExecutor final : public algorithms::Executor {
         << transform_threads_ << " thread" << (transform_threads_ == 1 ? "" : "s") << " per transform\n";
     s << "threads: " << std::max(workers_, transform_threads_) << "\n";
     s << "workspace: " << workspace_bytes() << " bytes\n";
-    s << "error bound: max|y - y_ref| <= c * eps * log2(L) * ||x||_2 * ||w||_2 (L = " << t_.buffer_elements
-      << ")\n";
+    s << "error bound: max|y - y_ref| <= c * eps * log2(L) * ||x||_2 * ||w||_2 (L = " << t_.buffer_elements << ")\n";
     return s.str();
   }
 
@@ -254,8 +256,10 @@ class FftExecutor final : public algorithms::Executor {
     std::int64_t shift = 0;
     core::parallel_for(2, 2, [&](std::int64_t begin, std::int64_t end, int) {
       for (std::int64_t task = begin; task < end; ++task) {
-        if (task == 0) shift = forward_block(x, tile, plain_rule(), data, spec);
-        else kernel_spectrum(w, h, worker_data(ws, 1));
+        if (task == 0)
+          shift = forward_block(x, tile, plain_rule(), data, spec);
+        else
+          kernel_spectrum(w, h, worker_data(ws, 1));
       }
     });
     product_and_inverse(tile, h, data, spec);
@@ -304,12 +308,12 @@ class FftExecutor final : public algorithms::Executor {
 
     const T nan = std::numeric_limits<T>::quiet_NaN();
     if (pass != Pass::ignore) {
-      for_each_output_row(t_, tile, [&](std::int64_t off, std::int64_t, std::int64_t y_off, std::int64_t n,
-                                        std::int64_t sy) {
-        for (std::int64_t i = 0; i < n; ++i)
-          if (counts[off + i] > 0)
-            for (int c = 0; c < cs_; ++c) y[(y_off + i * sy) * cs_ + c] = nan;
-      });
+      for_each_output_row(t_, tile,
+                          [&](std::int64_t off, std::int64_t, std::int64_t y_off, std::int64_t n, std::int64_t sy) {
+                            for (std::int64_t i = 0; i < n; ++i)
+                              if (counts[off + i] > 0)
+                                for (int c = 0; c < cs_; ++c) y[(y_off + i * sy) * cs_ + c] = nan;
+                          });
       return true;
     }
     // ignore: the valid weights' sum per window, then y = num * sum(w) / den.
@@ -320,27 +324,26 @@ class FftExecutor final : public algorithms::Executor {
     product_and_inverse(tile, h, data, spec);
     using C = std::complex<T>;
     const std::int64_t L = t_.L.back(), r0 = t_.read_offset.back();
-    for_each_output_row(t_, tile, [&](std::int64_t off, std::int64_t read_row, std::int64_t y_off, std::int64_t n,
-                                      std::int64_t sy) {
-      for (std::int64_t i = 0; i < n; ++i) {
-        if (counts[off + i] == 0) continue;
-        T* out = y + (y_off + i * sy) * cs_;
-        const T* d = data + (read_row + (r0 + i) % L) * cs_;
-        const C den(d[0], complex_ ? d[1] : T(0));
-        if (counts[off + i] >= t_.g.kernel_elements || std::abs(den) <= wt.zero) {
-          for (int c = 0; c < cs_; ++c) out[c] = nan;
-          continue;
-        }
-        const C v = C(out[0], complex_ ? out[1] : T(0)) * wt.total / den;
-        out[0] = v.real();
-        if (complex_) out[1] = v.imag();
-      }
-    });
+    for_each_output_row(
+        t_, tile, [&](std::int64_t off, std::int64_t read_row, std::int64_t y_off, std::int64_t n, std::int64_t sy) {
+          for (std::int64_t i = 0; i < n; ++i) {
+            if (counts[off + i] == 0) continue;
+            T* out = y + (y_off + i * sy) * cs_;
+            const T* d = data + (read_row + (r0 + i) % L) * cs_;
+            const C den(d[0], complex_ ? d[1] : T(0));
+            if (counts[off + i] >= t_.g.kernel_elements || std::abs(den) <= wt.zero) {
+              for (int c = 0; c < cs_; ++c) out[c] = nan;
+              continue;
+            }
+            const C v = C(out[0], complex_ ? out[1] : T(0)) * wt.total / den;
+            out[0] = v.real();
+            if (complex_) out[1] = v.imag();
+          }
+        });
     return true;
   }
 
-  bool convolve_block(const T* x, const Tile& tile, const GatherRule& rule, const T* h, T* data, T* spec,
-                      T* y) const {
+  bool convolve_block(const T* x, const Tile& tile, const GatherRule& rule, const T* h, T* data, T* spec, T* y) const {
     const std::int64_t shift = forward_block(x, tile, rule, data, spec);
     if (rows_columns_) {
       // Each kept row straight from its inverse transform to y, in cache.
@@ -348,13 +351,15 @@ class FftExecutor final : public algorithms::Executor {
       const std::int64_t sy = t_.y_stride[t_.conv[1]];
       const std::int64_t y0 = tile.y_base + tile.o0[1] * sy;
       T* buffer = row_buffer(data);
-      rows_columns_->inverse(spec, h, t_.read_offset[0], std::min(tile.count[0], t_.L[0]), tile_buffer(data),
-                             [&](std::int64_t) { return buffer; }, [&](std::int64_t k, const T* row) {
-                               const std::int64_t y_off = y0 + (tile.o0[0] + k) * t_.y_stride[t_.conv[0]];
-                               ok &= scatter_row(t_, row, y, y_off, tile.count[1], sy, cs_,
-                                                 [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); },
-                                                 shift);
-                             });
+      rows_columns_->inverse(
+          spec, h, t_.read_offset[0], std::min(tile.count[0], t_.L[0]), tile_buffer(data),
+          [&](std::int64_t) { return buffer; },
+          [&](std::int64_t k, const T* row) {
+            const std::int64_t y_off = y0 + (tile.o0[0] + k) * t_.y_stride[t_.conv[0]];
+            ok &= scatter_row(
+                t_, row, y, y_off, tile.count[1], sy, cs_,
+                [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); }, shift);
+          });
       return ok;
     }
     product_and_inverse(tile, h, data, spec);
@@ -405,13 +410,15 @@ class FftExecutor final : public algorithms::Executor {
                           last_axis_in_place(x + tile.x_base, tile, shift);
     const std::int64_t c0 = tile.o0[1] + t_.g.axes[t_.conv[1]].start;
     const bool constant_zero = rule.constant == 0;  // a constant row gathers as rule.constant
-    rows_columns_->forward([&](std::int64_t i) -> const T* {
-      const RowSource src = row_source(t_, tile, i);
-      if (src.kind == RowSource::zeros || (src.kind == RowSource::constant && constant_zero)) return nullptr;
-      if (src.kind == RowSource::x_row && in_place) return x + src.x_off + c0 - shift;
-      fill_row(t_, tile, x, buffer, cs_, rule, src, shift);
-      return buffer;
-    }, spec, tile_buffer(data));
+    rows_columns_->forward(
+        [&](std::int64_t i) -> const T* {
+          const RowSource src = row_source(t_, tile, i);
+          if (src.kind == RowSource::zeros || (src.kind == RowSource::constant && constant_zero)) return nullptr;
+          if (src.kind == RowSource::x_row && in_place) return x + src.x_off + c0 - shift;
+          fill_row(t_, tile, x, buffer, cs_, rule, src, shift);
+          return buffer;
+        },
+        spec, tile_buffer(data));
     return shift;
   }
 
@@ -430,9 +437,9 @@ class FftExecutor final : public algorithms::Executor {
     if (rows_columns_) {
       // Each row straight into its place in data (the layout scatter reads).
       const std::int64_t L0 = t_.L[0], L1 = t_.L[1], first = t_.read_offset[0];
-      rows_columns_->inverse(spec, h, first, std::min(tile.count[0], L0), tile_buffer(data),
-                             [&](std::int64_t k) { return data + ((first + k) % L0) * L1; },
-                             [](std::int64_t, const T*) {});
+      rows_columns_->inverse(
+          spec, h, first, std::min(tile.count[0], L0), tile_buffer(data),
+          [&](std::int64_t k) { return data + ((first + k) % L0) * L1; }, [](std::int64_t, const T*) {});
     } else {
       multiply(spec, h);
       pair_->inverse(spec, data);
@@ -446,15 +453,19 @@ class FftExecutor final : public algorithms::Executor {
       const std::int64_t count = tile.count[0];
       return in_pieces(count, [&](std::int64_t from, std::int64_t to) {
         bool ok = true;
-        for_each_run(t_, count, [&](std::int64_t r0, std::int64_t n, std::int64_t pos) {
-          const std::int64_t a = std::max(r0, from), b = std::min(r0 + n, to);
-          if (a < b) ok &= copy_row(out + a, data + pos + (a - r0), static_cast<std::size_t>(b - a));
-        }, shift);
+        for_each_run(
+            t_, count,
+            [&](std::int64_t r0, std::int64_t n, std::int64_t pos) {
+              const std::int64_t a = std::max(r0, from), b = std::min(r0 + n, to);
+              if (a < b) ok &= copy_row(out + a, data + pos + (a - r0), static_cast<std::size_t>(b - a));
+            },
+            shift);
         if (stream_) kernels_.flush_streams();  // this thread's streamed stores, before the join
         return ok;
       });
     }
-    return scatter(t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); }, shift);
+    return scatter(
+        t_, tile, data, y, cs_, [this](T* d, const T* s, std::size_t n) { return copy_row(d, s, n); }, shift);
   }
 
   // A 1-D block of real data whose L samples all lie inside its row of x
@@ -501,8 +512,10 @@ class FftExecutor final : public algorithms::Executor {
   static constexpr std::size_t kStreamFromBytes = std::size_t{32} << 20;
 
   bool copy_row(T* d, const T* s, std::size_t n) const {
-    if constexpr (sizeof(T) == 4) return stream_ ? kernels_.stream_f32(d, s, n) : kernels_.copy_f32(d, s, n);
-    else return stream_ ? kernels_.stream_f64(d, s, n) : kernels_.copy_f64(d, s, n);
+    if constexpr (sizeof(T) == 4)
+      return stream_ ? kernels_.stream_f32(d, s, n) : kernels_.copy_f32(d, s, n);
+    else
+      return stream_ ? kernels_.stream_f64(d, s, n) : kernels_.copy_f64(d, s, n);
   }
 
   void multiply(T* spec, const T* h) const {
@@ -532,10 +545,10 @@ class FftExecutor final : public algorithms::Executor {
   TileLayout t_;
   int workers_;
   Regions r_;
-  std::shared_ptr<const FourStepReal<T>> four_step_;            // large real 1-D, or null
-  int transform_threads_;                                       // threads inside one four-step transform
+  std::shared_ptr<const FourStepReal<T>> four_step_;           // large real 1-D, or null
+  int transform_threads_;                                      // threads inside one four-step transform
   std::shared_ptr<const RowColumnTransform<T>> rows_columns_;  // real 2-D, or null
-  std::shared_ptr<const TransformPair<T>> pair_;                // every other shape, or null
+  std::shared_ptr<const TransformPair<T>> pair_;               // every other shape, or null
   std::int64_t spectrum_elements_;
   const SpectrumKernels& kernels_;
   bool in_place_;  // real blocks along x's last axis (1-D, or 2-D as rows and columns) may be read in place

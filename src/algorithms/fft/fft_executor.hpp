@@ -16,7 +16,7 @@ struct FftSchedule {
   std::vector<std::int64_t> L;      // transform length per convolved axis
   std::vector<std::int64_t> block;  // outputs per block per convolved axis
   PlanEffort effort = PlanEffort::estimate;
-  int workers = 1;                  // threads that run blocks (each has its own buffers)
+  int workers = 1;  // threads that run blocks (each has its own buffers)
 };
 
 // Bytes the executor needs for schedule s with `workers` workers.

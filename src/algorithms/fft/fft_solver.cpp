@@ -72,7 +72,8 @@ class OverlapSaveSolver final : public algorithms::Solver {
   Method method() const override { return Method::overlap_save; }
   algorithms::ErrorModel error_model() const override { return algorithms::ErrorModel::normwise; }
   std::string why_not(const Problem& p, const algorithms::Context& c) const override {
-    if (!blocked_schedule(p, c)) return "no block size fits max_workspace_bytes=" + std::to_string(c.max_workspace_bytes);
+    if (!blocked_schedule(p, c))
+      return "no block size fits max_workspace_bytes=" + std::to_string(c.max_workspace_bytes);
     return {};
   }
   algorithms::Estimate estimate(const Problem& p, const algorithms::Context& c) const override {

@@ -57,12 +57,16 @@ class FftwPair final : public TransformPair<T> {
   }
 
   void forward(T* in, T* out) const override {
-    if (real_) F::run_r2c(forward_, in, reinterpret_cast<C*>(out));
-    else F::run_c2c(forward_, reinterpret_cast<C*>(in));
+    if (real_)
+      F::run_r2c(forward_, in, reinterpret_cast<C*>(out));
+    else
+      F::run_c2c(forward_, reinterpret_cast<C*>(in));
   }
   void inverse(T* in, T* out) const override {
-    if (real_) F::run_c2r(inverse_, reinterpret_cast<C*>(in), out);
-    else F::run_c2c(inverse_, reinterpret_cast<C*>(in));
+    if (real_)
+      F::run_c2r(inverse_, reinterpret_cast<C*>(in), out);
+    else
+      F::run_c2c(inverse_, reinterpret_cast<C*>(in));
   }
 
  private:
@@ -89,7 +93,7 @@ std::int64_t spectrum_elements(bool real, const std::vector<std::int64_t>& dims)
 
 template <class T>
 std::shared_ptr<const TransformPair<T>> transform_pair(bool real, const std::vector<std::int64_t>& dims,
-                                                        PlanEffort effort) {
+                                                       PlanEffort effort) {
   // Plans live as long as the process: a plan cache of transforms is small
   // (a few KB each) next to the arrays they transform.
   static std::map<Key, std::shared_ptr<const TransformPair<T>>>* cache =
@@ -103,7 +107,9 @@ std::shared_ptr<const TransformPair<T>> transform_pair(bool real, const std::vec
   return pair;
 }
 
-template std::shared_ptr<const TransformPair<float>> transform_pair<float>(bool, const std::vector<std::int64_t>&, PlanEffort);
-template std::shared_ptr<const TransformPair<double>> transform_pair<double>(bool, const std::vector<std::int64_t>&, PlanEffort);
+template std::shared_ptr<const TransformPair<float>> transform_pair<float>(bool, const std::vector<std::int64_t>&,
+                                                                           PlanEffort);
+template std::shared_ptr<const TransformPair<double>> transform_pair<double>(bool, const std::vector<std::int64_t>&,
+                                                                             PlanEffort);
 
 }  // namespace faltung::fft

@@ -18,8 +18,8 @@ template <class T>
 class TransformPair {
  public:
   virtual ~TransformPair() = default;
-  virtual void forward(T* in, T* out) const = 0;   // out: interleaved complex
-  virtual void inverse(T* in, T* out) const = 0;   // in: interleaved complex
+  virtual void forward(T* in, T* out) const = 0;  // out: interleaved complex
+  virtual void inverse(T* in, T* out) const = 0;  // in: interleaved complex
 };
 
 // How long FFTW may spend planning: estimate (heuristic, instant) or measure
@@ -29,7 +29,7 @@ enum class PlanEffort { estimate, measure };
 // The cached pair for (T, real/complex, dims, effort); made on first use.
 template <class T>
 std::shared_ptr<const TransformPair<T>> transform_pair(bool real, const std::vector<std::int64_t>& dims,
-                                                        PlanEffort effort);
+                                                       PlanEffort effort);
 
 // Number of interleaved-complex elements of the spectrum of dims.
 std::int64_t spectrum_elements(bool real, const std::vector<std::int64_t>& dims);

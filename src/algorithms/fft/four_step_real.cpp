@@ -75,8 +75,8 @@ class FftwFourStep final : public FourStepReal<T> {
     fine_.resize(static_cast<std::size_t>(fine));
     coarse_.resize(static_cast<std::size_t>(N_ / fine + 1));
     auto w = [&](std::int64_t t) {
-      const long double angle = -2.0L * 3.141592653589793238462643383279503L * static_cast<long double>(t) /
-                                static_cast<long double>(N_);
+      const long double angle =
+          -2.0L * 3.141592653589793238462643383279503L * static_cast<long double>(t) / static_cast<long double>(N_);
       return C{static_cast<T>(std::cos(angle)), static_cast<T>(std::sin(angle))};
     };
     for (std::int64_t i = 0; i < fine; ++i) fine_[i] = w(i);
@@ -228,15 +228,13 @@ class FftwFourStep final : public FourStepReal<T> {
     core::parallel_for(pieces, threads, [&](std::int64_t begin, std::int64_t end, int) {
       for (std::int64_t k1 = begin * kRowPairsPerPiece; k1 < std::min(half, end * kRowPairsPerPiece); ++k1) {
         if (k1 == 0) {
-          for (std::int64_t k2 = 0; k2 <= M2_ / 2; ++k2)
-            pair(k2, M1_ * k2, (M2_ - k2) % M2_);
+          for (std::int64_t k2 = 0; k2 <= M2_ / 2; ++k2) pair(k2, M1_ * k2, (M2_ - k2) % M2_);
           continue;
         }
         const std::int64_t q1 = M1_ - k1;
         // A row paired with itself (k1 = M1/2) takes its first half.
         const std::int64_t last = q1 == k1 ? (M2_ - 1) / 2 : M2_ - 1;
-        for (std::int64_t k2 = 0; k2 <= last; ++k2)
-          pair(k1 * M2_ + k2, k1 + M1_ * k2, q1 * M2_ + (M2_ - 1 - k2));
+        for (std::int64_t k2 = 0; k2 <= last; ++k2) pair(k1 * M2_ + k2, k1 + M1_ * k2, q1 * M2_ + (M2_ - 1 - k2));
       }
     });
   }

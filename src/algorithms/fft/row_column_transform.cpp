@@ -79,8 +79,8 @@ bool row_column_suits(std::int64_t L0, std::int64_t L1) {
 }
 
 template <class T>
-std::shared_ptr<const RowColumnTransform<T>> row_column_transform(std::int64_t L0, std::int64_t L1,
-                                                                   PlanEffort effort, ColumnPass columns) {
+std::shared_ptr<const RowColumnTransform<T>> row_column_transform(std::int64_t L0, std::int64_t L1, PlanEffort effort,
+                                                                  ColumnPass columns) {
   using Key = std::tuple<std::int64_t, std::int64_t, PlanEffort, ColumnPass>;
   // Plans live as long as the process, as transform_pair's do.
   static auto* cache = new std::map<Key, std::shared_ptr<const RowColumnTransform<T>>>();
@@ -98,8 +98,8 @@ template class RowColumnTransform<double>;
 template bool row_column_suits<float>(std::int64_t, std::int64_t);
 template bool row_column_suits<double>(std::int64_t, std::int64_t);
 template std::shared_ptr<const RowColumnTransform<float>> row_column_transform<float>(std::int64_t, std::int64_t,
-                                                                                    PlanEffort, ColumnPass);
-template std::shared_ptr<const RowColumnTransform<double>> row_column_transform<double>(std::int64_t, std::int64_t,
                                                                                       PlanEffort, ColumnPass);
+template std::shared_ptr<const RowColumnTransform<double>> row_column_transform<double>(std::int64_t, std::int64_t,
+                                                                                        PlanEffort, ColumnPass);
 
 }  // namespace faltung::fft

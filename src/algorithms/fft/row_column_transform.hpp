@@ -109,8 +109,10 @@ class RowColumnTransform {
     for (std::int64_t i = 0; i < L0_; ++i) {
       const std::int64_t j = i % kTileRows;
       const T* row = row_at(i);
-      if (row) F::run_r2c(row_forward_, const_cast<T*>(row), t + j * stride_);  // r2c keeps its input
-      else std::memset(static_cast<void*>(t + j * stride_), 0, sizeof(C) * static_cast<std::size_t>(bins_));
+      if (row)
+        F::run_r2c(row_forward_, const_cast<T*>(row), t + j * stride_);  // r2c keeps its input
+      else
+        std::memset(static_cast<void*>(t + j * stride_), 0, sizeof(C) * static_cast<std::size_t>(bins_));
       if (j == kTileRows - 1 || i == L0_ - 1) store_tile(t, i - j, j + 1, s);
     }
     F::run_c2c(columns_forward_, s);
@@ -124,8 +126,7 @@ class RowColumnTransform {
   // is written to out_at(k) (L1 samples, 16-byte aligned), then use(k, that
   // row) is called. Destroys spec.
   template <class OutAt, class Use>
-  void inverse(T* spec, const T* h, std::int64_t first, std::int64_t rows, T* tile, OutAt&& out_at,
-               Use&& use) const {
+  void inverse(T* spec, const T* h, std::int64_t first, std::int64_t rows, T* tile, OutAt&& out_at, Use&& use) const {
     if (vertical_) {
       const VerticalFftLoops<T>& v = vertical_fft_loops<T>();
       v.product_inverse(spec, h, L0_, 2 * padded_, padded_, twiddles_.data());
@@ -202,8 +203,7 @@ inline std::int64_t row_column_spectrum_elements(DType t, std::int64_t L0, std::
 
 // The cached transform for (T, L0, L1, effort, columns); made on first use.
 template <class T>
-std::shared_ptr<const RowColumnTransform<T>> row_column_transform(std::int64_t L0, std::int64_t L1,
-                                                                   PlanEffort effort,
-                                                                   ColumnPass columns = ColumnPass::by_rule);
+std::shared_ptr<const RowColumnTransform<T>> row_column_transform(std::int64_t L0, std::int64_t L1, PlanEffort effort,
+                                                                  ColumnPass columns = ColumnPass::by_rule);
 
 }  // namespace faltung::fft

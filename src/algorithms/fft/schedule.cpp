@@ -81,10 +81,10 @@ Scheduled finish(const Problem& p, const algorithms::Context& c, std::vector<std
   s.schedule.effort = n <= kMeasureUpTo && one_thread >= kMeasureFrom ? PlanEffort::measure : PlanEffort::estimate;
   // One block still takes two workers: the kernel's transform runs beside
   // it; a four-step block takes every thread.
-  int workers = static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(c.threads, std::max<std::int64_t>(items, 2))));
+  int workers =
+      static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(c.threads, std::max<std::int64_t>(items, 2))));
   if (one_four_step_block(p.dtype, s.schedule.L, items)) workers = core::resolve_threads(c.threads);
-  while (workers > 1 && c.max_workspace_bytes &&
-         fft_workspace_bytes(p, s.schedule, workers) > c.max_workspace_bytes)
+  while (workers > 1 && c.max_workspace_bytes && fft_workspace_bytes(p, s.schedule, workers) > c.max_workspace_bytes)
     --workers;
   s.schedule.workers = workers;
   s.seconds = cost(p.dtype, s.schedule.L, items, workers);

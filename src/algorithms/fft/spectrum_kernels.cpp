@@ -99,8 +99,14 @@ bool StreamF32(float* d, const float* s, std::size_t n) { return StreamChecking(
 bool StreamF64(double* d, const double* s, std::size_t n) { return StreamChecking(d, s, n); }
 
 const SpectrumKernels* GetSpectrumKernels() {
-  static const SpectrumKernels table{hwy::TargetName(HWY_TARGET), &MultiplyF32, &MultiplyF64, &CopyF32,
-                                     &CopyF64,   &StreamF32,  &StreamF64,  &FlushStreams};
+  static const SpectrumKernels table{hwy::TargetName(HWY_TARGET),
+                                     &MultiplyF32,
+                                     &MultiplyF64,
+                                     &CopyF32,
+                                     &CopyF64,
+                                     &StreamF32,
+                                     &StreamF64,
+                                     &FlushStreams};
   return &table;
 }
 

@@ -26,8 +26,10 @@ const SpectrumKernels& best_spectrum_kernels();
 // k's spec[i] *= h[i] for `count` interleaved complex values of T.
 template <class T>
 void multiply_spectrum(const SpectrumKernels& k, T* spec, const T* h, std::size_t count) {
-  if constexpr (sizeof(T) == 4) k.multiply_f32(spec, h, count);
-  else k.multiply_f64(spec, h, count);
+  if constexpr (sizeof(T) == 4)
+    k.multiply_f32(spec, h, count);
+  else
+    k.multiply_f64(spec, h, count);
 }
 
 }  // namespace faltung::fft

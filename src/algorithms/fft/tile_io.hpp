@@ -32,7 +32,9 @@ template <class T>
 void put_sample(const GatherRule& rule, T* d, const T* s, int cs) {
   for (int k = 0; k < cs; ++k) {
     switch (rule.sample) {
-      case Sample::plain: d[k] = s[k]; break;
+      case Sample::plain:
+        d[k] = s[k];
+        break;
       case Sample::sanitized: {
         bool finite = std::isfinite(s[0]) && (cs == 1 || std::isfinite(s[cs - 1]));
         d[k] = finite ? s[k] : (k ? T(0) : static_cast<T>(rule.replacement));
@@ -45,7 +47,9 @@ void put_sample(const GatherRule& rule, T* d, const T* s, int cs) {
         d[k] = (k == 0 && one) ? T(1) : T(0);
         break;
       }
-      case Sample::zero: d[k] = T(0); break;
+      case Sample::zero:
+        d[k] = T(0);
+        break;
     }
   }
 }
@@ -68,8 +72,10 @@ inline RowSource row_source(const TileLayout& t, const Tile& tile, std::int64_t 
     const auto& ax = t.g.axes[t.conv[i]];
     if (idx >= std::min(tile.count[i] + ax.m - 1, t.L[i])) return {RowSource::zeros, 0};
     const std::int64_t j = core::extend_index(tile.o0[i] + ax.start + idx, ax.n, ax.rule);
-    if (j < 0) src.kind = RowSource::constant;
-    else src.x_off += j * t.x_stride[t.conv[i]];
+    if (j < 0)
+      src.kind = RowSource::constant;
+    else
+      src.x_off += j * t.x_stride[t.conv[i]];
   }
   return src;
 }
@@ -198,19 +204,22 @@ template <class T, class CopyRow>
 bool scatter_row(const TileLayout& t, const T* row, T* y, std::int64_t y_off, std::int64_t count, std::int64_t sy,
                  int cs, CopyRow&& copy_row, std::int64_t shift = 0) {
   bool bad = false;
-  for_each_run(t, count, [&](std::int64_t i0, std::int64_t n, std::int64_t pos) {
-    const T* src = row + pos * cs;
-    T* dst = y + (y_off + i0 * sy) * cs;
-    if (sy == 1) {
-      bad |= !copy_row(dst, src, static_cast<std::size_t>(n * cs));
-    } else {
-      for (std::int64_t i = 0; i < n; ++i)
-        for (int k = 0; k < cs; ++k) {
-          dst[i * sy * cs + k] = src[i * cs + k];
-          bad |= is_nonfinite_bits(src[i * cs + k]);
+  for_each_run(
+      t, count,
+      [&](std::int64_t i0, std::int64_t n, std::int64_t pos) {
+        const T* src = row + pos * cs;
+        T* dst = y + (y_off + i0 * sy) * cs;
+        if (sy == 1) {
+          bad |= !copy_row(dst, src, static_cast<std::size_t>(n * cs));
+        } else {
+          for (std::int64_t i = 0; i < n; ++i)
+            for (int k = 0; k < cs; ++k) {
+              dst[i * sy * cs + k] = src[i * cs + k];
+              bad |= is_nonfinite_bits(src[i * cs + k]);
+            }
         }
-    }
-  }, shift);
+      },
+      shift);
   return !bad;
 }
 
@@ -219,10 +228,10 @@ template <class T, class CopyRow>
 bool scatter(const TileLayout& t, const Tile& tile, const T* buf, T* y, int cs, CopyRow&& copy_row,
              std::int64_t shift = 0) {
   bool ok = true;
-  for_each_output_row(t, tile, [&](std::int64_t, std::int64_t read_row, std::int64_t y_off, std::int64_t count,
-                                   std::int64_t sy) {
-    ok &= scatter_row(t, buf + read_row * cs, y, y_off, count, sy, cs, copy_row, shift);
-  });
+  for_each_output_row(
+      t, tile, [&](std::int64_t, std::int64_t read_row, std::int64_t y_off, std::int64_t count, std::int64_t sy) {
+        ok &= scatter_row(t, buf + read_row * cs, y, y_off, count, sy, cs, copy_row, shift);
+      });
   return ok;
 }
 

@@ -38,7 +38,7 @@ struct TileLayout {
   std::vector<std::int64_t> read_offset;         // where output 0 of a block lies in the buffer
   std::int64_t buffer_elements = 1;              // prod(L)
   std::int64_t batch_count = 1;
-  std::int64_t items = 1;                        // batch_count * prod(blocks)
+  std::int64_t items = 1;  // batch_count * prod(blocks)
 };
 
 // block[i] outputs per block along conv axis i, transform lengths L[i]
@@ -47,7 +47,7 @@ TileLayout make_tile_layout(const core::Geometry& g, const std::vector<std::int6
                             const std::vector<std::int64_t>& block);
 
 struct Tile {
-  std::int64_t x_base = 0, y_base = 0;         // offsets of the batch index in x and y
+  std::int64_t x_base = 0, y_base = 0;                  // offsets of the batch index in x and y
   std::array<std::int64_t, kMaxConvolvedAxes> o0{};     // first output per convolved axis
   std::array<std::int64_t, kMaxConvolvedAxes> count{};  // outputs per convolved axis
 };

@@ -60,7 +60,8 @@ HWY_INLINE void Radix2(D d, T* x, std::int64_t rows, std::int64_t stride, std::i
 // pass of length `len` over `rows` rows: rows j, j+q, j+2q, j+3q of each
 // group of len (q = len/4).
 template <class T, class Butterfly>
-HWY_INLINE void ForEachButterfly(T* x, std::int64_t rows, std::int64_t len, std::int64_t stride, Butterfly&& butterfly) {
+HWY_INLINE void ForEachButterfly(T* x, std::int64_t rows, std::int64_t len, std::int64_t stride,
+                                 Butterfly&& butterfly) {
   const std::int64_t q = len / 4;
   for (std::int64_t start = 0; start < rows; start += len) {
     for (std::int64_t j = 0; j < q; ++j) {

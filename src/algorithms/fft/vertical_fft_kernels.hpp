@@ -31,8 +31,7 @@ struct VerticalFftLoops {
   // values exp(-2 pi i k / L), interleaved.
   void (*forward)(T* rows, std::int64_t L, std::int64_t stride, std::int64_t P, const T* twiddles);
   // rows := inverse(rows * h), h in the same layout (a forward's output).
-  void (*product_inverse)(T* rows, const T* h, std::int64_t L, std::int64_t stride, std::int64_t P,
-                          const T* twiddles);
+  void (*product_inverse)(T* rows, const T* h, std::int64_t L, std::int64_t stride, std::int64_t P, const T* twiddles);
 };
 
 struct VerticalFftKernels {
@@ -45,8 +44,10 @@ const VerticalFftKernels& best_vertical_fft_kernels();
 
 template <class T>
 const VerticalFftLoops<T>& vertical_fft_loops() {
-  if constexpr (sizeof(T) == 4) return best_vertical_fft_kernels().f32;
-  else return best_vertical_fft_kernels().f64;
+  if constexpr (sizeof(T) == 4)
+    return best_vertical_fft_kernels().f32;
+  else
+    return best_vertical_fft_kernels().f64;
 }
 
 }  // namespace faltung::fft

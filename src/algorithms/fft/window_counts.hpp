@@ -18,8 +18,7 @@ namespace faltung::fft {
 // offset), the number of bad samples in its window. line: max(L + m) int32.
 // Span positions past L (wrapped lengths) are zeros of a finite constant
 // extension: never bad.
-inline void count_block_windows(const TileLayout& t, const Tile& tile, std::int32_t* counts,
-                                std::int32_t* line) {
+inline void count_block_windows(const TileLayout& t, const Tile& tile, std::int32_t* counts, std::int32_t* line) {
   const std::size_t c = t.conv.size();
   // extent[i]: the stored span along axes not yet summed, count along summed ones.
   std::int64_t extent[kMaxConvolvedAxes];

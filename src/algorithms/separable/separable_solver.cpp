@@ -130,7 +130,8 @@ class SeparableExecutor final : public algorithms::Executor {
     if (p_.nan == NanPolicy::raise && report.nonfinite_inputs > 0) core::raise_on_nonfinite_input(p_, xv);
     if (p_.nan == NanPolicy::fill && report.nonfinite_inputs > 0) {
       T* filled = reinterpret_cast<T*>(w);
-      for (std::int64_t i = 0; i < g_.input_elements; ++i) filled[i] = std::isfinite(x[i]) ? x[i] : static_cast<T>(p_.fill);
+      for (std::int64_t i = 0; i < g_.input_elements; ++i)
+        filled[i] = std::isfinite(x[i]) ? x[i] : static_cast<T>(p_.fill);
       x = filled;
     }
     w += filled_;

@@ -17,8 +17,8 @@ int main() {
     std::fprintf(stderr, "convolve gave the wrong values\n");
     return 1;
   }
-  const auto plan = faltung::Plan::create(faltung::parse_problem("op=conv dtype=f64 x=1000x1000 k=3x3 mode=same"),
-                                          {.threads = 2});
+  const auto plan =
+      faltung::Plan::create(faltung::parse_problem("op=conv dtype=f64 x=1000x1000 k=3x3 mode=same"), {.threads = 2});
   std::vector<double> image(1000 * 1000, 1.0), box(9, 1.0), out(static_cast<std::size_t>(plan.output_elements()));
   plan.execute(image.data(), box.data(), out.data());
   if (out[500 * 1000 + 500] != 9.0 || out[0] != 4.0) {
