@@ -59,7 +59,7 @@ class StreamBase : public ConnectionStream {
     hit_deadline_ = false;
   }
   bool hit_deadline() const override { return hit_deadline_; }
-  bool is_writable() const override { return wait_until(fd_, POLLOUT, Clock::now() + policy_.write_timeout); }
+  bool is_writable() const override { return wait_to_write(); }
   void get_remote_ip_and_port(std::string& ip, int& port) const override { address_of(fd_, true, ip, port); }
   void get_local_ip_and_port(std::string& ip, int& port) const override { address_of(fd_, false, ip, port); }
   socket_t socket() const override { return fd_; }

@@ -18,8 +18,6 @@ namespace faltungd {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t kHeader = kWalHeaderBytes;
-
 namespace {
 
 std::runtime_error io_error(const std::string& what, const std::string& path) {
@@ -310,15 +308,17 @@ std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, st
     while (more) {
       for (const auto& [begin, end] : seg.damaged)  // found at replay: passed over
         if (begin <= cursor.offset && cursor.offset < end) cursor.offset = end;
-      if (cursor.offset + kHeader > seg.bytes) break;
-      char header[kHeader];
-      if (::pread(fd, header, kHeader, static_cast<off_t>(cursor.offset)) != static_cast<ssize_t>(kHeader)) break;
+      if (cursor.offset + kWalHeaderBytes > seg.bytes) break;
+      char header[kWalHeaderBytes];
+      if (::pread(fd, header, kWalHeaderBytes, static_cast<off_t>(cursor.offset)) !=
+          static_cast<ssize_t>(kWalHeaderBytes))
+        break;
       const auto [length, crc, sequence] =
           wal_header_at(header);  // written by this process or checked at replay: crc unused
-      if (cursor.offset + kHeader + length > seg.bytes) break;
+      if (cursor.offset + kWalHeaderBytes + length > seg.bytes) break;
       if (sequence > cursor.after) {
         payload.resize(length);
-        if (::pread(fd, payload.data(), length, static_cast<off_t>(cursor.offset + kHeader)) !=
+        if (::pread(fd, payload.data(), length, static_cast<off_t>(cursor.offset + kWalHeaderBytes)) !=
             static_cast<ssize_t>(length))
           break;
         if (!take(sequence, payload)) {
@@ -328,7 +328,7 @@ std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, st
         cursor.after = sequence;
         ++taken;
       }
-      cursor.offset += kHeader + length;
+      cursor.offset += kWalHeaderBytes + length;
     }
     if (fd >= 0) ::close(fd);
     if (!more && fd >= 0) return taken;
