@@ -1,6 +1,6 @@
-// faltungd's HTTP side: Prometheus remote write in (POST /api/v1/write),
-// the pipelines' outputs and the service's own SLIs out (GET /metrics),
-// /-/healthy and /-/ready.
+// faltungd's node: the state behind the HTTP front (http_front.hpp).
+// Remote write in (POST /api/v1/write), the pipelines' outputs and the
+// service's own SLIs out (GET /metrics), /-/healthy and /-/ready.
 //
 // Remote-write answers follow the specification: 204 once the samples are
 // in the write-ahead log (synced) and applied, 400 (with the reason) for a
@@ -13,39 +13,40 @@
 // POST /-/reload (behind server.admin_auth) and SIGHUP load the
 // configuration file again, keeping the state of unchanged pipelines.
 //
-// Crash safety: requests are applied in log order; checkpoints of the
-// pipelines' state (tagged with the log position) are written periodically;
-// recover() = the newest valid checkpoint + the log after it, then ready.
+// Crash safety (server_recovery.cpp): requests are applied in log order;
+// checkpoints of the pipelines' state (tagged with the log position) are
+// written periodically; recover() = the newest valid checkpoint + the log
+// after it, then ready.
 //
 // Outputs also go to the remote_write receivers of the configuration, each
 // through its own queue on disk (remote_queue.hpp) and sender thread
 // (remote_sender.hpp). The receivers are those of the starting
-// configuration (a reload keeps them, as it keeps auth and TLS).
+// configuration (a reload keeps them, as it keeps auth and TLS). Alerts go
+// to the Alertmanagers through alert_delivery.hpp.
+
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "alert_delivery.hpp"
 #include "config.hpp"
-#include "connections.hpp"
 #include "engine.hpp"
 #include "histogram.hpp"
+#include "http_front.hpp"
+#include "metrics_registry.hpp"
 #include "problem_log.hpp"
 #include "remote_queue.hpp"
 #include "remote_sender.hpp"
 #include "remote_write.hpp"
 #include "state_lock.hpp"
 #include "wal.hpp"
-
-namespace httplib {
-class Server;
-}
 
 namespace faltungd {
 
@@ -56,14 +57,14 @@ struct ServerOptions {
   std::string config_path;  // what POST /-/reload reads ("" : the embedded configuration)
 };
 
-class Server {
+class Server final : public HttpBackend {
  public:
   Server(const Config& config, const Limits& limits, const ServerOptions& options);
-  ~Server();
+  ~Server() override;
 
   // Binds (port 0: any free port) and returns the port.
-  int bind(const std::string& host, int port);
-  void run();  // serves until stop(); writes answer 503 until recover() is done
+  int bind(const std::string& host, int port) { return http_.bind(host, port); }
+  void run() { http_.run(); }  // serves until stop(); writes answer 503 until recover() is done
   void stop();
   // The newest valid checkpoint, then the log after it; then ready. Returns
   // a line saying what it did.
@@ -71,7 +72,7 @@ class Server {
   // A connection's bytes through the HTTP layer (parsing, the header gate,
   // the routes) without a socket; returns the response bytes. For the HTTP
   // fuzz target (service/fuzz/http_request_fuzz.cpp).
-  std::string answer_bytes(std::string_view request);
+  std::string answer_bytes(std::string_view request) { return http_.answer_bytes(request); }
   // Writes a checkpoint now (also the periodic one's work).
   void checkpoint_now();
   // Runs `config`'s pipelines from now on, keeping the state of those whose
@@ -80,8 +81,8 @@ class Server {
   std::string reload(const Config& config);
   // reload() of options.config_path; throws ConfigError (the running
   // configuration stays).
-  std::string reload_from_file();
-  bool ready() const { return ready_; }
+  std::string reload_from_file() override;
+  bool ready() const override { return ready_; }
   // The remote-write queues' and senders' numbers (tests and /metrics).
   struct RemoteStats {
     std::string name;
@@ -90,64 +91,70 @@ class Server {
   };
   std::vector<RemoteStats> remote_stats() const;
 
+  // HttpBackend: a remote-write body whose headers the front let through.
+  Answer write(const std::string& body) override;
+  std::string metrics() override;
+
  private:
-  // Appends to every queue that does not hold this request's outputs yet.
-  void queue_outputs(std::uint64_t sequence, const OutputBatch& outputs, bool complete);
-  // A remote-write body whose headers the pre-routing handler let through
-  // (credentials, encoding, type, length).
-  void handle_write(const std::string& body, int& status, std::string& reply);
-  std::string metrics();
-  // Counts what a log's replay passed over and says it, for recover().
-  std::string log_damage(const std::string& which, const std::string& log, const WalReplay& report);
-  void checkpoint_loop();
-  void notify_loop();
-  void notify_once();
-  // Moves the engine's newly resolved alerts to unsent_resolved_ (mu_ held).
-  void collect_resolved();
-
-  Limits limits_;
-  ServerOptions options_;
-  ServerSection section_;  // auth and TLS
-  AlertingSection alerting_;
-  StateDirLock state_lock_;      // first: nothing touches the directory before it is ours
-  ConnectionTable connections_;  // before http_, whose threads use it
-  // Failures to write to disk, on stderr (at most a line a minute each).
-  ProblemLog wal_problems_, checkpoint_problems_, queue_problems_;
-  std::unique_ptr<httplib::Server> http_;
-  Wal wal_;
-  std::atomic<bool> ready_{false};
-
-  std::mutex mu_;  // the engine, the apply order and the counters
-  std::condition_variable applied_cv_;
-  std::unique_ptr<Engine> engine_;
   struct Remote {
     std::unique_ptr<RemoteQueue> queue;
     std::unique_ptr<RemoteSender> sender;
     std::uint64_t queued_through = 0;  // input sequence whose outputs the queue holds (at recovery)
   };
+  // Every metric but the HTTP front's and the alert delivery's, declared
+  // once (metrics_registry.hpp).
+  struct Counters {
+    explicit Counters(MetricsRegistry& m);
+    Counter &samples_received, &stale_markers, &overloaded;
+    Counter &checkpoints_ok, &checkpoints_failed, &checkpoints_skipped;
+    Counter &wal_cut_bytes, &replayed, &replay_skipped, &state_resets, &reloads;
+    // damaged log records passed over at recovery, by log and by whether a
+    // checkpoint covered them
+    Counter &input_damaged, &input_damaged_covered, &outbox_damaged, &outbox_damaged_covered;
+    CounterByLabel &dropped, &nonfinite;
+  };
+  void register_gauges();
+  void register_remote_metrics();
+
+  // Appends to every queue that does not hold this request's outputs yet.
+  void queue_outputs(std::uint64_t sequence, const OutputBatch& outputs, bool complete);
+  // The answer while the request cannot be taken yet (recovering, a queue
+  // full or not written), or nullopt.
+  std::optional<Answer> not_now();
+  // Counts what a log's replay passed over and says it, for recover().
+  std::string log_damage(const std::string& which, Counter& damaged, Counter& covered, const WalReplay& report);
+  void checkpoint_loop();
+  // The engine's firing alerts, its resolved ones handed to alerts_ (mu_ held).
+  std::vector<Alert> firing_alerts();
+
+  Limits limits_;
+  ServerOptions options_;
+  StateDirLock state_lock_;  // first: nothing touches the directory before it is ours
+  MetricsRegistry metrics_;
+  Counters counters_{metrics_};
+  // Failures to write to disk, on stderr (at most a line a minute each).
+  ProblemLog wal_problems_, checkpoint_problems_, queue_problems_;
+  Wal wal_;
+  std::atomic<bool> ready_{false};
+
+  std::mutex mu_;  // the engine, the apply order and the pipeline histogram
+  std::condition_variable applied_cv_;
+  std::unique_ptr<Engine> engine_;
   std::vector<Remote> remotes_;
   OutputBatch outputs_;                // one request's outputs for the remotes (reused)
   std::uint64_t outputs_for_ = 0;      // the request outputs_ holds (for its spill)
   std::uint64_t applied_through_ = 0;  // every log record <= this is applied (or failed)
-  IngestCounts totals_;
-  std::map<int, std::int64_t> requests_by_code_;
-  Histogram request_seconds_, pipeline_seconds_;
+  Histogram pipeline_seconds_;
   std::atomic<int> in_flight_{0};
-  std::int64_t overloaded_ = 0;
   std::vector<std::string> pipeline_names_;
-  std::int64_t state_resets_ = 0, wal_cut_bytes_ = 0, replayed_ = 0, replay_skipped_ = 0;
-  // Damaged log records passed over at recovery, by log ("input",
-  // "outbox") and by whether a checkpoint covered them.
-  std::map<std::pair<std::string, bool>, std::int64_t> wal_damaged_;
-  std::int64_t checkpoints_ok_ = 0, checkpoints_failed_ = 0, checkpoints_skipped_ = 0, reloads_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
 
+  AlertDelivery alerts_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
-  std::thread checkpointer_, notifier_;
-  std::vector<Alert> unsent_resolved_;  // resolved alerts no Alertmanager has taken yet
-  std::int64_t notifications_ok_ = 0, notifications_failed_ = 0, alerts_firing_ = 0;
+  std::thread checkpointer_;
+  HttpFront http_;  // last: its threads call the members above, and it stops first
 };
 
 }  // namespace faltungd

@@ -1,0 +1,54 @@
+// Delivery of the pipelines' alerts to the Alertmanagers of the
+// configuration (notifier.hpp's API v2 posts), on a thread of its own: every
+// resend interval, the alerts firing now and the resolved alerts no
+// Alertmanager has taken yet. A resolved alert stays in the list until one
+// Alertmanager answered 2xx to a body holding it; the list is part of a
+// checkpoint, so a restart does not forget to resolve an alert.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config.hpp"
+#include "engine.hpp"
+#include "metrics_registry.hpp"
+
+namespace faltungd {
+
+class AlertDelivery {
+ public:
+  // `firing`: the alerts firing now, having handed the ones resolved since
+  // its last call to add_resolved() (the caller's lock held over both, so a
+  // checkpoint sees each resolved alert in the engine or in this list).
+  AlertDelivery(const AlertingSection& alerting, MetricsRegistry& metrics, std::function<std::vector<Alert>()> firing);
+  ~AlertDelivery();
+
+  // Starts the thread (if there is an Alertmanager to post to).
+  void start();
+  void stop();
+  // One round: posts the firing and the unsent resolved alerts.
+  void deliver_once();
+
+  void add_resolved(std::vector<Alert> resolved);
+  std::vector<Alert> unsent_resolved() const;
+
+ private:
+  AlertingSection alerting_;
+  std::function<std::vector<Alert>()> firing_;
+  Counter &sent_, &failed_;
+  std::atomic<std::int64_t> firing_count_{0};
+
+  mutable std::mutex mu_;
+  std::vector<Alert> unsent_resolved_;  // this thread takes from the front; others append
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace faltungd
