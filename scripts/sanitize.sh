@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The C++ test suites under AddressSanitizer and UndefinedBehaviorSanitizer:
+# a second build (build-sanitize/, -O1, frame pointers kept) of the library's
+# and faltungd's gtest binaries, run with every finding fatal. CI runs it
+# after the README's test command (.ci/run).
+#   bash scripts/sanitize.sh [gtest filter for faltungd_tests]
+#
+# Left out here, each for a reason:
+# - the load and memory tests (Load.*): they time the service and measure
+#   its resident memory, which the sanitizers' shadow memory and slowdown
+#   make meaningless;
+# - the Python module and the benchmarks (pytest runs the module unsanitized);
+# - ThreadSanitizer: it cannot run beside ASan in one build, and a third
+#   build does not fit CI's time (docs/architecture.md says how to run it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+service_filter=${1:--Load.*}
+flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=None \
+  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+  -DFALTUNG_BUILD_TOOLS=OFF -DFALTUNG_BUILD_BENCHMARKS=OFF -DFALTUNG_WERROR=ON >/dev/null
+cmake --build build-sanitize --parallel "$(nproc)" --target faltung_tests faltungd_tests faltungd
+# detect_leaks: a leak is a finding too; quarantine 0: a test that checks
+# memory is given back to the system (RequestGate.LargeDecodeBuffersAreGivenBack)
+# must not see freed blocks held in ASan's quarantine.
+export ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=0:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+status=0
+./build-sanitize/tests/faltung_tests --gtest_brief=1 || status=1
+./build-sanitize/service/faltungd_tests --gtest_brief=1 --gtest_filter="$service_filter" || status=1
+if [[ $status == 0 ]]; then echo "sanitize: no finding"; else echo "sanitize: FAILED"; fi
+exit $status
