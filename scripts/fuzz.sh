@@ -4,7 +4,9 @@
 # problem strings, kernel specs, the .npy reader) with clang's libFuzzer (plus AddressSanitizer
 # and UBSan) and runs each for a bounded time over its seed corpus
 # (service/fuzz/corpus/). Needs the CMake build in build/ (for the generated
-# protobuf code and libfaltung.a). Exits non-zero on any finding.
+# protobuf code and libfaltung.a). Exits non-zero on any finding. The
+# service's sources are compiled here with Clang, so its lock annotations
+# (service/src/mutex.hpp) are checked here too: -Werror=thread-safety.
 #   bash scripts/fuzz.sh [seconds-per-target]      (default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,7 @@ seconds=${1:-20}
 out=build/fuzz
 mkdir -p "$out"
 flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+       -Wthread-safety -Werror=thread-safety
        -Iinclude -Iservice/src -Ibuild/service)
 build() {  # name, sources and libraries...
   local name=$1; shift

@@ -22,34 +22,41 @@ AlertDelivery::AlertDelivery(const AlertingSection& alerting, MetricsRegistry& m
 AlertDelivery::~AlertDelivery() { stop(); }
 
 void AlertDelivery::start() {
+  // Under join_mu_: stop() may come from the signal thread at this moment.
+  MutexLock join_lock(join_mu_);
+  {
+    MutexLock lock(stop_mu_);
+    if (stopping_) return;
+  }
   if (alerting_.alertmanagers.empty() || thread_.joinable()) return;
   thread_ = std::thread([this] {
-    std::unique_lock lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     while (!stopping_) {
       lock.unlock();
       deliver_once();
       lock.lock();
-      stop_cv_.wait_for(lock, std::chrono::duration<double>(alerting_.resend_seconds));
+      lock.wait_for(stop_cv_, std::chrono::duration<double>(alerting_.resend_seconds));
     }
   });
 }
 
 void AlertDelivery::stop() {
   {
-    std::lock_guard lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     stopping_ = true;
   }
   stop_cv_.notify_all();
+  MutexLock join_lock(join_mu_);
   if (thread_.joinable()) thread_.join();
 }
 
 void AlertDelivery::add_resolved(std::vector<Alert> resolved) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& a : resolved) unsent_resolved_.push_back(std::move(a));
 }
 
 std::vector<Alert> AlertDelivery::unsent_resolved() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return unsent_resolved_;
 }
 
@@ -58,7 +65,7 @@ void AlertDelivery::deliver_once() {
   firing_count_ = static_cast<std::int64_t>(alerts.size());
   std::size_t resolved_in_body = 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     alerts.insert(alerts.end(), unsent_resolved_.begin(), unsent_resolved_.end());
     resolved_in_body = unsent_resolved_.size();
   }
@@ -74,7 +81,7 @@ void AlertDelivery::deliver_once() {
     (ok ? sent_ : failed_).add();
   }
   if (delivered) {  // the resolved alerts of this body were taken (only this thread removes from the list)
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     unsent_resolved_.erase(unsent_resolved_.begin(),
                            unsent_resolved_.begin() + static_cast<std::ptrdiff_t>(resolved_in_body));
   }

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "mutex.hpp"
 #include "config.hpp"
 #include "engine.hpp"
 #include "metrics_registry.hpp"
@@ -27,7 +28,8 @@ class AlertDelivery {
   AlertDelivery(const AlertingSection& alerting, MetricsRegistry& metrics, std::function<std::vector<Alert>()> firing);
   ~AlertDelivery();
 
-  // Starts the thread (if there is an Alertmanager to post to).
+  // Starts the thread (if there is an Alertmanager to post to), unless
+  // stop() came first (a SIGTERM during recovery).
   void start();
   void stop();
   // One round: posts the firing and the unsent resolved alerts.
@@ -42,13 +44,14 @@ class AlertDelivery {
   Counter &sent_, &failed_;
   std::atomic<std::int64_t> firing_count_{0};
 
-  mutable std::mutex mu_;
-  std::vector<Alert> unsent_resolved_;  // this thread takes from the front; others append
+  mutable Mutex mu_;
+  std::vector<Alert> unsent_resolved_ GUARDED_BY(mu_);  // this thread takes from the front; others append
 
-  std::mutex stop_mu_;
+  Mutex stop_mu_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  bool stopping_ GUARDED_BY(stop_mu_) = false;
+  Mutex join_mu_ ACQUIRED_BEFORE(stop_mu_);  // held while starting or joining thread_
+  std::thread thread_ GUARDED_BY(join_mu_);
 };
 
 }  // namespace faltungd

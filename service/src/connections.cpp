@@ -5,7 +5,7 @@
 namespace faltungd {
 
 bool ConnectionTable::admit(int fd) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) return false;
   std::size_t live = 0;
   auto oldest_idle = open_.end();
@@ -34,12 +34,12 @@ bool ConnectionTable::admit(int fd) {
 }
 
 void ConnectionTable::release(int fd) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   open_.erase(fd);
 }
 
 void ConnectionTable::set_idle(int fd, bool idle) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const auto it = open_.find(fd);
   if (it == open_.end()) return;
   if (idle && !it->second.idle) it->second.idle_since = std::chrono::steady_clock::now();
@@ -50,24 +50,24 @@ void ConnectionTable::set_idle(int fd, bool idle) {
 }
 
 void ConnectionTable::count_closed_idle() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++counts_.closed_idle;
 }
 
 void ConnectionTable::count_cut_slow() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++counts_.cut_slow;
 }
 
 void ConnectionTable::stop() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopping_ = true;
   for (const auto& [fd, state] : open_)
     if (state.idle) ::shutdown(fd, SHUT_RDWR);
 }
 
 ConnectionCounts ConnectionTable::counts() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ConnectionCounts out = counts_;
   out.open = static_cast<std::int64_t>(open_.size());
   out.idle = 0;
@@ -77,21 +77,21 @@ ConnectionCounts ConnectionTable::counts() const {
 
 void ThreadPerConnection::run(std::function<void()> task) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++running_;
   }
   std::thread([this, task = std::move(task)]() mutable {
     task();
     task = nullptr;  // nothing of the task outlives the count that wait_all() waits on
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     --running_;
     done_.notify_all();
   }).detach();
 }
 
 void ThreadPerConnection::wait_all() {
-  std::unique_lock lock(mu_);
-  done_.wait(lock, [&] { return running_ == 0; });
+  MutexLock lock(mu_);
+  lock.wait(done_, [&]() REQUIRES(mu_) { return running_ == 0; });
 }
 
 }  // namespace faltungd

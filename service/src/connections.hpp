@@ -28,6 +28,8 @@
 #include <map>
 #include <mutex>
 
+#include "mutex.hpp"
+
 namespace faltungd {
 
 struct ConnectionPolicy {
@@ -76,9 +78,9 @@ class ConnectionTable {
     std::chrono::steady_clock::time_point idle_since;
   };
   ConnectionPolicy policy_;
-  mutable std::mutex mu_;
-  std::map<int, State> open_;  // an fd stays open while it is listed
-  ConnectionCounts counts_;
+  mutable Mutex mu_;
+  std::map<int, State> open_ GUARDED_BY(mu_);  // an fd stays open while it is listed
+  ConnectionCounts counts_ GUARDED_BY(mu_);
   std::atomic<bool> stopping_{false};
 };
 
@@ -91,9 +93,9 @@ class ThreadPerConnection {
   void wait_all();
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable done_;
-  std::size_t running_ = 0;
+  std::size_t running_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace faltungd

@@ -46,7 +46,9 @@ std::unique_ptr<httplib::Server> make_http(const ServerSection& s, ConnectionTab
 }
 
 void register_connection_metrics(MetricsRegistry& m, const ConnectionTable& table) {
-  const auto read = [&table](auto field) { return [&table, field] { return static_cast<double>(field(table.counts())); }; };
+  const auto read = [&table](auto field) {
+    return [&table, field] { return static_cast<double>(field(table.counts())); };
+  };
   constexpr const char* kOpen = "Open HTTP connections: idle (waiting for a request) or busy.";
   m.read("faltungd_connections", "gauge", kOpen, label("state", "idle"),
          read([](const ConnectionCounts& c) { return c.idle; }));
@@ -70,18 +72,17 @@ void register_connection_metrics(MetricsRegistry& m, const ConnectionTable& tabl
 
 }  // namespace
 
-HttpFront::HttpFront(const ServerSection& section, const Limits& limits, HttpBackend& backend,
-                     MetricsRegistry& metrics)
+HttpFront::HttpFront(const ServerSection& section, const Limits& limits, HttpBackend& backend, MetricsRegistry& metrics)
     : section_(section),
       limits_(limits),
       backend_(backend),
       connections_(section.connections),
       http_(make_http(section, connections_)),
-      write_requests_(
-          metrics.counter_by_label("faltungd_write_requests_total", "Remote-write requests by response code.", "code")) {
+      write_requests_(metrics.counter_by_label("faltungd_write_requests_total",
+                                               "Remote-write requests by response code.", "code")) {
   register_connection_metrics(metrics, connections_);
   metrics.custom([this](std::string& out) {
-    std::lock_guard lock(seconds_mu_);
+    MutexLock lock(seconds_mu_);
     write_seconds_.render(out, "faltungd_write_request_duration_seconds",
                           "Time from a write request's body received to its answer.");
   });
@@ -143,7 +144,7 @@ void HttpFront::add_routes() {
     if (res.status == 503) res.set_header("Retry-After", "1");
     if (!answer.reply.empty()) res.set_content(answer.reply + "\n", "text/plain");
     if (res.status < 400) write_requests_.add(std::to_string(res.status));  // errors: the error handler
-    std::lock_guard lock(seconds_mu_);
+    MutexLock lock(seconds_mu_);
     write_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "mutex.hpp"
 #include "config.hpp"
 #include "connections.hpp"
 #include "histogram.hpp"
@@ -73,8 +74,8 @@ class HttpFront {
   ConnectionTable connections_;  // before http_, whose threads use it
   std::unique_ptr<httplib::Server> http_;
   CounterByLabel& write_requests_;  // by response code
-  std::mutex seconds_mu_;
-  Histogram write_seconds_;
+  Mutex seconds_mu_;
+  Histogram write_seconds_ GUARDED_BY(seconds_mu_);
 };
 
 }  // namespace faltungd

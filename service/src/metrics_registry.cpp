@@ -9,17 +9,16 @@
 namespace faltungd {
 
 void CounterByLabel::add(const std::string& value, std::int64_t n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   counts_[value] += n;
 }
 
 std::map<std::string, std::int64_t> CounterByLabel::values() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return counts_;
 }
 
-MetricsRegistry::Family& MetricsRegistry::family(std::string_view name, std::string_view type,
-                                                 std::string_view help) {
+MetricsRegistry::Family& MetricsRegistry::family(std::string_view name, std::string_view type, std::string_view help) {
   for (auto& f : families_)
     if (f.name == name) {
       // one family, one meaning: a second registration must agree with the first

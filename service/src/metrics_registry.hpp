@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mutex.hpp"
+
 namespace faltungd {
 
 class Counter {
@@ -44,8 +46,8 @@ class CounterByLabel {
 
  private:
   std::string label_name_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::int64_t> counts_;
+  mutable Mutex mu_;
+  std::map<std::string, std::int64_t> counts_ GUARDED_BY(mu_);
 };
 
 class MetricsRegistry {
@@ -67,7 +69,7 @@ class MetricsRegistry {
  private:
   struct Sample {
     std::string labels;
-    const Counter* counter = nullptr;        // or
+    const Counter* counter = nullptr;          // or
     const CounterByLabel* by_label = nullptr;  // or
     std::function<double()> read;
   };

@@ -5,7 +5,7 @@
 namespace faltungd {
 
 void ProblemLog::note(const std::string& what) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const auto now = std::chrono::steady_clock::now();
   if (printed_ && now - last_printed_ < every_) {
     ++since_printed_;

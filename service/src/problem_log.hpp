@@ -9,6 +9,8 @@
 #include <mutex>
 #include <string>
 
+#include "mutex.hpp"
+
 namespace faltungd {
 
 class ProblemLog {
@@ -19,10 +21,10 @@ class ProblemLog {
 
  private:
   std::chrono::steady_clock::duration every_;
-  std::mutex mu_;
-  std::chrono::steady_clock::time_point last_printed_{};
-  bool printed_ = false;
-  std::int64_t since_printed_ = 0;  // notes not printed since the last line
+  Mutex mu_;
+  std::chrono::steady_clock::time_point last_printed_ GUARDED_BY(mu_){};
+  bool printed_ GUARDED_BY(mu_) = false;
+  std::int64_t since_printed_ GUARDED_BY(mu_) = 0;  // notes not printed since the last line
 };
 
 }  // namespace faltungd

@@ -47,7 +47,7 @@ RemoteQueue::RemoteQueue(std::string dir, std::uint64_t max_bytes, bool drop_whe
       log_({dir_, segment_bytes_for(max_bytes), 1u << 30, /*sync_each_batch=*/false}) {}
 
 RemoteQueue::Recovered RemoteQueue::recover() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // A missing or damaged position file means position 0: everything still
   // queued is sent again (receivers take repeated samples as duplicates).
   acknowledged_ = 0;
@@ -60,7 +60,7 @@ RemoteQueue::Recovered RemoteQueue::recover() {
   Recovered out;
   pending_.clear();
   pending_samples_ = 0;
-  const auto report = log_.replay(0, [&](std::uint64_t sequence, std::string_view payload) {
+  const auto report = log_.replay(0, [&](std::uint64_t sequence, std::string_view payload) REQUIRES(mu_) {
     const auto h = header_of(payload);
     if (h.complete) out.last_input_sequence = std::max(out.last_input_sequence, h.input_sequence);
     newest_ms_ = std::max(newest_ms_, h.max_ms);
@@ -78,7 +78,7 @@ RemoteQueue::Recovered RemoteQueue::recover() {
 }
 
 void RemoteQueue::append(std::uint64_t input_sequence, const OutputBatch& outputs, bool complete) {
-  std::lock_guard order(write_mu_);
+  MutexLock order(write_mu_);
   // An empty batch needs no record, unless it closes a request whose
   // first parts are here.
   const bool closes_parts = complete && parts_of_ == input_sequence;
@@ -102,7 +102,7 @@ void RemoteQueue::append(std::uint64_t input_sequence, const OutputBatch& output
 }
 
 bool RemoteQueue::flush() {
-  std::lock_guard order(write_mu_);
+  MutexLock order(write_mu_);
   return flush_locked();
 }
 
@@ -122,7 +122,7 @@ std::uint64_t RemoteQueue::backlog_bytes() const { return backlog_bytes_; }
 bool RemoteQueue::write(const std::string& record, std::int64_t samples, std::int64_t min_ms, std::int64_t max_ms) {
   const std::uint64_t sequence = log_.append(record);
   if (!log_.wait_durable(sequence)) return false;  // written (not synced: sync_each_batch off), or cut back
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (samples > 0) {  // (a record closing a request's parts may hold none)
     pending_.push_back({sequence, samples, min_ms});
     pending_samples_ += samples;
@@ -150,9 +150,9 @@ bool RemoteQueue::sync() { return log_.sync(); }
 bool RemoteQueue::next(std::int64_t max_samples, Batch& out, std::chrono::duration<double> wait) {
   out.clear();
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     cursor_.after = std::max(cursor_.after, acknowledged_);
-    cv_.wait_for(lock, wait, [&] { return woken_ || written_ > cursor_.after; });
+    lock.wait_for(cv_, wait, [&]() REQUIRES(mu_) { return woken_ || written_ > cursor_.after; });
     if (woken_ || written_ <= cursor_.after) return false;
   }
   // One record goes as it is; several are joined uncompressed (protobuf
@@ -190,7 +190,7 @@ bool RemoteQueue::next(std::int64_t max_samples, Batch& out, std::chrono::durati
 void RemoteQueue::acknowledge(const Batch& batch) {
   std::uint64_t position;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     acknowledged_ = std::max(acknowledged_, batch.last);
     while (!pending_.empty() && pending_.front().sequence <= acknowledged_) {
       pending_samples_ -= pending_.front().samples;
@@ -217,13 +217,13 @@ void RemoteQueue::save_position(std::uint64_t position) {
 }
 
 void RemoteQueue::wake() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   woken_ = true;
   cv_.notify_all();
 }
 
 RemoteQueue::Stats RemoteQueue::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Stats s;
   s.pending_samples = pending_samples_ + backlog_samples_;
   s.backlog_bytes = backlog_bytes_;

@@ -31,6 +31,7 @@
 #include <mutex>
 #include <string>
 
+#include "mutex.hpp"
 #include "wal.hpp"
 #include "write_request_builder.hpp"
 
@@ -101,7 +102,7 @@ class RemoteQueue {
 
  private:
   void save_position(std::uint64_t position);
-  bool flush_locked();
+  bool flush_locked() REQUIRES(write_mu_);
   bool write(const std::string& record, std::int64_t samples, std::int64_t min_ms, std::int64_t max_ms);
 
   std::string dir_;
@@ -110,29 +111,29 @@ class RemoteQueue {
   Wal log_;
   Wal::Cursor cursor_;  // the sender's read position
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
   struct Entry {
     std::uint64_t sequence;
     std::int64_t samples, min_ms;
   };
-  std::deque<Entry> pending_;  // records after the acknowledged position
-  std::int64_t pending_samples_ = 0, dropped_samples_ = 0;
-  std::int64_t newest_ms_ = INT64_MIN;
-  std::uint64_t acknowledged_ = 0;  // the receiver's position (a log sequence)
-  std::uint64_t written_ = 0;       // the newest record written
-  bool woken_ = false;
+  std::deque<Entry> pending_ GUARDED_BY(mu_);  // records after the acknowledged position
+  std::int64_t pending_samples_ GUARDED_BY(mu_) = 0, dropped_samples_ GUARDED_BY(mu_) = 0;
+  std::int64_t newest_ms_ GUARDED_BY(mu_) = INT64_MIN;
+  std::uint64_t acknowledged_ GUARDED_BY(mu_) = 0;  // the receiver's position (a log sequence)
+  std::uint64_t written_ GUARDED_BY(mu_) = 0;       // the newest record written
+  bool woken_ GUARDED_BY(mu_) = false;
 
-  std::mutex write_mu_;  // append() and flush() write in order
+  Mutex write_mu_;  // append() and flush() write in order
   struct Waiting {
     std::string record;
     std::int64_t samples, min_ms, max_ms;
   };
-  std::deque<Waiting> backlog_;  // under write_mu_
-  std::string record_;           // the record being written (under write_mu_)
-  std::string compressed_;       // its compressed outputs (under write_mu_)
-  std::uint64_t parts_of_ = 0;   // the input sequence whose first parts were appended (under write_mu_)
-  std::string joined_;           // the sender's uncompressed WriteRequest of several records
+  std::deque<Waiting> backlog_ GUARDED_BY(write_mu_);
+  std::string record_ GUARDED_BY(write_mu_);          // the record being written
+  std::string compressed_ GUARDED_BY(write_mu_);      // its compressed outputs
+  std::uint64_t parts_of_ GUARDED_BY(write_mu_) = 0;  // the input sequence whose first parts were appended
+  std::string joined_;                                // the sender's uncompressed WriteRequest of several records
   std::atomic<std::uint64_t> backlog_bytes_{0};
   std::atomic<std::int64_t> backlog_samples_{0};
 };

@@ -23,24 +23,30 @@ RemoteSender::RemoteSender(const RemoteWriteTarget& target, RemoteQueue& queue) 
 RemoteSender::~RemoteSender() { stop(); }
 
 void RemoteSender::start() {
+  // Under join_mu_: stop() may come from the signal thread at this moment.
+  MutexLock join_lock(join_mu_);
+  {
+    MutexLock lock(mu_);
+    if (stopping_) return;
+  }
   if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
 }
 
 void RemoteSender::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   stop_cv_.notify_all();
   queue_.wake();
   // stop() comes from the signal thread and from ~Server, maybe at once:
   // one of them joins, the other finds nothing left to join.
-  std::lock_guard join_lock(join_mu_);
+  MutexLock join_lock(join_mu_);
   if (thread_.joinable()) thread_.join();
 }
 
 RemoteSender::Counts RemoteSender::counts() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return counts_;
 }
 
@@ -77,7 +83,7 @@ void RemoteSender::loop() {
   double backoff = target_.min_backoff_seconds;
   for (;;) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return;
     }
     if (batch.empty() && !queue_.next(target_.max_samples_per_send, batch, std::chrono::seconds(1))) continue;
@@ -90,7 +96,7 @@ void RemoteSender::loop() {
     const int status = post(batch.body, retry_after);
     if (status >= 200 && status < 300) {
       queue_.acknowledge(batch);
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       counts_.sent_samples += batch.samples;
       counts_.requests_ok += 1;
       batch.clear();
@@ -99,20 +105,20 @@ void RemoteSender::loop() {
     }
     if (status >= 400 && status < 500 && status != 429) {  // never to be accepted
       queue_.acknowledge(batch);
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       counts_.rejected_samples += batch.samples;
       counts_.requests_rejected += 1;
       batch.clear();
       continue;
     }
     // Retry the same batch after a pause (the stop cuts it short).
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     counts_.requests_failed += 1;
     // Retry-After is honoured, but never below min_backoff (a "0" must not
     // make a busy loop) nor above 5 minutes.
     const double pause = retry_after >= 0 ? std::clamp(retry_after, target_.min_backoff_seconds, 300.0) : backoff;
     backoff = std::min(backoff * 2, target_.max_backoff_seconds);
-    stop_cv_.wait_for(lock, std::chrono::duration<double>(pause), [&] { return stopping_; });
+    lock.wait_for(stop_cv_, std::chrono::duration<double>(pause), [&]() REQUIRES(mu_) { return stopping_; });
   }
 }
 

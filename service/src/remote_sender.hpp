@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "mutex.hpp"
 #include "config.hpp"
 #include "remote_queue.hpp"
 
@@ -33,6 +34,7 @@ class RemoteSender {
   RemoteSender(const RemoteSender&) = delete;
   RemoteSender& operator=(const RemoteSender&) = delete;
 
+  // Starts the thread, unless stop() came first (a SIGTERM during recovery).
   void start();
   // Returns once the thread is gone; a request in flight finishes first
   // (at most remote_timeout).
@@ -53,12 +55,12 @@ class RemoteSender {
   RemoteWriteTarget target_;
   RemoteQueue& queue_;
   std::unique_ptr<httplib::Client> client_;  // kept alive between requests (the sender's thread only)
-  std::thread thread_;
-  std::mutex join_mu_;  // held while joining thread_
-  mutable std::mutex mu_;
+  Mutex join_mu_ ACQUIRED_BEFORE(mu_);       // held while starting or joining thread_
+  std::thread thread_ GUARDED_BY(join_mu_);
+  mutable Mutex mu_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;
-  Counts counts_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  Counts counts_ GUARDED_BY(mu_);
 };
 
 }  // namespace faltungd

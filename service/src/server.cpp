@@ -75,13 +75,13 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
   }
   // A request's outputs past 4 MiB go to the queues in parts (memory stays
   // bounded however many samples a request holds).
-  outputs_.spill = [this](const OutputBatch& part) { queue_outputs(outputs_for_, part, false); };
+  outputs_.spill = [this](const OutputBatch& part) REQUIRES(mu_) { queue_outputs(outputs_for_, part, false); };
   register_gauges();
 }
 
 Server::~Server() {
   {
-    std::lock_guard lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     stopping_ = true;
   }
   stop_cv_.notify_all();
@@ -93,7 +93,7 @@ Server::~Server() {
 void Server::stop() {
   http_.stop();
   {
-    std::lock_guard lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     stopping_ = true;
   }
   stop_cv_.notify_all();
@@ -105,7 +105,7 @@ std::string Server::reload(const Config& config) {
   // The new pipelines take the state of the old ones with the same name and
   // stages (as a checkpoint would be restored); changed ones start empty.
   auto fresh = std::make_unique<Engine>(config, !remotes_.empty());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   state::Checkpoint carried;
   engine_->save(carried);
   alerts_.add_resolved(engine_->take_resolved());  // the old engine's, before it goes
@@ -130,7 +130,7 @@ std::string Server::reload_from_file() {
 }
 
 std::vector<Alert> Server::firing_alerts() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   alerts_.add_resolved(engine_->take_resolved());
   return engine_->firing();
 }
@@ -176,8 +176,8 @@ HttpBackend::Answer Server::write(const std::string& body) {
   // then applied in log order, then answered.
   const std::uint64_t sequence = wal_.append(body);
   const bool durable = wal_.wait_durable(sequence);
-  std::unique_lock lock(mu_);
-  applied_cv_.wait(lock, [&] { return applied_through_ + 1 >= sequence; });
+  MutexLock lock(mu_);
+  lock.wait(applied_cv_, [&]() REQUIRES(mu_) { return applied_through_ + 1 >= sequence; });
   if (durable) {
     const auto start = std::chrono::steady_clock::now();
     outputs_.clear();
@@ -214,7 +214,7 @@ std::vector<Server::RemoteStats> Server::remote_stats() const {
 void Server::register_gauges() {
   MetricsRegistry& m = metrics_;
   m.read("faltungd_ready", "gauge", "1 once recovery is done.", {}, [this] { return ready_ ? 1.0 : 0.0; });
-  m.custom([this](std::string& out) {  // the pipelines change at a reload
+  m.custom([this](std::string& out) REQUIRES(mu_) {  // the pipelines change at a reload
     write_family(out, "faltungd_active_series", "gauge", "Series with state, by pipeline.");
     for (const auto& name : pipeline_names_)
       write_sample(out, "faltungd_active_series", label("pipeline", name),
@@ -225,18 +225,20 @@ void Server::register_gauges() {
   m.read("faltungd_wal_segments", "gauge", "Segment files of the write-ahead log.", {},
          [this] { return static_cast<double>(wal_.segments()); });
   m.read("faltungd_checkpoint_age_seconds", "gauge", "Seconds since the last checkpoint (or the start).", {},
-         [this] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint_).count(); });
+         [this]() REQUIRES(mu_) {
+           return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_checkpoint_).count();
+         });
   m.read("faltungd_directory_sync_failures_total", "counter",
          "fsyncs of a state directory that failed (a new log segment's write, or a checkpoint, did not count).", {},
          [] { return static_cast<double>(directory_sync_failures()); });
-  m.custom([this](std::string& out) {
+  m.custom([this](std::string& out) REQUIRES(mu_) {
     pipeline_seconds_.render(out, "faltungd_pipeline_duration_seconds",
                              "Time the pipelines took over one write request's samples.");
   });
   register_remote_metrics();
   m.read("faltungd_state_bytes", "gauge", "Memory held for the pipelines' state.", {},
-         [this] { return static_cast<double>(engine_->state_bytes()); });
-  m.custom([this](std::string& out) { engine_->render(out); });
+         [this]() REQUIRES(mu_) { return static_cast<double>(engine_->state_bytes()); });
+  m.custom([this](std::string& out) REQUIRES(mu_) { engine_->render(out); });
 }
 
 // Per receiver of remote_write: what became of its outputs, and its queue.
@@ -294,7 +296,7 @@ void Server::register_remote_metrics() {
 }
 
 std::string Server::metrics() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return metrics_.render();
 }
 

@@ -35,6 +35,7 @@
 #include <string>
 #include <thread>
 
+#include "mutex.hpp"
 #include "alert_delivery.hpp"
 #include "config.hpp"
 #include "engine.hpp"
@@ -137,22 +138,22 @@ class Server final : public HttpBackend {
   Wal wal_;
   std::atomic<bool> ready_{false};
 
-  std::mutex mu_;  // the engine, the apply order and the pipeline histogram
+  Mutex mu_;  // the engine, the apply order and the pipeline histogram
   std::condition_variable applied_cv_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Engine> engine_ PT_GUARDED_BY(mu_);
   std::vector<Remote> remotes_;
-  OutputBatch outputs_;                // one request's outputs for the remotes (reused)
-  std::uint64_t outputs_for_ = 0;      // the request outputs_ holds (for its spill)
-  std::uint64_t applied_through_ = 0;  // every log record <= this is applied (or failed)
-  Histogram pipeline_seconds_;
+  OutputBatch outputs_ GUARDED_BY(mu_);                // one request's outputs for the remotes (reused)
+  std::uint64_t outputs_for_ GUARDED_BY(mu_) = 0;      // the request outputs_ holds (for its spill)
+  std::uint64_t applied_through_ GUARDED_BY(mu_) = 0;  // every log record <= this is applied (or failed)
+  Histogram pipeline_seconds_ GUARDED_BY(mu_);
   std::atomic<int> in_flight_{0};
-  std::vector<std::string> pipeline_names_;
-  std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
+  std::vector<std::string> pipeline_names_ GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point last_checkpoint_ GUARDED_BY(mu_) = std::chrono::steady_clock::now();
 
   AlertDelivery alerts_;
-  std::mutex stop_mu_;
+  Mutex stop_mu_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;
+  bool stopping_ GUARDED_BY(stop_mu_) = false;
   std::thread checkpointer_;
   HttpFront http_;  // last: its threads call the members above, and it stops first
 };

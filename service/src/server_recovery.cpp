@@ -35,8 +35,7 @@ Alert from_message(const state::Alert& m) {
 
 }  // namespace
 
-std::string Server::log_damage(const std::string& which, Counter& damaged, Counter& covered,
-                               const WalReplay& report) {
+std::string Server::log_damage(const std::string& which, Counter& damaged, Counter& covered, const WalReplay& report) {
   damaged.add(static_cast<std::int64_t>(report.damaged_spans));
   covered.add(static_cast<std::int64_t>(report.damaged_covered_spans));
   std::string said;
@@ -49,7 +48,7 @@ std::string Server::recover() {
   const auto loaded = load_newest_checkpoint(checkpoint_dir(options_));
   std::uint64_t from = 0;
   std::string said;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   counters_.checkpoints_skipped.add(static_cast<std::int64_t>(loaded.skipped.size()));
   for (const auto& s : loaded.skipped) said += "skipped " + s + "; ";
   if (loaded.checkpoint) {
@@ -78,7 +77,7 @@ std::string Server::recover() {
     said += log_damage("outbox of " + r.sender->target().name, counters_.outbox_damaged,
                        counters_.outbox_damaged_covered, rec.log);
   }
-  const auto report = wal_.replay(from, [&](std::uint64_t sequence, std::string_view body) {
+  const auto report = wal_.replay(from, [&](std::uint64_t sequence, std::string_view body) REQUIRES(mu_) {
     try {
       outputs_.clear();
       outputs_for_ = sequence;
@@ -110,7 +109,7 @@ void Server::checkpoint_now() {
   state::Checkpoint cp;
   for (auto& r : remotes_) r.queue->flush();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     // Outputs waiting in memory (their queue could not be written) can only
     // be made again from the log after this point: no checkpoint until
     // they are on disk.
@@ -135,7 +134,7 @@ void Server::checkpoint_now() {
     write_checkpoint(checkpoint_dir(options_), cp);
     wal_.remove_through(cp.sequence());
     counters_.checkpoints_ok.add();
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     last_checkpoint_ = std::chrono::steady_clock::now();
   } catch (const std::exception& e) {
     checkpoint_problems_.note(std::string("a checkpoint could not be written: ") + e.what());
@@ -144,9 +143,9 @@ void Server::checkpoint_now() {
 }
 
 void Server::checkpoint_loop() {
-  std::unique_lock lock(stop_mu_);
+  MutexLock lock(stop_mu_);
   while (!stopping_) {
-    stop_cv_.wait_for(lock, std::chrono::duration<double>(options_.checkpoint_seconds));
+    lock.wait_for(stop_cv_, std::chrono::duration<double>(options_.checkpoint_seconds));
     if (stopping_) break;
     lock.unlock();
     checkpoint_now();

@@ -51,7 +51,7 @@ std::string keep_aside(const std::string& dir, const std::string& segment_path) 
 }  // namespace
 
 WalReplay Wal::replay(std::uint64_t after, const std::function<void(std::uint64_t, std::string_view)>& apply) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   WalReplay report;
   std::vector<Segment> found;
   for (const auto& entry : fs::directory_iterator(options_.dir)) {
@@ -144,7 +144,7 @@ void Wal::open_segment(std::uint64_t first_sequence) {
 }
 
 std::uint64_t Wal::append(std::string_view payload) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const std::uint64_t sequence = next_sequence_++;
   append_wal_record(pending_, sequence, payload);
   if (!pending_first_) pending_first_ = sequence;
@@ -157,7 +157,7 @@ bool Wal::write_batch(const std::string& bytes, std::uint64_t first_sequence) {
   // are made under the lock.
   if (file_bytes_ > 0 && file_bytes_ + bytes.size() > options_.segment_bytes) {
     if (options_.sync_each_batch) ::fdatasync(fd_);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!options_.sync_each_batch) unsynced_.push_back(segments_.back().path);
     old_bytes_ += file_bytes_;
     segments_.back().bytes = file_bytes_;
@@ -186,7 +186,7 @@ bool Wal::write_batch(const std::string& bytes, std::uint64_t first_sequence) {
   }
   if (!ok) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       last_write_error_ = segments_.back().path + ": " + error;
     }
     // Nothing of a failed batch may come back at replay: cut it off.
@@ -194,17 +194,17 @@ bool Wal::write_batch(const std::string& bytes, std::uint64_t first_sequence) {
     ::fdatasync(fd_);
     return false;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   file_bytes_ += bytes.size();
   segments_.back().bytes = file_bytes_;
   return true;
 }
 
 bool Wal::wait_durable(std::uint64_t sequence) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (done_through_ < sequence) {
     if (syncing_) {
-      cv_.wait(lock);
+      lock.wait(cv_);
       continue;
     }
     // Lead: write and sync everything pending, for every waiter at once.
@@ -232,7 +232,7 @@ bool Wal::wait_durable(std::uint64_t sequence) {
 }
 
 void Wal::remove_through(std::uint64_t through) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   while (segments_.size() > 1 && segments_[1].first_sequence - 1 <= through) {
     fs::remove(segments_.front().path);
     std::erase(unsynced_, segments_.front().path);
@@ -245,7 +245,7 @@ void Wal::remove_through(std::uint64_t through) {
 }
 
 std::uint64_t Wal::remove_oldest() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (segments_.size() < 2) return 0;
   const std::uint64_t last = segments_[1].first_sequence - 1;
   fs::remove(segments_.front().path);
@@ -260,7 +260,7 @@ bool Wal::sync() {
   int current = -1;
   {
     // dup: the writer may move to a new segment (closing fd_) meanwhile
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     closed.swap(unsynced_);
     if (fd_ >= 0) current = ::dup(fd_);
   }
@@ -276,7 +276,7 @@ bool Wal::sync() {
     ::close(current);
   }
   if (!ok) {  // try them again next time
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     unsynced_.insert(unsynced_.end(), closed.begin(), closed.end());
   }
   return ok;
@@ -285,7 +285,7 @@ bool Wal::sync() {
 std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, std::string_view)>& take) const {
   std::vector<Segment> segments;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     segments = segments_;
     if (!segments.empty()) segments.back().bytes = file_bytes_;  // written, whole records only
   }
@@ -340,28 +340,28 @@ std::size_t Wal::read(Cursor& cursor, const std::function<bool(std::uint64_t, st
 }
 
 void Wal::advance_to(std::uint64_t sequence) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (next_sequence_ <= sequence) next_sequence_ = sequence + 1;
   done_through_ = std::max(done_through_, sequence);
 }
 
 std::string Wal::last_write_error() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return last_write_error_;
 }
 
 std::uint64_t Wal::bytes_on_disk() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return old_bytes_ + file_bytes_;
 }
 
 std::uint64_t Wal::segments() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return segments_.size();
 }
 
 std::uint64_t Wal::last_sequence() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return next_sequence_ - 1;
 }
 

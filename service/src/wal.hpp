@@ -33,6 +33,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mutex.hpp"
+
 namespace faltungd {
 
 struct WalReplay {
@@ -119,27 +121,27 @@ class Wal {
     std::uint64_t bytes;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> damaged;  // byte spans read() passes over
   };
-  void open_segment(std::uint64_t first_sequence);
+  void open_segment(std::uint64_t first_sequence) REQUIRES(mu_);
   bool write_batch(const std::string& bytes, std::uint64_t first_sequence);
 
   Options options_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
-  std::vector<Segment> segments_;  // oldest first; the last is being written
+  std::vector<Segment> segments_ GUARDED_BY(mu_);  // oldest first; the last is being written
   int fd_ = -1;
   std::uint64_t file_bytes_ = 0;  // of the current segment
   std::uint64_t old_bytes_ = 0;   // of the others
-  std::uint64_t next_sequence_ = 1;
-  std::string pending_;  // records not written yet
-  std::string spare_;    // a cleared buffer pending_ takes next
-  std::uint64_t pending_first_ = 0, pending_last_ = 0;
-  std::uint64_t done_through_ = 0;                               // every record <= this is durable or failed
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> failed_;  // failed batches (first, last)
+  std::uint64_t next_sequence_ GUARDED_BY(mu_) = 1;
+  std::string pending_ GUARDED_BY(mu_);  // records not written yet
+  std::string spare_;                    // a cleared buffer pending_ takes next
+  std::uint64_t pending_first_ GUARDED_BY(mu_) = 0, pending_last_ GUARDED_BY(mu_) = 0;
+  std::uint64_t done_through_ GUARDED_BY(mu_) = 0;  // every record <= this is durable or failed
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> failed_ GUARDED_BY(mu_);  // failed batches (first, last)
   std::vector<std::string> unsynced_;  // finished segments sync() has not synced (sync_each_batch off)
-  bool syncing_ = false;
+  bool syncing_ GUARDED_BY(mu_) = false;
   bool fail_next_ = false;
   bool directory_unsynced_ = false;  // the newest segment's name is not known durable yet
-  std::string last_write_error_;
+  std::string last_write_error_ GUARDED_BY(mu_);
 };
 
 }  // namespace faltungd

@@ -77,9 +77,10 @@ remote_write:
   {
     Loopback faltungd(parse_config(config, "t.yml"), test_options(dir));
     httplib::Client client("127.0.0.1", faltungd.port());
-    const auto r = client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}},
-                               encode_remote_write({{{{"__name__", "cpu"}, {"job", "api"}}, {{1000, 1.0}, {2000, 2.0}}}}),
-                               "application/x-protobuf");
+    const auto r =
+        client.Post("/api/v1/write", {{"Content-Encoding", "snappy"}},
+                    encode_remote_write({{{{"__name__", "cpu"}, {"job", "api"}}, {{1000, 1.0}, {2000, 2.0}}}}),
+                    "application/x-protobuf");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 204) << r->body;
     client.Post("/api/v1/write", "not snappy", "application/x-protobuf");  // a 4xx, counted too
