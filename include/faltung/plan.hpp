@@ -25,6 +25,8 @@ namespace faltung {
 // rank-1 kernels as 1-D passes, and the naive reference (the test oracle).
 enum class Method { automatic, direct, fft, overlap_save, separable, measure, reference };
 std::string_view name(Method m);
+template <>
+std::span<const std::string_view> enum_names<Method>();
 // "auto", "direct", "fft", "overlap_save", "separable", "measure", "reference"
 Method parse_method(std::string_view text);
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,22 @@ std::string_view name(DType v);
 std::string_view name(Mode v);
 std::string_view name(BoundaryRule v);
 std::string_view name(NanPolicy v);
+// Every name of an enum, in its order (the value with code i is named
+// [i]): the one table that bindings (the Python module's codes, the
+// command line's choices) are made from. For Op, DType, Mode, BoundaryRule,
+// NanPolicy, and Method (plan.hpp).
+template <class Enum>
+std::span<const std::string_view> enum_names();
+template <>
+std::span<const std::string_view> enum_names<Op>();
+template <>
+std::span<const std::string_view> enum_names<DType>();
+template <>
+std::span<const std::string_view> enum_names<Mode>();
+template <>
+std::span<const std::string_view> enum_names<BoundaryRule>();
+template <>
+std::span<const std::string_view> enum_names<NanPolicy>();
 std::string shape_to_string(const Shape& s);
 // numpy's names: float32, float64, complex64, complex128.
 std::string_view numpy_name(DType t);

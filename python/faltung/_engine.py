@@ -10,12 +10,12 @@ import numpy as np
 
 from . import _core
 
-# Codes of the C++ enums (include/faltung/problem.hpp, plan.hpp).
-OPS = {"conv": 0, "corr": 1}
-MODES = {"full": 0, "same": 1, "valid": 2}
-BOUNDARIES = {"constant": 0, "symmetric": 1, "mirror": 2, "nearest": 3, "wrap": 4}
-NAN_POLICIES = {"propagate": 0, "ignore": 1, "fill": 2, "raise": 3}
-METHODS = {"auto": 0, "direct": 1, "fft": 2, "overlap_save": 3, "separable": 4, "measure": 5, "reference": 6}
+# Codes of the C++ enums, name -> code, from the engine's own tables
+# (faltung::enum_names: include/faltung/problem.hpp, plan.hpp), so a name
+# is never typed twice; python/tests/test_enum_tables.py pins them.
+_NAMES = _core.enum_names()
+OPS, MODES, BOUNDARIES, NAN_POLICIES, METHODS = (
+    {name: code for code, name in enumerate(_NAMES[table])} for table in ("op", "mode", "boundary", "nan", "method"))
 
 ENGINE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.complex64), np.dtype(np.complex128))
 

@@ -19,6 +19,7 @@ import sys
 
 import numpy as np
 
+from ._engine import BOUNDARIES, METHODS, MODES, NAN_POLICIES, OPS
 from ._files import UserError
 
 EXIT_USER_ERROR = 2
@@ -45,22 +46,21 @@ def _name_list(text):
 
 def _add_problem_options(p):
     g = p.add_argument_group("what to compute (the native API's options)")
-    g.add_argument("--op", choices=["conv", "corr"], default="conv", help="convolution or correlation (default conv)")
+    g.add_argument("--op", choices=list(OPS), default="conv", help="convolution or correlation (default conv)")
     g.add_argument("--family", choices=["signal", "filter"], default="signal",
                    help="signal: scipy.signal's modes (default); filter: scipy.ndimage's (output as large as the "
                         "input, centre tap M//2 + origin, symmetric boundary by default)")
-    g.add_argument("--mode", choices=["full", "same", "valid"], default=None,
+    g.add_argument("--mode", choices=list(MODES), default=None,
                    help="signal family only (default full); the filter family's output is as large as the input")
     g.add_argument("--boundary", type=_name_list, default=None, metavar="RULE[,RULE...]",
-                   help="constant, symmetric, mirror, nearest or wrap; one, or one per convolved axis")
+                   help=f"{', '.join(BOUNDARIES)}; one, or one per convolved axis")
     g.add_argument("--cval", type=float, default=0.0, help="value of the constant boundary (default 0)")
     g.add_argument("--origin", type=_int_list, default=[0], metavar="N[,N...]", help="shifts the window")
     g.add_argument("--axes", type=_int_list, default=None, metavar="A[,A...]",
                    help="convolved axes (default: time for .wav and multi-column .csv, height and width for "
                         "images, else the last kernel-rank axes); the others are channels")
-    g.add_argument("--method", default="auto",
-                   choices=["auto", "direct", "fft", "overlap_save", "separable", "measure", "reference"])
-    g.add_argument("--nan", choices=["propagate", "ignore", "fill", "raise"], default="propagate",
+    g.add_argument("--method", default="auto", choices=list(METHODS))
+    g.add_argument("--nan", choices=list(NAN_POLICIES), default="propagate",
                    help="what non-finite input samples do (default propagate)")
     g.add_argument("--fill", type=float, default=0.0, help="replacement for --nan fill")
     g.add_argument("--threads", type=int, default=1, help="worker threads, 0 = all (same result for any count)")
@@ -84,8 +84,7 @@ def _parser():
 
     e = sub.add_parser("explain", help="print the plan for a problem string")
     e.add_argument("problem", nargs="+", help="e.g. 'op=corr dtype=f32 x=1080x1920 k=11x11 mode=same'")
-    e.add_argument("--method", default="auto",
-                   choices=["auto", "direct", "fft", "overlap_save", "separable", "measure", "reference"])
+    e.add_argument("--method", default="auto", choices=list(METHODS))
     e.add_argument("--threads", type=int, default=1)
     e.add_argument("--max-workspace", type=int, default=0, metavar="BYTES")
     e.add_argument("--accuracy", choices=["normwise", "elementwise"], default="normwise")
@@ -110,11 +109,10 @@ def _parser():
     sm.add_argument("-o", "--output", required=True)
     sm.add_argument("--causal", action="store_true",
                     help="use only past samples (a stream's output: convolve(x, k, full)[:n]); default: centred")
-    sm.add_argument("--boundary", default="nearest",
-                    choices=["constant", "symmetric", "mirror", "nearest", "wrap"],
-                    help="centred only (default nearest)")
+    sm.add_argument("--boundary", default="nearest", choices=list(BOUNDARIES), help="centred only (default nearest)")
     sm.add_argument("--axes", type=_int_list, default=None, metavar="A[,A...]")
-    sm.add_argument("--nan", choices=["propagate", "ignore", "fill"], default="propagate")
+    # raise has no use in a smoothing job: a missing sample is data here
+    sm.add_argument("--nan", choices=[n for n in NAN_POLICIES if n != "raise"], default="propagate")
     sm.add_argument("--fill", type=float, default=0.0)
     sm.add_argument("--threads", type=int, default=1)
     sm.add_argument("--samplerate", type=int, default=None)

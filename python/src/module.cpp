@@ -131,6 +131,22 @@ NB_MODULE(_core, m) {
         nb::arg("options").none(), nb::arg("out").none());
   m.def("problem_text", &problem_text, nb::arg("op"), nb::arg("dtype"), nb::arg("x"), nb::arg("k"), nb::arg("mode"),
         nb::arg("options").none());
+  // The engine's enum names in code order (problem.hpp's enum_names): the
+  // Python tables of codes and the command line's choices are made from them.
+  m.def("enum_names", [] {
+    nb::dict out;
+    const auto list = [](std::span<const std::string_view> names) {
+      nb::list l;
+      for (const auto n : names) l.append(nb::str(n.data(), n.size()));
+      return l;
+    };
+    out["op"] = list(enum_names<Op>());
+    out["mode"] = list(enum_names<Mode>());
+    out["boundary"] = list(enum_names<BoundaryRule>());
+    out["nan"] = list(enum_names<NanPolicy>());
+    out["method"] = list(enum_names<Method>());
+    return out;
+  });
   m.def("canonical_problem", [](const std::string& text) { return to_string(canonical(parse_problem(text))); });
   m.def("output_shape", [](const std::string& text) { return output_shape(parse_problem(text)); });
 

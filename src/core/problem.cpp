@@ -87,6 +87,26 @@ std::string_view name(DType v) { return kDTypes[static_cast<int>(v)]; }
 std::string_view name(Mode v) { return kModes[static_cast<int>(v)]; }
 std::string_view name(BoundaryRule v) { return kRules[static_cast<int>(v)]; }
 std::string_view name(NanPolicy v) { return kNans[static_cast<int>(v)]; }
+template <>
+std::span<const std::string_view> enum_names<Op>() {
+  return kOps;
+}
+template <>
+std::span<const std::string_view> enum_names<DType>() {
+  return kDTypes;
+}
+template <>
+std::span<const std::string_view> enum_names<Mode>() {
+  return kModes;
+}
+template <>
+std::span<const std::string_view> enum_names<BoundaryRule>() {
+  return kRules;
+}
+template <>
+std::span<const std::string_view> enum_names<NanPolicy>() {
+  return kNans;
+}
 
 std::string shape_to_string(const Shape& s) { return core::join(s, "x"); }
 

@@ -41,6 +41,10 @@ std::string format_seconds(double s) {
 }  // namespace
 
 std::string_view name(Method m) { return kMethodNames[static_cast<int>(m)]; }
+template <>
+std::span<const std::string_view> enum_names<Method>() {
+  return kMethodNames;
+}
 
 Method parse_method(std::string_view text) {
   for (std::size_t i = 0; i < kMethodNames.size(); ++i)
