@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (faltungd's: remote-write decoding, selectors, the
 # configuration, whole HTTP requests through the server; the library's:
-# problem strings, kernel specs, the .npy reader) with clang's libFuzzer (plus AddressSanitizer
+# problem strings, kernel specs, the .npy reader; faltung detect's CSV
+# reading, in Python with atheris) with clang's libFuzzer (plus AddressSanitizer
 # and UBSan) and runs each for a bounded time over its seed corpus
 # (service/fuzz/corpus/). Needs the CMake build in build/ (for the generated
 # protobuf code and libfaltung.a). Exits non-zero on any finding. The
@@ -59,4 +60,20 @@ for target in remote_write_fuzz selector_fuzz config_fuzz http_request_fuzz prob
     echo "$target: a finding: $(ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* 2>/dev/null)"; exit 1
   fi
 done
+# faltung detect's CSV reading (Python, atheris: pyproject's test extras)
+if .venv/bin/python -c "import atheris, faltung" 2>/dev/null; then
+  corpus="$out/corpus-detect_csv_fuzz"
+  rm -rf "$corpus" "$out"/crash-* "$out"/timeout-*
+  cp -r tests/fuzz/corpus/detect_csv "$corpus"
+  echo "fuzzing detect_csv_fuzz for ${seconds}s"
+  target=("$PWD/.venv/bin/python" "$PWD/tests/fuzz/detect_csv_fuzz.py")
+  (cd "$out" && "${target[@]}" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 "corpus-detect_csv_fuzz" \
+      2>&1 | grep -E "stat::number_of_executed_units|stat::new_units_added|Uncaught|Error|Test unit written" || true)
+  (cd "$out" && "${target[@]}" -runs=0 "corpus-detect_csv_fuzz" >/dev/null 2>&1) || { echo "detect_csv_fuzz: a finding"; exit 1; }
+  if ls "$out"/crash-* "$out"/timeout-* >/dev/null 2>&1; then
+    echo "detect_csv_fuzz: a finding: $(ls "$out"/crash-* "$out"/timeout-* 2>/dev/null)"; exit 1
+  fi
+else
+  echo "detect_csv_fuzz: skipped (no .venv with faltung and atheris: bash scripts/install_python.sh)"
+fi
 echo "fuzzing: no findings"
