@@ -3,10 +3,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "faltung/errors.hpp"
 
@@ -17,6 +20,41 @@ namespace {
 // A pipeline kernel's taps at most: every series of the pipeline keeps
 // taps - 1 samples (512 KiB per series at this bound).
 constexpr std::size_t kMaxPipelineTaps = 1 << 16;
+
+std::string format_seconds(double s) {
+  std::ostringstream out;
+  out << s;
+  return out.str();
+}
+
+// Seconds from "0.5" (a plain number) or a Prometheus duration: one or
+// more <whole number><unit>, units largest first and each once, as
+// Prometheus' model.ParseDuration takes them ("1m30s", "50ms").
+std::optional<double> parse_duration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double plain = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() + text.size()) return std::isfinite(plain) ? std::optional<double>(plain) : std::nullopt;
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"y", 31536000}, {"w", 604800}, {"d", 86400}, {"h", 3600}, {"m", 60}, {"s", 1}, {"ms", 0.001}};
+  double total = 0;
+  std::size_t at = 0, next_unit = 0;
+  while (at < text.size()) {
+    const std::size_t digits = at;
+    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+    if (at == digits || at - digits > 12) return std::nullopt;
+    const double count = std::stod(text.substr(digits, at - digits));
+    const std::size_t letters = at;
+    while (at < text.size() && std::isalpha(static_cast<unsigned char>(text[at]))) ++at;
+    const std::string_view unit(text.data() + letters, at - letters);
+    std::size_t u = next_unit;
+    while (u < std::size(kUnits) && kUnits[u].first != unit) ++u;
+    if (u == std::size(kUnits)) return std::nullopt;
+    total += count * kUnits[u].second;
+    next_unit = u + 1;
+  }
+  return total;
+}
 
 // Reads one YAML file, keeping the file name and each field's path for errors.
 class Reader {
@@ -57,6 +95,22 @@ class Reader {
     }
   }
 
+  // A time: a number of seconds (0.5), or a duration as Prometheus writes
+  // them (50ms, 30s, 1m30s, 2h, 1d), between lo and hi seconds.
+  double seconds(const YAML::Node& n, const std::string& path, double lo, double hi) const {
+    if (!n.IsScalar()) fail(n, path, "expected a duration (seconds, or as 1m30s)");
+    const std::string text = n.as<std::string>();
+    const std::optional<double> s = parse_duration(text);
+    if (!s)
+      fail(n, path,
+           "'" + text +
+               "' is not a duration: a number of seconds, or units as Prometheus writes them "
+               "(ms, s, m, h, d, w; 50ms, 1m30s)");
+    if (!(*s >= lo && *s <= hi))
+      fail(n, path, "must be between " + format_seconds(lo) + " and " + format_seconds(hi) + " seconds");
+    return *s;
+  }
+
   std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& path, bool label_names) const {
     if (!n.IsMap()) fail(n, path, "expected a mapping of names to strings");
     std::map<std::string, std::string> out;
@@ -71,12 +125,6 @@ class Reader {
  private:
   std::string file_;
 };
-
-std::string format_seconds(double s) {
-  std::ostringstream out;
-  out << s;
-  return out.str();
-}
 
 bool valid_metric_name(const std::string& name) {
   if (name.empty()) return false;
@@ -339,8 +387,7 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
     const auto timeout = [&](const char* key, std::chrono::milliseconds& into) {
       if (!c[key]) return;
       const std::string at = std::string("server.connections.") + key;
-      const double s = r.number<double>(c[key], at);
-      if (!(s >= 0.1 && s <= 3600)) r.fail(c[key], at, "must be between 0.1 and 3600 seconds");
+      const double s = r.seconds(c[key], at, 0.1, 3600);
       into = std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000));
     };
     timeout("idle_timeout", policy.idle_timeout);
@@ -361,7 +408,9 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
     if (const auto v = bounded("max_decoded_bytes", 1 << 10, std::int64_t{1} << 31))
       limits.max_decoded_bytes = static_cast<std::size_t>(*v);
     if (const auto v = bounded("max_in_flight", 1, 1024)) limits.max_in_flight = static_cast<int>(*v);
-    if (const auto v = bounded("max_future", 0, 7 * 86400)) limits.max_future_ms = *v * 1000;
+    if (l["max_future"])
+      limits.max_future_ms = static_cast<std::int64_t>(
+          std::llround(1000 * r.seconds(l["max_future"], "server.limits.max_future", 0, 7 * 86400)));
   }
   return out;
 }
@@ -413,10 +462,7 @@ RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const 
     }
   }
   const auto seconds = [&](const YAML::Node& v, const std::string& at, double lo, double hi) {
-    const double s = r.number<double>(v, at);
-    if (!(s >= lo && s <= hi))
-      r.fail(v, at, "must be between " + format_seconds(lo) + " and " + format_seconds(hi) + " seconds");
-    return s;
+    return r.seconds(v, at, lo, hi);
   };
   if (n["remote_timeout"]) t.timeout_seconds = seconds(n["remote_timeout"], path + ".remote_timeout", 0.1, 600);
   if (const auto& q = n["queue_config"]) {
@@ -495,9 +541,7 @@ Config parse_config_checked(const std::string& text, const std::string& file) {
       }
     }
     if (a["resend_interval"]) {
-      c.alerting.resend_seconds = r.number<double>(a["resend_interval"], "alerting.resend_interval");
-      if (!(c.alerting.resend_seconds >= 0.01 && c.alerting.resend_seconds <= 86400))
-        r.fail(a["resend_interval"], "alerting.resend_interval", "must be between 0.01 and 86400 seconds");
+      c.alerting.resend_seconds = r.seconds(a["resend_interval"], "alerting.resend_interval", 0.01, 86400);
     }
   }
   if (root["kernels"]) {

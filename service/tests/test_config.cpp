@@ -137,6 +137,41 @@ TEST(Config, ConnectionLimits) {
           "server.limits.max_decoded_bytes: must be between 1024 and 2147483648");
 }
 
+TEST(Config, DurationsInSecondsOrAsPrometheusWritesThem) {
+  const std::string base = kExample;
+  const auto timeouts = [&](const std::string& idle, const std::string& request) {
+    const auto c = parse_config(
+        base + "server:\n  connections: {idle_timeout: " + idle + ", request_timeout: " + request + "}\n", "f.yml");
+    return std::pair{c.server.connections.idle_timeout.count(), c.server.connections.request_read_timeout.count()};
+  };
+  EXPECT_EQ(timeouts("2.5", "300ms"), std::pair(std::int64_t{2500}, std::int64_t{300}));
+  EXPECT_EQ(timeouts("1m30s", "1h"), std::pair(std::int64_t{90000}, std::int64_t{3600000}));
+  EXPECT_EQ(timeouts("1m", "1s500ms"), std::pair(std::int64_t{60000}, std::int64_t{1500}));
+  const auto future = [&](const std::string& d) {
+    return parse_config(base + "server:\n  limits: {max_future: " + d + "}\n", "f.yml").server.limits.max_future_ms;
+  };
+  EXPECT_EQ(future("10m"), 600000);
+  EXPECT_EQ(future("1d"), 86400000);
+  EXPECT_EQ(future("0"), 0);
+  for (const char* bad : {"5 minutes", "1x", "s", "1s1m", "1m1m", "-5s", "1.5m", "nan", "\"\""})
+    refused(base + "server:\n  connections: {idle_timeout: " + bad + "}\n", "server.connections.idle_timeout: '");
+  refused(base + "server:\n  connections: {idle_timeout: 2h}\n",
+          "server.connections.idle_timeout: must be between 0.1 and 3600 seconds");
+  refused(base + "server:\n  connections: {idle_timeout: -5}\n",
+          "server.connections.idle_timeout: must be between 0.1 and 3600 seconds");
+  refused(base + "server:\n  connections: {idle_timeout: [5]}\n",
+          "server.connections.idle_timeout: expected a duration");
+  const auto remote = parse_config(base +
+                                       "remote_write:\n  - url: http://a:1/w\n    remote_timeout: 30s\n"
+                                       "    queue_config: {min_backoff: 30ms, max_backoff: 5s}\n"
+                                       "alerting: {alertmanagers: ['http://a:2'], resend_interval: 1m}\n",
+                                   "f.yml");
+  EXPECT_DOUBLE_EQ(remote.remote_write[0].timeout_seconds, 30);
+  EXPECT_DOUBLE_EQ(remote.remote_write[0].min_backoff_seconds, 0.03);
+  EXPECT_DOUBLE_EQ(remote.remote_write[0].max_backoff_seconds, 5);
+  EXPECT_DOUBLE_EQ(remote.alerting.resend_seconds, 60);
+}
+
 TEST(Config, RemoteWriteTargets) {
   const std::string base = kExample;
   const auto c = parse_config(base + R"yaml(remote_write:
