@@ -22,6 +22,8 @@ packages=(
   zlib1g-dev            # faltungd: CRC-32 of the write-ahead log's records
   libssl-dev openssl    # faltungd: TLS; openssl makes the test certificates
   clang libclang-rt-14-dev  # faltungd's fuzz targets (libFuzzer, sanitizers): scripts/fuzz.sh
+  clang-format          # the house style: scripts/check_format.sh (ctest format_check)
+  clang-tidy            # scripts/tidy.sh (CI)
 )
 missing=()
 for p in "${packages[@]}"; do

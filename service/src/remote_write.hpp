@@ -28,7 +28,7 @@ struct Limits {
   // A sample further ahead of the clock than this is refused (as
   // Prometheus refuses them): one at int64 max would make every later real
   // sample of its series look out of order.
-  std::int64_t max_future_ms = 10 * 60 * 1000;
+  std::int64_t max_future_ms = std::int64_t{10} * 60 * 1000;
 };
 
 class BadRequest : public std::runtime_error {

@@ -135,7 +135,6 @@ std::size_t dtype_size(DType t) {
     case DType::f32:
       return 4;
     case DType::f64:
-      return 8;
     case DType::c64:
       return 8;
     case DType::c128:

@@ -106,10 +106,8 @@ ReferenceValue Reference::at(std::int64_t flat) const {
   if (!window_nonfinite) {
     out.value = sum_valid_wx;
     out.error_scale = abs_valid_wx;
-  } else if (policy != NanPolicy::ignore) {
-    out.nonfinite = true;
-  } else if (sum_valid_w == CL(0)) {
-    out.nonfinite = true;  // nothing valid to normalise by: NaN
+  } else if (policy != NanPolicy::ignore || sum_valid_w == CL(0)) {
+    out.nonfinite = true;  // propagated; or ignored with nothing valid to normalise by: NaN
   } else {
     // Normalised convolution: y = A * S / B with A = sum_valid(w x), B = sum_valid(w), S = sum(w).
     const CL A = sum_valid_wx, B = sum_valid_w, S = sum_all_w;

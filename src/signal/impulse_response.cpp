@@ -37,7 +37,7 @@ ImpulseResponse estimate_impulse_response(const double* x, const double* y, std:
     for (std::int64_t t = j; t < n; ++t) X(t, j) = x[t - j];
   const Eigen::Map<const Eigen::VectorXd> Y(y, n);
   const Eigen::BDCSVD<Eigen::MatrixXd> svd(X, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  const Eigen::VectorXd s = svd.singularValues();
+  const Eigen::VectorXd& s = svd.singularValues();
   const Eigen::VectorXd beta = svd.matrixU().transpose() * Y;                  // y in the left singular basis
   const double outside = std::max(0.0, Y.squaredNorm() - beta.squaredNorm());  // beyond X's range
   const double smax = s.size() ? s(0) : 0.0;

@@ -126,7 +126,7 @@ bool MultiscaleDetector::settled(const double* updates, const double* noise) con
   // plain-average start? From there steady_statistics() computes what the
   // general path would, bit for bit.
   const int noise_k = features() - 1;
-  const double fewest = std::min(updates[3 * (static_cast<int>(widths_.size()) - 1)], updates[noise_k]);
+  const double fewest = std::min(updates[3 * (static_cast<std::ptrdiff_t>(widths_.size()) - 1)], updates[noise_k]);
   return fewest >= kSettleUpdates && alpha_ * (fewest + 1.0) >= 1.0 && noise_alpha_ * (noise[1] + 1.0) >= 1.0;
 }
 
@@ -154,7 +154,7 @@ double MultiscaleDetector::step(double* state, double* ring, std::int64_t frame,
   bool ready[kMaxFeatures];
   // Residuals: x against the line through the previous w samples.
   bool all_ready = true;
-  for (int i = 0; i < nw; ++i) {
+  for (std::ptrdiff_t i = 0; i < nw; ++i) {
     const Width& d = widths_[i];
     ready[3 * i] = in_season && seen >= d.w && !gap.blocks(d.w);
     all_ready = all_ready && ready[3 * i];

@@ -84,7 +84,8 @@ class SeasonalProfile {
     const double e = y - (base + slope);
     base += slope + base_weight_ * e;
     slope += base_weight_ * slope_weight_ * e;
-    const double k = static_cast<double>(frame / period_) + 1.0;
+    const std::int64_t periods_before = frame / period_;
+    const double k = static_cast<double>(periods_before) + 1.0;
     const double g = season_weight_ * k < 1.0 ? 1.0 / k : season_weight_;
     const double step = g * std::clamp(e, -clip, clip);
     profile[frame % period_] += step;

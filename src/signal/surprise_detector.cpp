@@ -113,7 +113,7 @@ double SurpriseDetector::step(double* state, double* ring, std::int64_t frame, s
   // as the multiscale kind does, measured 2-3 points lower on NAB).
   const double rate = alpha_;
   double largest = 0.0;
-  for (int k = 0; k < kFeatures; ++k) {
+  for (std::ptrdiff_t k = 0; k < kFeatures; ++k) {
     if (!ready[k]) continue;
     double* p = state + kFixed + k * kPerFeature;
     RobustStat stat{p, p + 1, p + 2};

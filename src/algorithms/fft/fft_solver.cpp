@@ -21,7 +21,8 @@ double transform_flops(const Problem& p, const FftSchedule& s) {
       continue;
     }
     n *= static_cast<double>(s.L[c]);
-    items *= static_cast<double>((g.axes[i].out + s.block[c] - 1) / s.block[c]);
+    const auto blocks = (g.axes[i].out + s.block[c] - 1) / s.block[c];  // whole blocks, rounded up
+    items *= static_cast<double>(blocks);
     ++c;
   }
   const double real = is_complex(p.dtype) ? 1.0 : 0.5;
