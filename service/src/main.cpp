@@ -188,7 +188,8 @@ int main(int argc, char** argv) {
     auto stop_and_join = [&] {
       stop_serving();
       if (serving.joinable()) serving.join();
-      pthread_kill(signal_taker.native_handle(), SIGTERM);
+      // not to end the thread: sigwait() takes this SIGTERM and returns
+      pthread_kill(signal_taker.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
       signal_taker.join();
       demo_stop = true;
       if (demo_feed.joinable()) demo_feed.join();

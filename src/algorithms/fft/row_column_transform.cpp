@@ -74,7 +74,7 @@ template <class T>
 bool row_column_suits(std::int64_t L0, std::int64_t L1) {
   // Below 128x128 FFTW's own 2-D plan is faster (64x64 f32: 1.02e-5 s a
   // pair against 1.04e-5 with strided columns; 8x8: 1.3e-7 against 1.7e-7).
-  constexpr std::int64_t kFromSamples = 128 * 128;
+  constexpr std::int64_t kFromSamples = std::int64_t{128} * 128;
   return L0 * L1 >= kFromSamples && (L1 * static_cast<std::int64_t>(sizeof(T))) % 16 == 0;
 }
 

@@ -150,6 +150,7 @@ std::optional<Scheduled> blocked_schedule(const Problem& p, const algorithms::Co
   const auto axes = needs(g);
   const std::size_t most = axes.size() == 1 ? 4096 : axes.size() == 2 ? 48 : 20;
   std::vector<std::vector<std::int64_t>> cands;
+  cands.reserve(axes.size());
   for (const auto& a : axes) cands.push_back(candidate_lengths(a, most));
   const std::int64_t batches = batch_count(g);
 
