@@ -80,18 +80,16 @@ Server::Server(const Config& config, const Limits& limits, const ServerOptions& 
 }
 
 Server::~Server() {
-  {
-    MutexLock lock(stop_mu_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
+  stop_background();
   if (checkpointer_.joinable()) checkpointer_.join();
-  alerts_.stop();
-  for (auto& r : remotes_) r.sender->stop();
 }
 
 void Server::stop() {
   http_.stop();
+  stop_background();
+}
+
+void Server::stop_background() {
   {
     MutexLock lock(stop_mu_);
     stopping_ = true;

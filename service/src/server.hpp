@@ -125,6 +125,9 @@ class Server final : public HttpBackend {
   // Counts what a log's replay passed over and says it, for recover().
   std::string log_damage(const std::string& which, Counter& damaged, Counter& covered, const WalReplay& report);
   void checkpoint_loop();
+  // Tells the checkpoint loop to end; stops the alert rounds and the senders
+  // (stop() and the destructor, maybe both: each step is idempotent).
+  void stop_background();
   // The engine's firing alerts, its resolved ones handed to alerts_ (mu_ held).
   std::vector<Alert> firing_alerts();
 
