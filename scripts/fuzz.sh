@@ -16,32 +16,41 @@ out=build/fuzz
 mkdir -p "$out"
 flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Wthread-safety -Werror=thread-safety
-       -Iinclude -Iservice/src -Ibuild/service)
-build() {  # name, sources and libraries...
-  local name=$1; shift
-  clang++ "${flags[@]}" -o "$out/$name" "service/fuzz/$name.cpp" "$@"
-}
-build remote_write_fuzz service/src/remote_write.cpp service/src/write_request_builder.cpp service/src/labels.cpp \
-  build/service/proto/remote.pb.cc \
-  -lprotobuf -lsnappy -lpthread
-build selector_fuzz service/src/selector.cpp service/src/labels.cpp -lre2
-build config_fuzz service/src/config.cpp service/src/selector.cpp service/src/labels.cpp build/libfaltung.a \
-  -lyaml-cpp -lre2 -lfftw3 -lfftw3f -lhwy -lpthread
-# the whole service but its main(): the HTTP request path end to end
-service_sources=()
+       -Iinclude -Iservice/src -Ibuild/service -Isrc -Itools/faltung-bench -I/usr/include/eigen3
+       $(pkg-config --cflags cpp-httplib))
+service_sources=()  # the whole service but its main(): the HTTP request path end to end
 for f in service/src/*.cpp; do [[ $f == service/src/main.cpp ]] || service_sources+=("$f"); done
-build http_request_fuzz "${service_sources[@]}" build/service/proto/remote.pb.cc build/service/proto/checkpoint.pb.cc \
-  build/libfaltung.a $(pkg-config --cflags cpp-httplib) -lcpp-httplib -lprotobuf -lsnappy -lyaml-cpp -lre2 \
-  -lssl -lcrypto -lz -lcrypt -lfftw3 -lfftw3f -lhwy -lpthread
-# the library's parsers: problem strings, kernel specs, faltung-bench's .npy reader
-build_library() {  # name, sources (compiled instrumented; the rest from libfaltung.a)
+protos=(build/service/proto/remote.pb.cc build/service/proto/checkpoint.pb.cc)
+library_parsers=(src/core/problem.cpp src/core/text.cpp src/core/geometry.cpp src/signal/kernels.cpp src/signal/spec.cpp
+                 tools/faltung-bench/npy.cpp)  # instrumented; the rest of the library from libfaltung.a
+fuzz_mains=(service/fuzz/{remote_write,selector,config,http_request}_fuzz.cpp
+            tests/fuzz/{problem,kernel_spec,npy}_fuzz.cpp)
+object_of() { local f=${1//\//_}; echo "$out/obj/${f%.*}.o"; }
+# Every source once, nproc compilers at a time (one object per file; the
+# targets share them). set -e stops at the first compiler that fails.
+mkdir -p "$out/obj"
+for source in "${service_sources[@]}" "${protos[@]}" "${library_parsers[@]}" "${fuzz_mains[@]}"; do
+  if (( $(jobs -rp | wc -l) >= $(nproc) )); then wait -n; fi
+  clang++ "${flags[@]}" -c -o "$(object_of "$source")" "$source" &
+done
+for job in $(jobs -p); do wait "$job"; done
+link() {  # name, sources (as objects) and libraries...
   local name=$1; shift
-  clang++ "${flags[@]}" -Isrc -Itools/faltung-bench -I/usr/include/eigen3 -o "$out/$name" "tests/fuzz/$name.cpp" "$@" build/libfaltung.a \
-    -lfftw3 -lfftw3f -lhwy -lpthread
+  local args=()
+  for a in "$@"; do if [[ $a == *.cpp || $a == *.cc ]]; then args+=("$(object_of "$a")"); else args+=("$a"); fi; done
+  clang++ -fsanitize=fuzzer,address,undefined -o "$out/$name" "${args[@]}"
 }
-build_library problem_fuzz src/core/problem.cpp src/core/text.cpp src/core/geometry.cpp
-build_library kernel_spec_fuzz src/signal/kernels.cpp src/signal/spec.cpp
-build_library npy_fuzz tools/faltung-bench/npy.cpp
+link remote_write_fuzz service/fuzz/remote_write_fuzz.cpp service/src/remote_write.cpp service/src/write_request_builder.cpp \
+  service/src/labels.cpp build/service/proto/remote.pb.cc -lprotobuf -lsnappy -lpthread
+link selector_fuzz service/fuzz/selector_fuzz.cpp service/src/selector.cpp service/src/labels.cpp -lre2
+link config_fuzz service/fuzz/config_fuzz.cpp service/src/config.cpp service/src/selector.cpp service/src/labels.cpp \
+  build/libfaltung.a -lyaml-cpp -lre2 -lfftw3 -lfftw3f -lhwy -lpthread
+link http_request_fuzz service/fuzz/http_request_fuzz.cpp "${service_sources[@]}" "${protos[@]}" build/libfaltung.a \
+  -lcpp-httplib -lprotobuf -lsnappy -lyaml-cpp -lre2 -lssl -lcrypto -lz -lcrypt -lfftw3 -lfftw3f -lhwy -lpthread
+library_libs=(build/libfaltung.a -lfftw3 -lfftw3f -lhwy -lpthread)
+link problem_fuzz tests/fuzz/problem_fuzz.cpp src/core/problem.cpp src/core/text.cpp src/core/geometry.cpp "${library_libs[@]}"
+link kernel_spec_fuzz tests/fuzz/kernel_spec_fuzz.cpp src/signal/kernels.cpp src/signal/spec.cpp "${library_libs[@]}"
+link npy_fuzz tests/fuzz/npy_fuzz.cpp tools/faltung-bench/npy.cpp "${library_libs[@]}"
 corpus_of() {  # a target's seed folder
   case $1 in
     problem_fuzz|kernel_spec_fuzz|npy_fuzz) echo "tests/fuzz/corpus/${1%_fuzz}" ;;
