@@ -22,33 +22,16 @@ AlertDelivery::AlertDelivery(const AlertingSection& alerting, MetricsRegistry& m
 AlertDelivery::~AlertDelivery() { stop(); }
 
 void AlertDelivery::start() {
-  // Under join_mu_: stop() may come from the signal thread at this moment.
-  MutexLock join_lock(join_mu_);
-  {
-    MutexLock lock(stop_mu_);
-    if (stopping_) return;
-  }
-  if (alerting_.alertmanagers.empty() || thread_.joinable()) return;
-  thread_ = std::thread([this] {
-    MutexLock lock(stop_mu_);
-    while (!stopping_) {
-      lock.unlock();
+  if (alerting_.alertmanagers.empty()) return;
+  worker_.start([this] {
+    while (!worker_.stopping()) {
       deliver_once();
-      lock.lock();
-      lock.wait_for(stop_cv_, std::chrono::duration<double>(alerting_.resend_seconds));
+      worker_.pause(alerting_.resend_seconds);
     }
   });
 }
 
-void AlertDelivery::stop() {
-  {
-    MutexLock lock(stop_mu_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  MutexLock join_lock(join_mu_);
-  if (thread_.joinable()) thread_.join();
-}
+void AlertDelivery::stop() { worker_.stop(); }
 
 void AlertDelivery::add_resolved(std::vector<Alert> resolved) {
   MutexLock lock(mu_);

@@ -7,16 +7,15 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "mutex.hpp"
 #include "config.hpp"
 #include "engine.hpp"
 #include "metrics_registry.hpp"
+#include "stoppable_thread.hpp"
 
 namespace faltungd {
 
@@ -47,11 +46,7 @@ class AlertDelivery {
   mutable Mutex mu_;
   std::vector<Alert> unsent_resolved_ GUARDED_BY(mu_);  // this thread takes from the front; others append
 
-  Mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ GUARDED_BY(stop_mu_) = false;
-  Mutex join_mu_ ACQUIRED_BEFORE(stop_mu_);  // held while starting or joining thread_
-  std::thread thread_ GUARDED_BY(join_mu_);
+  StoppableThread worker_;  // last: it stops, and the rounds with it, before the rest goes
 };
 
 }  // namespace faltungd

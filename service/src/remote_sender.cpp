@@ -23,26 +23,12 @@ RemoteSender::RemoteSender(const RemoteWriteTarget& target, RemoteQueue& queue) 
 RemoteSender::~RemoteSender() { stop(); }
 
 void RemoteSender::start() {
-  // Under join_mu_: stop() may come from the signal thread at this moment.
-  MutexLock join_lock(join_mu_);
-  {
-    MutexLock lock(mu_);
-    if (stopping_) return;
-  }
-  if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+  worker_.start([this] { loop(); });
 }
 
 void RemoteSender::stop() {
-  {
-    MutexLock lock(mu_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  queue_.wake();
-  // stop() comes from the signal thread and from ~Server, maybe at once:
-  // one of them joins, the other finds nothing left to join.
-  MutexLock join_lock(join_mu_);
-  if (thread_.joinable()) thread_.join();
+  // The queue is woken too: the thread may be waiting there for a batch.
+  worker_.stop([this] { queue_.wake(); });
 }
 
 RemoteSender::Counts RemoteSender::counts() const {
@@ -81,11 +67,7 @@ int RemoteSender::post(const std::string& body, double& retry_after) {
 void RemoteSender::loop() {
   RemoteQueue::Batch batch;
   double backoff = target_.min_backoff_seconds;
-  for (;;) {
-    {
-      MutexLock lock(mu_);
-      if (stopping_) return;
-    }
+  while (!worker_.stopping()) {
     if (batch.empty() && !queue_.next(target_.max_samples_per_send, batch, std::chrono::seconds(1))) continue;
     if (batch.samples == 0) {  // only records that close a request's parts
       queue_.acknowledge(batch);
@@ -112,13 +94,15 @@ void RemoteSender::loop() {
       continue;
     }
     // Retry the same batch after a pause (the stop cuts it short).
-    MutexLock lock(mu_);
-    counts_.requests_failed += 1;
+    {
+      MutexLock lock(mu_);
+      counts_.requests_failed += 1;
+    }
     // Retry-After is honoured, but never below min_backoff (a "0" must not
     // make a busy loop) nor above 5 minutes.
     const double pause = retry_after >= 0 ? std::clamp(retry_after, target_.min_backoff_seconds, 300.0) : backoff;
     backoff = std::min(backoff * 2, target_.max_backoff_seconds);
-    lock.wait_for(stop_cv_, std::chrono::duration<double>(pause), [&]() REQUIRES(mu_) { return stopping_; });
+    worker_.pause(pause);
   }
 }
 

@@ -10,16 +10,15 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "mutex.hpp"
 #include "config.hpp"
 #include "remote_queue.hpp"
+#include "stoppable_thread.hpp"
 
 namespace httplib {
 class Client;
@@ -55,12 +54,9 @@ class RemoteSender {
   RemoteWriteTarget target_;
   RemoteQueue& queue_;
   std::unique_ptr<httplib::Client> client_;  // kept alive between requests (the sender's thread only)
-  Mutex join_mu_ ACQUIRED_BEFORE(mu_);       // held while starting or joining thread_
-  std::thread thread_ GUARDED_BY(join_mu_);
   mutable Mutex mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ GUARDED_BY(mu_) = false;
   Counts counts_ GUARDED_BY(mu_);
+  StoppableThread worker_;  // last: it stops before the rest goes
 };
 
 }  // namespace faltungd
