@@ -9,7 +9,8 @@
 # The second: ThreadSanitizer (build-tsan/) over the threaded tests: the
 # thread pool (Threads.*, its own small binary so this build need not compile
 # every test file), the service's server, write-ahead log group commit,
-# connections, alerts, remote-write senders and instances.
+# connections, alerts, remote-write senders, instances and the stoppable
+# thread they share.
 #
 # Left out, each for a reason:
 # - the load and memory tests (Load.*): they time the service and measure
@@ -54,7 +55,7 @@ if [[ ${1:-} == --thread ]]; then
   run_suites "sanitize --thread" \
     "./build-tsan/tests/faltung_threads_tests --gtest_brief=1 --gtest_filter=-Threads.BitIdenticalOnRandomProblems" \
     "./build-tsan/service/faltungd_tests --gtest_brief=1 \
-       --gtest_filter='Server.*:Wal.*:Connections.*:Alerts.*:Alertmanager.*:RemoteWrite.*:Instances.*'"
+       --gtest_filter='Server.*:Wal.*:Connections.*:Alerts.*:Alertmanager.*:RemoteWrite.*:Instances.*:StoppableThread.*'"
   exit
 fi
 

@@ -438,8 +438,8 @@ TEST(Detect, BadOptionsAreRefusedByName) {
   o = {};
   o.period = -1;
   refused(o, "period");
-  EXPECT_THROW(detector_kind_from_name("prophet"), Error);
-  EXPECT_EQ(detector_kind_from_name("holt"), DetectorKind::holt);
+  EXPECT_THROW(parse_detector_kind("prophet"), Error);
+  EXPECT_EQ(parse_detector_kind("holt"), DetectorKind::holt);
 }
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include <cstring>
 
 #include "faltung/errors.hpp"
-#include "faltung/reference.hpp"
-#include "faltung/tolerance.hpp"
+#include "faltung/testing/reference.hpp"
+#include "faltung/testing/tolerance.hpp"
 #include "support/check.hpp"
 
 namespace faltung::test {

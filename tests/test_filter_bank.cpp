@@ -9,7 +9,7 @@
 
 #include "faltung/convolve.hpp"
 #include "faltung/filter_bank.hpp"
-#include "faltung/tolerance.hpp"
+#include "faltung/testing/tolerance.hpp"
 #include "support/expect_error.hpp"
 
 namespace faltung::test {

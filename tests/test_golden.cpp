@@ -9,8 +9,8 @@
 #include "faltung/boundary.hpp"
 #include "faltung/convolve.hpp"
 #include "faltung/plan.hpp"
-#include "faltung/reference.hpp"
-#include "faltung/tolerance.hpp"
+#include "faltung/testing/reference.hpp"
+#include "faltung/testing/tolerance.hpp"
 #include "support/arrays.hpp"
 
 namespace faltung::test {
@@ -49,7 +49,7 @@ GoldenCase translate(const json& c, int index) {
   const std::string ref = c["reference"];
   const json& params = c["params"];
   g.label = "case " + std::to_string(index) + " (" + ref + " " + params.dump() + ")";
-  const DType t = dtype_from_numpy_name(c["x"]["dtype"].get<std::string>());
+  const DType t = parse_numpy_dtype(c["x"]["dtype"].get<std::string>());
   g.x = buffer_from(c["x"], t);
   g.k = buffer_from(c["k"], t);
   g.y = buffer_from(c["y"], t);

@@ -41,7 +41,6 @@ TEST(Grammar, RandomProblemsRoundTrip) {
     const Problem q = parse_problem(s);
     ASSERT_EQ(q, p) << "seed " << seed << ": " << s;
     ASSERT_EQ(to_string(q), s) << "seed " << seed;
-    ASSERT_EQ(hash_value(q), hash_value(p));
   }
 }
 

@@ -10,6 +10,7 @@
 #include "faltung/wisdom.hpp"
 #include "simd/targets.hpp"
 #include "support/check.hpp"
+#include "planner/wisdom_store.hpp"
 
 namespace faltung::test {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "faltung/tolerance.hpp"
+#include "faltung/testing/tolerance.hpp"
 
 namespace faltung::test {
 namespace {

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace faltung {
@@ -39,7 +40,7 @@ namespace faltung {
 // Codes are saved with a detector's state: new kinds go at the end.
 enum class DetectorKind : std::uint8_t { multiscale, zscore, ewma, holt, surprise };
 const char* name(DetectorKind kind);
-DetectorKind detector_kind_from_name(const std::string& text);  // throws faltung::Error (parse)
+DetectorKind parse_detector_kind(std::string_view text);  // throws faltung::Error (parse)
 
 struct DetectorOptions {
   DetectorKind kind = DetectorKind::surprise;

@@ -56,7 +56,6 @@ Problem canonical(const Problem& p);
 void validate(const Problem& p);
 // Output shape; throws faltung::Error (as validate) when p is not computable.
 Shape output_shape(const Problem& p);
-std::size_t hash_value(const Problem& p);
 
 // Element counts and sizes. element_count saturates at INT64_MAX.
 std::int64_t element_count(const Shape& s);
@@ -89,6 +88,6 @@ std::string shape_to_string(const Shape& s);
 // numpy's names: float32, float64, complex64, complex128.
 std::string_view numpy_name(DType t);
 // Throws faltung::Error(parse) for any other name.
-DType dtype_from_numpy_name(std::string_view name);
+DType parse_numpy_dtype(std::string_view name);
 
 }  // namespace faltung

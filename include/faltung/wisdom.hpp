@@ -35,8 +35,4 @@ std::vector<std::string> load(const std::string& path);
 // Forgets everything the process learned.
 void forget();
 
-// What method=measure remembered for p with `threads` on this CPU, if anything.
-bool recall(const Problem& p, int threads, Method& method);
-void remember(const Problem& p, int threads, Method method);
-
 }  // namespace faltung::wisdom

@@ -26,7 +26,7 @@ Detector create(const std::string& kind, std::int64_t series, std::vector<std::i
                 double halflife, std::int64_t warmup, double set_score, double clear_score, std::int64_t set_samples,
                 std::int64_t clear_samples, std::int64_t window, double alpha, double smoothing, double trend) {
   DetectorOptions o;
-  o.kind = detector_kind_from_name(kind);
+  o.kind = parse_detector_kind(kind);
   o.series = series;
   o.widths = std::move(widths);
   o.period = period;

@@ -87,7 +87,7 @@ nb::object run(int op, nb::handle x, nb::handle k, int mode, int method, int thr
 
 std::string problem_text(int op, const std::string& dtype, const Shape& x, const Shape& k, int mode,
                          const CallOptions* options) {
-  const Problem p = make_problem(op, dtype_from_numpy_name(dtype), x, k, mode, options);
+  const Problem p = make_problem(op, parse_numpy_dtype(dtype), x, k, mode, options);
   validate(p);
   return to_string(canonical(p));
 }

@@ -19,7 +19,7 @@ constexpr double kReleaseGilAboveNs = 5000;
 StreamFilter create_stream(nb::handle kernel, const std::string& dtype, std::int64_t channels, bool per_channel,
                            std::int64_t max_block, std::int64_t latency, int nan, double fill, int method) {
   StreamOptions o;
-  o.dtype = dtype_from_numpy_name(dtype);
+  o.dtype = parse_numpy_dtype(dtype);
   o.channels = channels;
   o.kernel_per_channel = per_channel;
   o.max_block = max_block;

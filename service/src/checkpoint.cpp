@@ -1,17 +1,13 @@
 #include "checkpoint.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
+#include "faltung/errors.hpp"
+#include "faltung/files.hpp"
 #include "file_util.hpp"
 #include "le_bytes.hpp"
 
@@ -23,7 +19,9 @@ namespace {
 
 constexpr std::string_view kMagic = "faltungd checkpoint 1\n";
 
-std::string file_name(std::uint64_t sequence) { return numbered_name("checkpoint-", sequence, ".ckpt"); }
+std::string file_name(std::uint64_t sequence) {
+  return faltung::files::numbered_name("checkpoint-", sequence, ".ckpt");
+}
 
 std::vector<fs::path> checkpoints_newest_first(const std::string& dir) {
   std::vector<fs::path> out;
@@ -33,23 +31,6 @@ std::vector<fs::path> checkpoints_newest_first(const std::string& dir) {
       out.push_back(e.path());
   std::sort(out.rbegin(), out.rend());
   return out;
-}
-
-void write_all_and_sync(const std::string& path, const std::string& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("checkpoint: cannot create " + path + ": " + std::strerror(errno));
-  if (const std::string why = write_all(fd, bytes); !why.empty()) {
-    ::close(fd);
-    ::unlink(path.c_str());
-    throw std::runtime_error("checkpoint: cannot write " + path + ": " + why);
-  }
-  if (::fsync(fd) != 0) {
-    const std::string why = std::strerror(errno);
-    ::close(fd);
-    ::unlink(path.c_str());
-    throw std::runtime_error("checkpoint: cannot sync " + path + ": " + why);
-  }
-  ::close(fd);
 }
 
 }  // namespace
@@ -62,10 +43,12 @@ void write_checkpoint(const std::string& dir, const state::Checkpoint& checkpoin
   put_le(bytes, payload.size(), 8);
   bytes += payload;
   const std::string final_path = (fs::path(dir) / file_name(checkpoint.sequence())).string();
-  const std::string temp_path = final_path + ".tmp";
-  write_all_and_sync(temp_path, bytes);
-  if (::rename(temp_path.c_str(), final_path.c_str()) != 0)
-    throw std::runtime_error("checkpoint: cannot rename " + temp_path + ": " + std::strerror(errno));
+  const std::string temp_path = final_path + ".tmp";  // replace_file's temporary
+  try {
+    faltung::files::replace_file(final_path, bytes, /*sync=*/true);
+  } catch (const faltung::Error& e) {
+    throw std::runtime_error(std::string("checkpoint: ") + e.what());
+  }
   // Until the directory is synced the rename may not survive a crash: the
   // checkpoint does not count (the log it covers is kept).
   if (const std::string why = sync_directory(dir); !why.empty())
@@ -80,9 +63,13 @@ void write_checkpoint(const std::string& dir, const state::Checkpoint& checkpoin
 LoadedCheckpoint load_newest_checkpoint(const std::string& dir) {
   LoadedCheckpoint out;
   for (const auto& path : checkpoints_newest_first(dir)) {
-    std::ifstream in(path, std::ios::binary);
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::string problem;
+    std::string data, problem;
+    try {
+      data = faltung::files::read_file(path.string());
+    } catch (const faltung::Error& e) {
+      out.skipped.push_back(e.what());
+      continue;
+    }
     const std::size_t header = kMagic.size() + 12;
     if (data.size() < header || data.compare(0, kMagic.size(), kMagic) != 0) {
       problem = "not a faltungd checkpoint";

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "faltung/errors.hpp"
+#include "faltung/files.hpp"
 
 namespace faltungd {
 
@@ -170,7 +171,7 @@ faltung::DetectorOptions read_detector(const Reader& r, const YAML::Node& n, con
                 "clear_samples", "window", "alpha", "smoothing", "trend"});
   faltung::DetectorOptions o;
   try {
-    if (n["kind"]) o.kind = faltung::detector_kind_from_name(r.text(n["kind"], path + ".kind"));
+    if (n["kind"]) o.kind = faltung::parse_detector_kind(r.text(n["kind"], path + ".kind"));
   } catch (const faltung::Error& e) {
     r.fail(n["kind"], path + ".kind", e.what());
   }
@@ -321,11 +322,12 @@ bool looks_like_bcrypt(const std::string& h) {
 }
 
 std::string read_small_file(const Reader& r, const YAML::Node& n, const std::string& path, const std::string& file) {
-  std::ifstream in(file);
-  if (!in) r.fail(n, path, "cannot read " + file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
+  std::string s;
+  try {
+    s = faltung::files::read_file(file);
+  } catch (const faltung::Error& e) {
+    r.fail(n, path, e.what());
+  }
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
 }
@@ -561,11 +563,13 @@ Config parse_config_checked(const std::string& text, const std::string& file) {
 }
 
 Config load_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path);
+  std::string text;
+  try {
+    text = faltung::files::read_file(path);
+  } catch (const faltung::Error& e) {
+    throw ConfigError(e.what());
+  }
+  return parse_config(text, path);
 }
 
 }  // namespace faltungd

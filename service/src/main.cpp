@@ -19,13 +19,13 @@
 #include <cmath>
 #include <csignal>
 #include <random>
-#include <fstream>
 #include <map>
 #include <string>
 #include <cstdio>
 #include <thread>
 
 #include "config.hpp"
+#include "faltung/files.hpp"
 #include "remote_write.hpp"
 #include "server.hpp"
 
@@ -142,9 +142,7 @@ int main(int argc, char** argv) {
     faltungd::Server server(config, config.server.limits, options);
     const int port = server.bind(listen.substr(0, colon), std::stoi(listen.substr(colon + 1)));
     if (!port_file.empty()) {
-      const std::string temp = port_file + ".tmp";
-      std::ofstream(temp) << port << "\n";
-      std::rename(temp.c_str(), port_file.c_str());  // whole, or not there
+      faltung::files::replace_file(port_file, std::to_string(port) + "\n", /*sync=*/false);  // whole, or not there
     }
     std::fprintf(stderr, "faltungd: %zu pipelines, listening on %s:%d (POST /api/v1/write, GET /metrics)\n",
                  config.pipelines.size(), listen.substr(0, colon).c_str(), port);

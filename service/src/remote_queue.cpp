@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "faltung/errors.hpp"
+#include "faltung/files.hpp"
 #include "le_bytes.hpp"
 
 #include <snappy.h>
@@ -205,15 +207,12 @@ void RemoteQueue::acknowledge(const Batch& batch) {
 void RemoteQueue::save_position(std::uint64_t position) {
   // Not synced: after a power loss an older position only sends some
   // batches again. (Only the sender's thread writes it.)
-  const auto path = std::filesystem::path(dir_) / "position";
-  const auto temp = std::filesystem::path(dir_) / "position.tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << kPositionMagic << "\n" << position << "\n";
-    if (!out) return;  // the position stays older: a resend, never a loss
+  try {
+    faltung::files::replace_file((std::filesystem::path(dir_) / "position").string(),
+                                 std::string(kPositionMagic) + "\n" + std::to_string(position) + "\n", /*sync=*/false);
+  } catch (const faltung::Error&) {
+    // the position stays older: a resend, never a loss
   }
-  std::error_code ignored;
-  std::filesystem::rename(temp, path, ignored);
 }
 
 void RemoteQueue::wake() {

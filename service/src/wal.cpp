@@ -7,10 +7,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
+#include "faltung/files.hpp"
 #include "file_util.hpp"
 #include "wal_record.hpp"
 
@@ -24,7 +23,9 @@ std::runtime_error io_error(const std::string& what, const std::string& path) {
   return std::runtime_error("write-ahead log: " + what + " " + path + ": " + std::strerror(errno));
 }
 
-std::string segment_name(std::uint64_t first_sequence) { return numbered_name("", first_sequence, ".wal"); }
+std::string segment_name(std::uint64_t first_sequence) {
+  return faltung::files::numbered_name("", first_sequence, ".wal");
+}
 
 }  // namespace
 
@@ -73,8 +74,9 @@ WalReplay Wal::replay(std::uint64_t after, const std::function<void(std::uint64_
       last = std::max(last, through);
       continue;
     }
-    std::ifstream in(segment.path, std::ios::binary);
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A segment that cannot be read stops the replay (faltung::Error naming
+    // it): read as empty, its acknowledged records would be lost unsaid.
+    const std::string data = faltung::files::read_file(segment.path);
     const auto scan = scan_wal_segment(data, last, options_.max_record_bytes);
     for (const auto& record : scan.records) {
       last = record.sequence;
@@ -167,7 +169,7 @@ bool Wal::write_batch(const std::string& bytes, std::uint64_t first_sequence) {
   std::string error = fail_next_ ? "a failure made by a test" : "";
   fail_next_ = false;
   if (ok) {
-    if (const std::string why = write_all(fd_, bytes); !why.empty()) {
+    if (const std::string why = faltung::files::write_all(fd_, bytes); !why.empty()) {
       ok = false;
       error = "write: " + why;
     }

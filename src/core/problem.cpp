@@ -116,7 +116,7 @@ constexpr std::array<std::string_view, 4> kNumpyNames{"float32", "float64", "com
 
 std::string_view numpy_name(DType t) { return kNumpyNames[static_cast<int>(t)]; }
 
-DType dtype_from_numpy_name(std::string_view s) {
+DType parse_numpy_dtype(std::string_view s) {
   if (const auto t = lookup<DType>(kNumpyNames, s)) return *t;
   throw Error(ErrorKind::parse, "numpy dtype '" + std::string(s) + "' is not one of " + alternatives(kNumpyNames));
 }
@@ -336,7 +336,5 @@ Shape output_shape(const Problem& p) {
   for (const auto& ax : core::make_geometry(p).axes) out.push_back(ax.out);
   return out;
 }
-
-std::size_t hash_value(const Problem& p) { return std::hash<std::string>{}(to_string(p)); }
 
 }  // namespace faltung

@@ -20,6 +20,7 @@
 #include "faltung/errors.hpp"
 #include "faltung/wisdom.hpp"
 #include "planner/registry.hpp"
+#include "planner/wisdom_store.hpp"
 
 namespace faltung {
 

@@ -4,7 +4,7 @@
 
 #include "core/finite.hpp"
 #include "core/geometry.hpp"
-#include "faltung/reference.hpp"
+#include "faltung/testing/reference.hpp"
 
 namespace faltung::planner {
 namespace {

@@ -1,13 +1,14 @@
 #include "faltung/wisdom.hpp"
 
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <tuple>
 
 #include "faltung/errors.hpp"
+#include "faltung/files.hpp"
 #include "simd/targets.hpp"
+#include "planner/wisdom_store.hpp"
 
 namespace faltung::wisdom {
 namespace {
@@ -98,19 +99,12 @@ std::vector<std::string> import_text(std::string_view text) {
 }
 
 void save(const std::string& path) {
-  const std::string text = export_text();
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(ErrorKind::io, "cannot write wisdom file '" + path + "'");
-  out << text;
-  if (!out.flush()) throw Error(ErrorKind::io, "cannot write wisdom file '" + path + "'");
+  // Whole or not at all: a crash while saving leaves the previous file.
+  files::replace_file(path, export_text(), /*sync=*/true);
 }
 
 std::vector<std::string> load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::io, "cannot read wisdom file '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto warnings = import_text(text.str());
+  auto warnings = import_text(files::read_file(path));
   for (auto& w : warnings) w = path + ": " + w;
   return warnings;
 }

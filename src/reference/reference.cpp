@@ -1,7 +1,7 @@
 // The one naive reference: each output straight from the definition,
 //   y[o] = sum_j v[j] * xe[o + start + j],
 // summed in long double, with the nan policies applied sample by sample.
-#include "faltung/reference.hpp"
+#include "faltung/testing/reference.hpp"
 
 #include <cmath>
 

@@ -82,12 +82,12 @@ const char* name(DetectorKind kind) {
   return "?";
 }
 
-DetectorKind detector_kind_from_name(const std::string& text) {
+DetectorKind parse_detector_kind(std::string_view text) {
   for (auto k :
        {DetectorKind::surprise, DetectorKind::multiscale, DetectorKind::zscore, DetectorKind::ewma, DetectorKind::holt})
     if (text == name(k)) return k;
   throw Error(ErrorKind::parse,
-              "unknown detector kind '" + text + "' (known: surprise, multiscale, zscore, ewma, holt)");
+              "unknown detector kind '" + std::string(text) + "' (known: surprise, multiscale, zscore, ewma, holt)");
 }
 
 struct Detector::State {

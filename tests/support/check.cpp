@@ -2,8 +2,8 @@
 
 #include <sstream>
 
-#include "faltung/reference.hpp"
-#include "faltung/tolerance.hpp"
+#include "faltung/testing/reference.hpp"
+#include "faltung/testing/tolerance.hpp"
 
 namespace faltung::test {
 

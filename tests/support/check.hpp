@@ -1,5 +1,5 @@
 // Runs a problem through a plan and judges every output against the reference
-// with the tolerance rules (include/faltung/tolerance.hpp).
+// with the tolerance rules (include/faltung/testing/tolerance.hpp).
 #pragma once
 
 #include <cstdint>

@@ -45,19 +45,19 @@ std::vector<Problem> grid_problems(const std::string& grid_json, const std::stri
   if (want("1d"))
     for (const auto& c : grid["1d"])
       out.push_back(
-          parse_problem("op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
+          parse_problem("op=conv dtype=" + std::string(name(parse_numpy_dtype(c["dtype"].get<std::string>()))) +
                         " x=" + std::to_string(c["n"].get<long>()) + " k=" + std::to_string(c["m"].get<long>()) +
                         " mode=" + c["mode"].get<std::string>()));
   if (want("2d"))
     for (const auto& c : grid["2d"])
       out.push_back(parse_problem(
-          "op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
+          "op=conv dtype=" + std::string(name(parse_numpy_dtype(c["dtype"].get<std::string>()))) +
           " x=" + std::to_string(c["H"].get<long>()) + "x" + std::to_string(c["W"].get<long>()) +
           " k=" + std::to_string(c["kh"].get<long>()) + "x" + std::to_string(c["kw"].get<long>()) + " mode=same"));
   if (want("batched"))
     for (const auto& c : grid["batched"])
       out.push_back(parse_problem(
-          "op=conv dtype=" + std::string(name(dtype_from_numpy_name(c["dtype"].get<std::string>()))) +
+          "op=conv dtype=" + std::string(name(parse_numpy_dtype(c["dtype"].get<std::string>()))) +
           " x=" + std::to_string(c["series"].get<long>()) + "x" + std::to_string(c["length"].get<long>()) +
           " k=" + std::to_string(c["m"].get<long>()) + " mode=same"));
   return out;

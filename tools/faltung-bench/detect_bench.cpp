@@ -14,7 +14,7 @@ namespace faltung::bench {
 int run_detect(const DetectCase& c) {
   DetectorOptions o;
   try {
-    o.kind = detector_kind_from_name(c.kind);
+    o.kind = parse_detector_kind(c.kind);
     o.series = c.series;
     o.period = c.period;
     Detector::create(o);

@@ -138,7 +138,7 @@ std::vector<StreamCase> grid_stream_cases(const std::string& grid_json) {
   std::vector<StreamCase> out;
   for (const auto& c : grid.at("stream"))
     out.push_back({c.at("total").get<std::int64_t>(), c.at("block").get<std::int64_t>(),
-                   c.at("taps").get<std::int64_t>(), dtype_from_numpy_name(c.at("dtype").get<std::string>())});
+                   c.at("taps").get<std::int64_t>(), parse_numpy_dtype(c.at("dtype").get<std::string>())});
   return out;
 }
 

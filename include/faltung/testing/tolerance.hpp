@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "faltung/problem.hpp"
-#include "faltung/reference.hpp"
+#include "faltung/testing/reference.hpp"
 
 namespace faltung::tolerance {
 
