@@ -5,7 +5,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -60,7 +59,12 @@ std::optional<double> parse_duration(const std::string& text) {
 // Reads one YAML file, keeping the file name and each field's path for errors.
 class Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+  // `lines` gets the line of every field read, for the later steps' errors.
+  Reader(std::string file, std::map<std::string, int>& lines) : file_(std::move(file)), lines_(lines) {}
+
+  void note(const YAML::Node& at, const std::string& path) const {
+    if (at.Mark().line >= 0) lines_[path] = at.Mark().line + 1;
+  }
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& path, const std::string& what) const {
     const auto mark = at.Mark();
@@ -70,6 +74,7 @@ class Reader {
 
   // A map whose keys must all be among `known`.
   void expect_map(const YAML::Node& n, const std::string& path, const std::set<std::string>& known) const {
+    note(n, path);
     if (!n.IsMap()) fail(n, path, "expected a mapping");
     for (const auto& kv : n) {
       const auto key = kv.first.as<std::string>();
@@ -82,12 +87,14 @@ class Reader {
   }
 
   std::string text(const YAML::Node& n, const std::string& path) const {
+    note(n, path);
     if (!n.IsScalar()) fail(n, path, "expected a string");
     return n.as<std::string>();
   }
 
   template <class T>
   T number(const YAML::Node& n, const std::string& path) const {
+    note(n, path);
     if (!n.IsScalar()) fail(n, path, "expected a number");
     try {
       return n.as<T>();
@@ -125,6 +132,7 @@ class Reader {
 
  private:
   std::string file_;
+  std::map<std::string, int>& lines_;
 };
 
 bool valid_metric_name(const std::string& name) {
@@ -206,25 +214,16 @@ faltung::DetectorOptions read_detector(const Reader& r, const YAML::Node& n, con
   return o;
 }
 
-Stage read_stage(const Reader& r, const Config& c, const YAML::Node& n, const std::string& path) {
+Stage read_stage(const Reader& r, ParsedConfig& pc, std::size_t pipeline, std::size_t index, const YAML::Node& n,
+                 const std::string& path) {
   r.expect_map(n, path, {"filter", "detect"});
   if (n.size() != 1) r.fail(n, path, "a stage is one of filter: KERNEL or detect: {...}");
   Stage s;
   if (n["filter"]) {
     s.kind = Stage::Kind::filter;
-    std::string ref = r.text(n["filter"], path + ".filter");
-    const auto at = ref.find('@');
-    const std::string name = ref.substr(0, at);
-    const auto k = c.kernels.find(name);
-    if (k == c.kernels.end()) {
-      std::string known;
-      for (const auto& [kn, _] : c.kernels) known += (known.empty() ? "" : ", ") + kn;
-      r.fail(n["filter"], path + ".filter", "unknown kernel '" + name + "' (known: " + known + ")");
-    }
-    if (at != std::string::npos && ref.substr(at + 1) != k->second.kernel.version)
-      r.fail(n["filter"], path + ".filter",
-             "pinned " + ref + " but kernel " + name + " is version " + k->second.kernel.version);
-    s.kernel = name;
+    const std::string ref = r.text(n["filter"], path + ".filter");
+    s.kernel = ref.substr(0, ref.find('@'));
+    pc.kernel_uses.push_back({pipeline, index, ref, path + ".filter"});
   } else {
     s.kind = Stage::Kind::detect;
     s.detector = read_detector(r, n["detect"], path + ".detect");
@@ -232,7 +231,8 @@ Stage read_stage(const Reader& r, const Config& c, const YAML::Node& n, const st
   return s;
 }
 
-Pipeline read_pipeline(const Reader& r, const Config& c, const YAML::Node& n, const std::string& path) {
+Pipeline read_pipeline(const Reader& r, ParsedConfig& pc, std::size_t index, const YAML::Node& n,
+                       const std::string& path) {
   r.expect_map(n, path, {"name", "select", "max_series", "stages", "output", "alert"});
   for (const char* key : {"name", "select", "stages"})
     if (!n[key]) r.fail(n, path, std::string("needs ") + key);
@@ -251,7 +251,7 @@ Pipeline read_pipeline(const Reader& r, const Config& c, const YAML::Node& n, co
   const auto& stages = n["stages"];
   if (!stages.IsSequence() || stages.size() == 0) r.fail(stages, path + ".stages", "expected a list of stages");
   for (std::size_t i = 0; i < stages.size(); ++i)
-    p.stages.push_back(read_stage(r, c, stages[i], path + ".stages[" + std::to_string(i) + "]"));
+    p.stages.push_back(read_stage(r, pc, index, i, stages[i], path + ".stages[" + std::to_string(i) + "]"));
   int detectors = 0;
   for (const auto& s : p.stages) detectors += s.kind == Stage::Kind::detect;
   if (detectors > 1) r.fail(stages, path + ".stages", "at most one detect stage");
@@ -293,64 +293,40 @@ Pipeline read_pipeline(const Reader& r, const Config& c, const YAML::Node& n, co
   return p;
 }
 
-// Two pipelines may not write the same series: the same explicit name, or
-// the same prefix/suffix over selectors that fix the same metric name (or
-// do not fix one).
-void check_collisions(const Reader& r, const YAML::Node& list, const Config& c) {
-  std::set<std::string> names;
-  for (const auto& p : c.pipelines)
-    if (!names.insert(p.name).second) r.fail(list, "pipelines", "two pipelines are named '" + p.name + "'");
-  for (std::size_t i = 0; i < c.pipelines.size(); ++i)
-    for (std::size_t j = i + 1; j < c.pipelines.size(); ++j) {
-      const auto& a = c.pipelines[i];
-      const auto& b = c.pipelines[j];
-      const std::string an = a.select.metric_name(), bn = b.select.metric_name();
-      const bool same_input = an.empty() || bn.empty() || an == bn;
-      const bool same_rule =
-          a.output.name.empty() == b.output.name.empty() &&
-          (a.output.name.empty() ? a.output.prefix == b.output.prefix && a.output.suffix == b.output.suffix
-                                 : a.output.name == b.output.name);
-      if (same_rule && (same_input || !a.output.name.empty()))
-        r.fail(list[j], "pipelines[" + std::to_string(j) + "].output",
-               "pipelines " + a.name + " and " + b.name + " would write the same series (" +
-                   a.output.metric_for(an.empty() ? "<input>" : an) + "); give one another prefix, suffix or name");
-    }
-}
-
 bool looks_like_bcrypt(const std::string& h) {
   return h.size() == 60 && h[0] == '$' && h[1] == '2' && (h[2] == 'a' || h[2] == 'b' || h[2] == 'y') && h[3] == '$';
 }
 
-std::string read_small_file(const Reader& r, const YAML::Node& n, const std::string& path, const std::string& file) {
-  std::string s;
-  try {
-    s = faltung::files::read_file(file);
-  } catch (const faltung::Error& e) {
-    r.fail(n, path, e.what());
-  }
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-// A secret given inline as `key` or read from the file `key`_file (not both);
-// nothing if neither is there.
-std::optional<std::string> read_secret(const Reader& r, const YAML::Node& n, const std::string& path,
-                                       const std::string& key) {
+// A secret given inline as `key` or in the file `key`_file (not both):
+// `take` gets an inline one now, a file's content in resolve_config_files.
+// Says whether either was given.
+bool read_secret(const Reader& r, ParsedConfig& pc, const YAML::Node& n, const std::string& path,
+                 const std::string& key, std::function<std::string(Config&, std::string)> take) {
   const std::string file_key = key + "_file";
   if (n[key] && n[file_key]) r.fail(n, path, "give " + key + " or " + file_key + ", not both");
-  if (n[key]) return r.text(n[key], path + "." + key);
-  if (n[file_key])
-    return read_small_file(r, n[file_key], path + "." + file_key, r.text(n[file_key], path + "." + file_key));
-  return std::nullopt;
+  if (n[key]) {
+    if (const std::string wrong = take(pc.config, r.text(n[key], path + "." + key)); !wrong.empty())
+      r.fail(n, path, wrong);
+    return true;
+  }
+  if (n[file_key]) {
+    pc.file_fields.push_back({path + "." + file_key, r.text(n[file_key], path + "." + file_key), std::move(take)});
+    return true;
+  }
+  return false;
 }
 
-Credentials read_credentials(const Reader& r, const YAML::Node& a, const std::string& path) {
+// `which` picks the credentials in a Config (write or admin), for a token
+// read from a file later.
+Credentials read_credentials(const Reader& r, ParsedConfig& pc, const YAML::Node& a, const std::string& path,
+                             Credentials ServerSection::*which) {
   Credentials out;
   r.expect_map(a, path, {"bearer_token", "bearer_token_file", "basic_auth_users"});
-  if (const auto token = read_secret(r, a, path, "bearer_token")) {
-    out.bearer_token = *token;
-    if (out.bearer_token.size() < 16) r.fail(a, path, "the bearer token is shorter than 16 characters");
-  }
+  const bool token = read_secret(r, pc, a, path, "bearer_token", [which](Config& c, std::string value) -> std::string {
+    if (value.size() < 16) return "the bearer token is shorter than 16 characters";
+    (c.server.*which).bearer_token = std::move(value);
+    return "";
+  });
   if (a["basic_auth_users"]) {
     out.basic_auth_users = r.string_map(a["basic_auth_users"], path + ".basic_auth_users", false);
     for (const auto& [user, hash] : out.basic_auth_users)
@@ -358,15 +334,21 @@ Credentials read_credentials(const Reader& r, const YAML::Node& a, const std::st
         r.fail(a["basic_auth_users"], path + ".basic_auth_users." + user,
                "not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters; make one with htpasswd -nBC 10 USER)");
   }
-  if (!out.any()) r.fail(a, path, "give a bearer token or basic_auth_users");
+  if (!token && out.basic_auth_users.empty()) r.fail(a, path, "give a bearer token or basic_auth_users");
   return out;
 }
 
-ServerSection read_server(const Reader& r, const YAML::Node& n) {
-  ServerSection out;
+void read_server(const Reader& r, ParsedConfig& pc, const YAML::Node& n) {
+  ServerSection& out = pc.config.server;
   r.expect_map(n, "server", {"write_auth", "admin_auth", "tls", "connections", "limits"});
-  if (const auto& a = n["write_auth"]) out.write = read_credentials(r, a, "server.write_auth");
-  if (const auto& a = n["admin_auth"]) out.admin = read_credentials(r, a, "server.admin_auth");
+  // (An inline token is already in out.*which: only the users are taken.)
+  const auto credentials = [&](const char* key, Credentials ServerSection::*which) {
+    if (const auto& a = n[key]) {
+      (out.*which).basic_auth_users = read_credentials(r, pc, a, std::string("server.") + key, which).basic_auth_users;
+    }
+  };
+  credentials("write_auth", &ServerSection::write);
+  credentials("admin_auth", &ServerSection::admin);
   if (const auto& t = n["tls"]) {
     r.expect_map(t, "server.tls", {"cert_file", "key_file", "client_ca_file"});
     if (!t["cert_file"] || !t["key_file"]) r.fail(t, "server.tls", "needs cert_file and key_file");
@@ -375,8 +357,7 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
     if (t["client_ca_file"]) out.tls_client_ca_file = r.text(t["client_ca_file"], "server.tls.client_ca_file");
     for (const auto& [key, file] : {std::pair{"cert_file", out.tls_cert_file}, std::pair{"key_file", out.tls_key_file},
                                     std::pair{"client_ca_file", out.tls_client_ca_file}})
-      if (!file.empty() && !std::ifstream(file))
-        r.fail(t[key], std::string("server.tls.") + key, "cannot read " + file);
+      if (!file.empty()) pc.file_fields.push_back({std::string("server.tls.") + key, file, {}});
   }
   if (const auto& c = n["connections"]) {
     r.expect_map(c, "server.connections", {"max", "idle_timeout", "request_timeout"});
@@ -414,7 +395,6 @@ ServerSection read_server(const Reader& r, const YAML::Node& n) {
       limits.max_future_ms = static_cast<std::int64_t>(
           std::llround(1000 * r.seconds(l["max_future"], "server.limits.max_future", 0, 7 * 86400)));
   }
-  return out;
 }
 
 // host_port of an http(s) URL: a default queue name that is also a directory name.
@@ -426,11 +406,13 @@ std::string name_from_url(const std::string& url) {
   return out;
 }
 
-RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const std::string& path) {
+// Appends remote_write[index] to the config.
+void read_remote_write(const Reader& r, ParsedConfig& pc, std::size_t index, const YAML::Node& n,
+                       const std::string& path) {
   r.expect_map(n, path,
                {"url", "name", "bearer_token", "bearer_token_file", "basic_auth", "tls_config", "remote_timeout",
                 "queue_config"});
-  RemoteWriteTarget t;
+  RemoteWriteTarget& t = pc.config.remote_write.emplace_back();
   if (!n["url"]) r.fail(n, path, "needs a url (e.g. http://receiver:9090/api/v1/write)");
   t.url = r.text(n["url"], path + ".url");
   if ((t.url.rfind("http://", 0) != 0 && t.url.rfind("https://", 0) != 0) || t.url.find("://") + 3 == t.url.size())
@@ -441,16 +423,20 @@ RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const 
           std::string::npos)
     r.fail(n["name"] ? n["name"] : n, path + ".name",
            "'" + t.name + "' must be letters, digits, _ - . (it names a directory)");
-  const auto token = read_secret(r, n, path, "bearer_token");
-  if (token) t.bearer_token = *token;
+  const bool token = read_secret(r, pc, n, path, "bearer_token", [index](Config& c, std::string value) {
+    c.remote_write[index].bearer_token = std::move(value);
+    return std::string();
+  });
   if (const auto& b = n["basic_auth"]) {
     if (token) r.fail(n, path, "give one of bearer_token, bearer_token_file, basic_auth");
     const std::string at = path + ".basic_auth";
     r.expect_map(b, at, {"username", "password", "password_file"});
-    const auto password = read_secret(r, b, at, "password");
+    const bool password = read_secret(r, pc, b, at, "password", [index](Config& c, std::string value) {
+      c.remote_write[index].basic_password = std::move(value);
+      return std::string();
+    });
     if (!b["username"] || !password) r.fail(b, at, "needs a username and one of password, password_file");
     t.basic_user = r.text(b["username"], at + ".username");
-    t.basic_password = *password;
   }
   if (const auto& tls = n["tls_config"]) {
     const std::string at = path + ".tls_config";
@@ -460,7 +446,7 @@ RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const 
          {std::pair{"ca_file", &t.ca_file}, std::pair{"cert_file", &t.cert_file}, std::pair{"key_file", &t.key_file}}) {
       if (!tls[key]) continue;
       *field = r.text(tls[key], at + "." + key);
-      if (!std::ifstream(*field)) r.fail(tls[key], at + "." + key, "cannot read " + *field);
+      pc.file_fields.push_back({at + "." + key, *field, {}});
     }
   }
   const auto seconds = [&](const YAML::Node& v, const std::string& at, double lo, double hi) {
@@ -490,23 +476,29 @@ RemoteWriteTarget read_remote_write(const Reader& r, const YAML::Node& n, const 
       t.refuse_writes_when_full = policy == "refuse_writes";
     }
   }
-  return t;
 }
 
 }  // namespace
 
-Config parse_config_checked(const std::string& text, const std::string& file);
-
-Config parse_config(const std::string& text, const std::string& file) {
-  try {
-    return parse_config_checked(text, file);
-  } catch (const YAML::Exception& e) {  // a node of an unexpected kind where the checks did not look
-    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+[[noreturn]] void ParsedConfig::fail(const std::string& path, const std::string& what) const {
+  // The field's line, or its nearest enclosing field's (a.b[2].c, a.b[2], a.b, a).
+  std::string at = path;
+  auto line = lines.find(at);
+  while (line == lines.end() && !at.empty()) {
+    const auto cut = at.find_last_of(".[");
+    at = cut == std::string::npos ? "" : at.substr(0, cut);
+    line = lines.find(at);
   }
+  throw ConfigError(file + (line != lines.end() ? ":" + std::to_string(line->second) : "") + ": " + path + ": " + what);
 }
 
-Config parse_config_checked(const std::string& text, const std::string& file) {
-  const Reader r(file);
+namespace {
+
+ParsedConfig parse_fields(const std::string& text, const std::string& file) {
+  ParsedConfig pc;
+  pc.file = file;
+  const Reader r(file, pc.lines);
+  Config& c = pc.config;
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -515,20 +507,12 @@ Config parse_config_checked(const std::string& text, const std::string& file) {
   }
   if (!root.IsMap()) throw ConfigError(file + ": expected a mapping with kernels and pipelines");
   r.expect_map(root, "config", {"kernels", "pipelines", "server", "alerting", "remote_write"});
-  Config c;
   if (const auto& list = root["remote_write"]) {
     if (!list.IsSequence()) r.fail(list, "remote_write", "expected a list of receivers");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string path = "remote_write[" + std::to_string(i) + "]";
-      c.remote_write.push_back(read_remote_write(r, list[i], path));
-      for (std::size_t j = 0; j < i; ++j)
-        if (c.remote_write[j].name == c.remote_write[i].name)
-          r.fail(
-              list[i], path + ".name",
-              "'" + c.remote_write[i].name + "' names remote_write[" + std::to_string(j) + "] too (give each a name:)");
-    }
+    for (std::size_t i = 0; i < list.size(); ++i)
+      read_remote_write(r, pc, i, list[i], "remote_write[" + std::to_string(i) + "]");
   }
-  if (root["server"]) c.server = read_server(r, root["server"]);
+  if (root["server"]) read_server(r, pc, root["server"]);
   if (const auto& a = root["alerting"]) {
     r.expect_map(a, "alerting", {"alertmanagers", "resend_interval"});
     if (a["alertmanagers"]) {
@@ -556,10 +540,86 @@ Config parse_config_checked(const std::string& text, const std::string& file) {
   }
   const auto& list = root["pipelines"];
   if (!list || !list.IsSequence() || list.size() == 0) r.fail(root, "pipelines", "expected a list of pipelines");
+  r.note(list, "pipelines");
   for (std::size_t i = 0; i < list.size(); ++i)
-    c.pipelines.push_back(read_pipeline(r, c, list[i], "pipelines[" + std::to_string(i) + "]"));
-  check_collisions(r, list, c);
-  return c;
+    c.pipelines.push_back(read_pipeline(r, pc, i, list[i], "pipelines[" + std::to_string(i) + "]"));
+  return pc;
+}
+
+}  // namespace
+
+ParsedConfig parse_config_fields(const std::string& text, const std::string& file) {
+  try {
+    return parse_fields(text, file);
+  } catch (const YAML::Exception& e) {  // a node of an unexpected kind where the checks did not look
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+void validate_config(ParsedConfig& parsed) {
+  const Config& c = parsed.config;
+  for (std::size_t i = 0; i < c.remote_write.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (c.remote_write[j].name == c.remote_write[i].name)
+        parsed.fail(
+            "remote_write[" + std::to_string(i) + "].name",
+            "'" + c.remote_write[i].name + "' names remote_write[" + std::to_string(j) + "] too (give each a name:)");
+  for (const auto& use : parsed.kernel_uses) {
+    const std::string& name = c.pipelines[use.pipeline].stages[use.stage].kernel;
+    const auto k = c.kernels.find(name);
+    if (k == c.kernels.end()) {
+      std::string known;
+      for (const auto& [kn, _] : c.kernels) known += (known.empty() ? "" : ", ") + kn;
+      parsed.fail(use.path, "unknown kernel '" + name + "' (known: " + known + ")");
+    }
+    if (use.ref != name && use.ref.substr(name.size() + 1) != k->second.kernel.version)
+      parsed.fail(use.path, "pinned " + use.ref + " but kernel " + name + " is version " + k->second.kernel.version);
+  }
+  // Two pipelines may not write the same series: the same explicit name, or
+  // the same prefix/suffix over selectors that fix the same metric name (or
+  // do not fix one).
+  std::set<std::string> names;
+  for (const auto& p : c.pipelines)
+    if (!names.insert(p.name).second) parsed.fail("pipelines", "two pipelines are named '" + p.name + "'");
+  for (std::size_t i = 0; i < c.pipelines.size(); ++i)
+    for (std::size_t j = i + 1; j < c.pipelines.size(); ++j) {
+      const auto& a = c.pipelines[i];
+      const auto& b = c.pipelines[j];
+      const std::string an = a.select.metric_name(), bn = b.select.metric_name();
+      const bool same_input = an.empty() || bn.empty() || an == bn;
+      const bool same_rule =
+          a.output.name.empty() == b.output.name.empty() &&
+          (a.output.name.empty() ? a.output.prefix == b.output.prefix && a.output.suffix == b.output.suffix
+                                 : a.output.name == b.output.name);
+      if (same_rule && (same_input || !a.output.name.empty()))
+        parsed.fail("pipelines[" + std::to_string(j) + "].output",
+                    "pipelines " + a.name + " and " + b.name + " would write the same series (" +
+                        a.output.metric_for(an.empty() ? "<input>" : an) +
+                        "); give one another prefix, suffix or name");
+    }
+}
+
+void resolve_config_files(ParsedConfig& parsed) {
+  for (auto& field : parsed.file_fields) {
+    std::string content;
+    try {
+      content = faltung::files::read_file(field.file);
+    } catch (const faltung::Error& e) {
+      parsed.fail(field.path, e.what());
+    }
+    if (!field.take) continue;  // checked readable only (TLS files: the TLS library reads them)
+    while (!content.empty() && (content.back() == '\n' || content.back() == '\r' || content.back() == ' '))
+      content.pop_back();
+    if (const std::string wrong = field.take(parsed.config, std::move(content)); !wrong.empty())
+      parsed.fail(field.path, wrong);
+  }
+}
+
+Config parse_config(const std::string& text, const std::string& file) {
+  ParsedConfig parsed = parse_config_fields(text, file);
+  validate_config(parsed);
+  resolve_config_files(parsed);
+  return std::move(parsed.config);
 }
 
 Config load_config(const std::string& path) {

@@ -19,12 +19,14 @@
 //         labels: {severity: page}
 //         annotations: {summary: "CPU of {{ $labels.instance }} is unusual"}
 //
-// load() checks everything and throws ConfigError naming the file, the line
-// and the field: unknown keys (typos), types, kernel references and pins,
-// selectors, names, and outputs two pipelines would both write.
+// load_config() checks everything and throws ConfigError naming the file, the
+// line and the field: unknown keys (typos), types, kernel references and
+// pins, selectors, names, outputs two pipelines would both write, and the
+// files it names (three steps: parse_config below).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -164,7 +166,37 @@ struct Config {
   std::vector<RemoteWriteTarget> remote_write;
 };
 
-// `text` is the file's content; `file` names it in errors.
+// The configuration is read in three steps; parse_config takes all three.
+//   parse:         the YAML, each field alone: its type, range and form;
+//   validate:      what fields say about each other: kernel references and
+//                  pins, names used twice, outputs two pipelines would write;
+//   resolve_files: the files it names: secrets read (*_file), TLS files
+//                  checked readable.
+// Each throws ConfigError naming the file, the line and the field.
+struct ParsedConfig {
+  Config config;
+  std::string file;
+  std::map<std::string, int> lines;  // field path -> its line in `file` (from 1), for errors
+  struct KernelUse {                 // a filter stage's kernel reference, NAME or NAME@VERSION
+    std::size_t pipeline, stage;
+    std::string ref, path;
+  };
+  std::vector<KernelUse> kernel_uses;
+  struct FileField {  // a field that names a file
+    std::string path, file;
+    // Takes the file's content (trailing blanks cut) into the config, or
+    // says what is wrong with it; empty for a file only checked readable.
+    std::function<std::string(Config&, std::string)> take;
+  };
+  std::vector<FileField> file_fields;
+
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const;
+};
+ParsedConfig parse_config_fields(const std::string& text, const std::string& file);
+void validate_config(ParsedConfig& parsed);
+void resolve_config_files(ParsedConfig& parsed);
+
+// All three steps. `text` is the file's content; `file` names it in errors.
 Config parse_config(const std::string& text, const std::string& file);
 Config load_config(const std::string& path);
 

@@ -2,7 +2,14 @@
 // refused naming the file, the line and the field.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
 #include "../src/config.hpp"
+#include "faltung/files.hpp"
 #include "faltung/kernels.hpp"
 
 namespace faltungd {
@@ -207,6 +214,58 @@ TEST(Config, RemoteWriteTargets) {
   refused(rw("{url: 'http://a:1/w', queue_config: {min_backoff: 2, max_backoff: 1}}"),
           "max_backoff: is less than min_backoff");
   refused(rw("{url: 'http://a:1/w', tls_config: {ca_file: /nonexistent/ca.crt}}"), "cannot read /nonexistent/ca.crt");
+}
+
+}  // namespace
+}  // namespace faltungd
+
+namespace faltungd {
+namespace {
+
+std::string config_error(const std::function<void()>& step) {
+  try {
+    step();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// The three steps apart: parse reads no file and checks each field alone,
+// validate what fields say about each other, resolve the files named.
+TEST(Config, ParseValidateAndResolveFilesAreThreeSteps) {
+  const std::string dir = ::testing::TempDir() + "faltungd-config-steps-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string token_file = dir + "/token";
+  const std::string text =
+      with("kernels:", "server:\n  write_auth: {bearer_token_file: " + token_file +
+                           "}\nremote_write:\n  - {url: 'http://a:1/w', tls_config: {ca_file: " + dir +
+                           "/ca.crt}}\nkernels:") +
+      "  - name: cpu_smooth\n    select: up\n    stages:\n      - filter: smoth15\n";
+  // Parse: the files are not there yet, and two pipelines share a name and
+  // one names a kernel that does not exist: all for the later steps.
+  ParsedConfig parsed = parse_config_fields(text, "f.yml");
+  ASSERT_EQ(parsed.file_fields.size(), 2u);
+  EXPECT_EQ(parsed.file_fields[0].path, "remote_write[0].tls_config.ca_file");
+  EXPECT_EQ(parsed.file_fields[1].path, "server.write_auth.bearer_token_file");
+  EXPECT_EQ(config_error([&] { validate_config(parsed); }),
+            "f.yml:30: pipelines[2].stages[0].filter: unknown kernel 'smoth15' (known: box5, smooth15)");
+  parsed.kernel_uses.pop_back();
+  EXPECT_EQ(config_error([&] { validate_config(parsed); }),
+            "f.yml:10: pipelines: two pipelines are named 'cpu_smooth'");
+  parsed.config.pipelines.pop_back();
+  validate_config(parsed);
+  // Resolve: each file named, where the config names it.
+  EXPECT_EQ(config_error([&] { resolve_config_files(parsed); }),
+            "f.yml:5: remote_write[0].tls_config.ca_file: cannot read " + dir + "/ca.crt: No such file or directory");
+  faltung::files::replace_file(dir + "/ca.crt", "-----BEGIN CERTIFICATE-----\n", false);
+  faltung::files::replace_file(token_file, "short\n", false);
+  EXPECT_EQ(config_error([&] { resolve_config_files(parsed); }),
+            "f.yml:3: server.write_auth.bearer_token_file: the bearer token is shorter than 16 characters");
+  faltung::files::replace_file(token_file, "a-token-of-32-characters-or-so..\n", false);
+  resolve_config_files(parsed);
+  EXPECT_EQ(parsed.config.server.write.bearer_token, "a-token-of-32-characters-or-so..");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
