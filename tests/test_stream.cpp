@@ -229,6 +229,32 @@ void check_save_restore(std::int64_t taps, std::int64_t channels, Method method,
     ASSERT_TRUE(z[i] == want[i + half * channels] || (std::isnan(z[i]) && std::isnan(want[i + half * channels])));
 }
 
+// The typed forms read no value as another type: a float kernel or float
+// samples for an f64 filter (and the reverse) are refused, naming both.
+TEST(Stream, TypedCallsRefuseAnotherDtype) {
+  const std::vector<float> kernel32{0.25f, 0.5f, 0.25f};
+  const std::vector<double> kernel64{0.25, 0.5, 0.25};
+  StreamOptions f32;
+  f32.dtype = DType::f32;
+  expect_error_mentioning([&] { StreamFilter::create(kernel32.data(), 3, StreamOptions{}); },
+                          "a kernel of f32 values for a filter of dtype f64");
+  expect_error_mentioning([&] { StreamFilter::create(kernel64.data(), 3, f32); },
+                          "a kernel of f64 values for a filter of dtype f32");
+  StreamFilter single = StreamFilter::create(kernel32.data(), 3, f32);
+  StreamFilter twice = StreamFilter::create(kernel64.data(), 3);
+  std::vector<float> in32{1, 2, 3, 4}, out32(4);
+  std::vector<double> in64{1, 2, 3, 4}, out64(4);
+  expect_error_mentioning([&] { single.process(in64.data(), out64.data(), 4); },
+                          "samples of f64 values for a filter of dtype f32");
+  expect_error_mentioning([&] { twice.process(in32.data(), out32.data(), 4); },
+                          "samples of f32 values for a filter of dtype f64");
+  EXPECT_EQ(single.samples_processed(), 0);
+  single.process(in32.data(), out32.data(), 4);
+  twice.process(in64.data(), out64.data(), 4);
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(static_cast<double>(out32[t]), out64[t]) << t;
+  EXPECT_EQ(out64[1], 0.25 * 2 + 0.5 * 1);
+}
+
 TEST(Stream, SaveRestoreContinuesBitIdentically) {
   check_save_restore<float>(31, 1, Method::direct, NanPolicy::propagate);
   check_save_restore<double>(31, 40, Method::direct, NanPolicy::ignore);

@@ -53,12 +53,21 @@ class StreamFilter {
   struct State;  // opaque
 
   // Copies the kernel. Throws faltung::Error for bad options, a non-finite
-  // kernel, or a method that cannot run them.
-  static StreamFilter create(const void* kernel, std::int64_t taps, const StreamOptions& options = {});
+  // kernel, or a method that cannot run them. The typed forms also refuse a
+  // kernel whose type is not options.dtype's (float for f32, double for
+  // f64); the untyped form, for a dtype chosen at run time (as the Python
+  // module's), reads the kernel as options.dtype says.
+  static StreamFilter create(const float* kernel, std::int64_t taps, const StreamOptions& options);
+  static StreamFilter create(const double* kernel, std::int64_t taps, const StreamOptions& options = {});
+  static StreamFilter create(const void* kernel, std::int64_t taps, const StreamOptions& options);
 
   // `count` frames in, `count` frames out (in and out may not overlap).
   // Allocates nothing, takes no lock, throws nothing.
   void process(const void* in, void* out, std::int64_t count) noexcept;
+  // The same, typed: throws faltung::Error if the type is not the filter's
+  // dtype (instead of reading its samples as another type).
+  void process(const float* in, float* out, std::int64_t count);
+  void process(const double* in, double* out, std::int64_t count);
   // Back to the state of a new filter: every past sample forgotten.
   void reset() noexcept;
 

@@ -203,6 +203,34 @@ StreamFilter StreamFilter::create(const void* kernel, std::int64_t taps, const S
   return StreamFilter(std::move(s));
 }
 
+namespace {
+void expect_dtype(DType filter, DType given, const char* what) {
+  if (filter != given)
+    throw invalid(std::string(what) + " of " + std::string(name(given)) + " values for a filter of dtype " +
+                  std::string(name(filter)));
+}
+}  // namespace
+
+StreamFilter StreamFilter::create(const float* kernel, std::int64_t taps, const StreamOptions& options) {
+  expect_dtype(options.dtype, DType::f32, "a kernel");
+  return create(static_cast<const void*>(kernel), taps, options);
+}
+
+StreamFilter StreamFilter::create(const double* kernel, std::int64_t taps, const StreamOptions& options) {
+  expect_dtype(options.dtype, DType::f64, "a kernel");
+  return create(static_cast<const void*>(kernel), taps, options);
+}
+
+void StreamFilter::process(const float* in, float* out, std::int64_t count) {
+  expect_dtype(dtype(), DType::f32, "samples");
+  process(static_cast<const void*>(in), static_cast<void*>(out), count);
+}
+
+void StreamFilter::process(const double* in, double* out, std::int64_t count) {
+  expect_dtype(dtype(), DType::f64, "samples");
+  process(static_cast<const void*>(in), static_cast<void*>(out), count);
+}
+
 void StreamFilter::process(const void* in, void* out, std::int64_t count) noexcept {
   if (count <= 0) return;
   if (state_->f32)
