@@ -2,7 +2,7 @@
 # clang-tidy (.clang-tidy's checks: bugprone-*, performance-*, a stated
 # exclusion list) over the library's and faltungd's sources, with the
 # compile commands of build/ (scripts/build.sh makes it). Exits non-zero on
-# any finding. Not in CI (its time); run it before changing much C++.
+# any finding. CI runs it after the sanitizers (.ci/run).
 #   bash scripts/tidy.sh [jobs]       (default: every core)
 set -euo pipefail
 cd "$(dirname "$0")/.."

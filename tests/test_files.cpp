@@ -21,9 +21,8 @@ namespace fs = std::filesystem;
 class FilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("faltung-files-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::path(::testing::TempDir()) / ("faltung-files-" + std::to_string(::getpid()) + "-" +
+                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -50,7 +49,8 @@ TEST_F(FilesTest, AFailedReplaceLeavesWhatWasThereAndNamesTheStep) {
   // the temporary removed.
   const std::string folder = path("taken");
   fs::create_directories(fs::path(folder) / "inside");
-  expect_error_mentioning([&] { files::replace_file(folder, "new", true); }, "cannot rename " + folder + ".tmp to " + folder);
+  expect_error_mentioning([&] { files::replace_file(folder, "new", true); },
+                          "cannot rename " + folder + ".tmp to " + folder);
   EXPECT_FALSE(fs::exists(folder + ".tmp"));
   EXPECT_TRUE(fs::is_directory(fs::path(folder) / "inside"));
   // No such folder: the temporary cannot be created.
