@@ -207,7 +207,7 @@ double block_overhead(DType t, double pair_4096) {
   std::vector<unsigned char> ws(ex->workspace_bytes() + 64);
   void* w = ws.data() + (64 - reinterpret_cast<std::uintptr_t>(ws.data()) % 64) % 64;
   const double total = best_of([&] { ex->execute(x.data(), k.data(), y.data(), w); });
-  const double blocks = std::ceil(1048576.0 / s.block[0]);
+  const double blocks = std::ceil(1048576.0 / static_cast<double>(s.block[0]));
   return std::max(0.0, (total / blocks - pair_4096) / 4096.0);
 }
 
@@ -267,7 +267,7 @@ int main() {
         // The pow2 rate per N log2 N just below n.
         const int below = static_cast<int>(std::floor(std::log2(static_cast<double>(n))));
         const double rate = pow2[below - 4] / (std::ldexp(1.0, below) * below);
-        r.push_back(measured / (rate * n * std::log2(static_cast<double>(n))));
+        r.push_back(measured / (rate * static_cast<double>(n) * std::log2(static_cast<double>(n))));
       }
       std::sort(r.begin(), r.end());
       ratio[f] = r[r.size() / 2];

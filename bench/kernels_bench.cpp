@@ -42,8 +42,10 @@ void run_problem(benchmark::State& state, const std::string& text, int threads) 
     plan.execute(x.data(), k.data(), y.data(), ws.data());
     benchmark::ClobberMemory();
   }
-  const double flops = 2.0 * plan.output_elements() * faltung::element_count(p.k) * (per == 2 ? 4 : 1);
-  state.counters["GFLOP"] = benchmark::Counter(flops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+  const double flops = 2.0 * static_cast<double>(plan.output_elements()) *
+                       static_cast<double>(faltung::element_count(p.k)) * (per == 2 ? 4 : 1);
+  state.counters["GFLOP"] =
+      benchmark::Counter(flops * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
   state.SetLabel(text);
 }
 

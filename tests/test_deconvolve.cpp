@@ -35,7 +35,7 @@ TEST(Deconvolve, WienerInvertsANoiseFreePeriodicBlur) {
 TEST(Deconvolve, RichardsonLucyApproachesTheImage) {
   const std::int64_t n = 200;
   std::vector<double> image(n), blurred(n, 0.0);
-  for (std::int64_t t = 0; t < n; ++t) image[t] = 0.5 + 0.3 * std::sin(t / 7.0);
+  for (std::int64_t t = 0; t < n; ++t) image[t] = 0.5 + 0.3 * std::sin(static_cast<double>(t) / 7.0);
   const std::vector<double> psf{0.25, 0.5, 0.25};
   for (std::int64_t t = 0; t < n; ++t)
     for (std::int64_t j = 0; j < 3; ++j) {

@@ -101,9 +101,11 @@ TEST(Detect, MultiscaleFeaturesAreTheirConvolutions) {
     const std::string ws = std::to_string(w);
     // residual: x[t] minus the least-squares line through x[t-w..t-1] at t
     std::vector<double> residual_kernel(static_cast<std::size_t>(w + 1), 1.0);
-    const double c = static_cast<double>(w - 1) / 2, spread = static_cast<double>(w) * (w * w - 1) / 12.0;
+    const double c = static_cast<double>(w - 1) / 2,
+                 spread = static_cast<double>(w) * static_cast<double>(w * w - 1) / 12.0;
     for (std::int64_t k = 0; k < w; ++k)
-      residual_kernel[static_cast<std::size_t>(k + 1)] = -(1.0 / w + (c - k) * (c + 1) / spread);
+      residual_kernel[static_cast<std::size_t>(k + 1)] =
+          -(1.0 / static_cast<double>(w) + (c - static_cast<double>(k)) * (c + 1) / spread);
     const auto want_residual = full_convolution(x, residual_kernel);
     const auto want_step = full_convolution(x, kernels::make("step:width=" + ws).values);
     const auto want_ramp = full_convolution(x, kernels::make("ramp:width=" + ws).values);

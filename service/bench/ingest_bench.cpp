@@ -90,7 +90,9 @@ double process_cpu_seconds() {
 
 void report(const char* name, int series, int samples, double seconds, std::int64_t total, std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
-  auto pct = [&](double p) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(p * (ms.size() - 1))]; };
+  auto pct = [&](double p) {
+    return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(p * static_cast<double>(ms.size() - 1))];
+  };
   std::printf(
       "{\"case\": \"%s series=%d samples=%d\", \"samples_per_second\": %.4g, \"p50_ms\": %.3f, "
       "\"p99_ms\": %.3f}\n",

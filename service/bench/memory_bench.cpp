@@ -62,5 +62,5 @@ pipelines:
       "%.0f, "
       "\"resident_mib\": %.0f}\n",
       series, remote ? "true" : "false", 1024.0 * static_cast<double>(after - before) / static_cast<double>(series),
-      static_cast<double>(engine.state_bytes()) / static_cast<double>(series), after / 1024.0);
+      static_cast<double>(engine.state_bytes()) / static_cast<double>(series), static_cast<double>(after) / 1024.0);
 }

@@ -103,7 +103,8 @@ std::vector<double> triangle(long long w) {  // scipy.signal.windows.triang
   std::vector<double> v(static_cast<std::size_t>(w));
   for (long long i = 0; i < w; ++i) {
     const long long n = std::min(i, w - 1 - i) + 1;
-    v[static_cast<std::size_t>(i)] = w % 2 ? 2.0 * n / (w + 1) : (2.0 * n - 1) / w;
+    const double nd = static_cast<double>(n), wd = static_cast<double>(w);
+    v[static_cast<std::size_t>(i)] = w % 2 ? 2.0 * nd / (wd + 1) : (2.0 * nd - 1) / wd;
   }
   return v;
 }
@@ -209,7 +210,7 @@ Made make_1d(const signal::Spec& spec, Params& p) {
     } else {
       const double c = static_cast<double>(w - 1) / 2;
       double s = 0;
-      for (long long j = 0; j < w; ++j) s += (j - c) * (j - c);
+      for (long long j = 0; j < w; ++j) s += (static_cast<double>(j) - c) * (static_cast<double>(j) - c);
       for (long long j = 0; j < w; ++j) m.values[static_cast<std::size_t>(j)] = (c - static_cast<double>(j)) / s;
     }
   } else {

@@ -207,7 +207,8 @@ int run(const std::vector<Problem>& problems, const Settings& s) {
         if (!s.output.empty()) write_npy(s.output, p.dtype, plan.output_shape(), y.data());
         if (s.perf) {
           row.seconds = time_best(plan, x.data(), k.data(), y.data(), ws.data(), s.budget);
-          const double flops = 2.0 * plan.output_elements() * element_count(p.k) * (is_complex(p.dtype) ? 4 : 1);
+          const double flops = 2.0 * static_cast<double>(plan.output_elements()) *
+                               static_cast<double>(element_count(p.k)) * (is_complex(p.dtype) ? 4 : 1);
           row.gflops = flops / row.seconds / 1e9;
           // One table column per request: "faltung" is auto (whatever it chose,
           // in "method"), "faltung(fft)" a forced method; " 2 threads" added.

@@ -101,12 +101,13 @@ std::vector<std::int64_t> candidate_lengths(const AxisNeed& a, std::size_t most)
   all.erase(std::unique(all.begin(), all.end()), all.end());
   if (all.size() <= most) return all;
   std::vector<std::int64_t> thin;
-  const double step = std::pow(static_cast<double>(all.back()) / all.front(), 1.0 / most);
+  const double step =
+      std::pow(static_cast<double>(all.back()) / static_cast<double>(all.front()), 1.0 / static_cast<double>(most));
   double next = 0;
   for (auto l : all)
-    if (l >= next || l == all.back()) {
+    if (static_cast<double>(l) >= next || l == all.back()) {
       thin.push_back(l);
-      next = l * step;
+      next = static_cast<double>(l) * step;
     }
   return thin;
 }
